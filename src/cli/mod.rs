@@ -1,0 +1,54 @@
+//! The command line: one file per command.
+
+mod import;
+mod serve;
+mod token;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use consensus_glossary::Result;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "glossary",
+    version,
+    about = "consensus-glossary: national ICT-security term lists, search and a consensus glossary"
+)]
+pub struct Args {
+    /// State directory (store and index).
+    #[arg(long, global = true, default_value = "./var", env = "GLOSSARY_DATA_DIR")]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve(serve::ServeArgs),
+    /// Import a national list (JSON or CSV) while the server is stopped.
+    Import(import::ImportArgs),
+    /// Manage bearer tokens while the server is stopped.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
+    /// Print the OpenAPI document of this build.
+    Openapi,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    match args.command {
+        Command::Serve(a) => serve::run(&args.data_dir, a),
+        Command::Import(a) => import::run(&args.data_dir, a),
+        Command::Token { command } => token::run(&args.data_dir, command),
+        Command::Openapi => {
+            let doc = consensus_glossary::http::openapi_document()
+                .to_pretty_json()
+                .map_err(|e| consensus_glossary::Error::Internal(e.to_string()))?;
+            println!("{doc}");
+            Ok(())
+        }
+    }
+}

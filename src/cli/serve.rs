@@ -1,0 +1,67 @@
+//! `glossary serve`: the HTTP service on the embedded store.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use consensus_glossary::http::HttpConfig;
+use consensus_glossary::{Application, Config, Error, Result};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "GLOSSARY_ADDR")]
+    pub addr: SocketAddr,
+    /// Do not load the sample lists into an empty store.
+    #[arg(long)]
+    pub no_samples: bool,
+    /// Directory of the sample lists.
+    #[arg(long, default_value = "data")]
+    pub samples: PathBuf,
+    /// Allow reads without a token (the local demo's default).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub open_reads: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub body_limit: usize,
+}
+
+pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let samples = if args.no_samples {
+            None
+        } else if args.samples.is_dir() {
+            Some(args.samples.clone())
+        } else {
+            tracing::warn!(dir = %args.samples.display(), "no sample directory; starting without samples");
+            None
+        };
+        let config = Config {
+            data_dir: data_dir.to_owned(),
+            addr: args.addr,
+            http: HttpConfig { open_reads: args.open_reads, body_limit: args.body_limit },
+            samples,
+        };
+        let app = Application::build(config).await?;
+        let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;
+        if app.samples_loaded > 0 {
+            eprintln!("loaded {} sample national lists from {}", app.samples_loaded, args.samples.display());
+        }
+        eprintln!("consensus-glossary listening on http://{addr}  (API docs: http://{addr}/docs)");
+        match &app.admin_token_file {
+            Some(path) => eprintln!(
+                "admin token written to {} (shown nowhere else); use it as: Authorization: Bearer $(cat {})",
+                path.display(),
+                path.display()
+            ),
+            None => eprintln!(
+                "admin token: see {}/admin.token, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
+                data_dir.display(),
+                data_dir.display()
+            ),
+        }
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

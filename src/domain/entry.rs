@@ -1,0 +1,330 @@
+//! National entries and lists: the rules a national list must meet before a
+//! single byte of it is stored.
+
+use std::collections::HashMap;
+
+use super::codes::{LanguageTag, Year};
+use super::normalize::{self, has_control_chars, mixed_script_words};
+
+pub const MAX_TERM_CHARS: usize = 256;
+pub const MAX_DEFINITION_CHARS: usize = 8_000;
+pub const MAX_SOURCE_CHARS: usize = 1_000;
+pub const MAX_NOTE_CHARS: usize = 4_000;
+pub const MAX_DOMAIN_CHARS: usize = 100;
+pub const MAX_DOMAINS: usize = 20;
+/// A list larger than this is refused: split it or raise the limit knowingly.
+pub const MAX_ENTRIES: usize = 200_000;
+
+/// One row of a national list as it arrived, before any rule is checked.
+#[derive(Debug, Clone, Default)]
+pub struct EntryDraft {
+    /// The row number as the submitter sees it (CSV line, JSON index + 1).
+    pub row: u64,
+    pub term: Option<String>,
+    pub definition: Option<String>,
+    pub term_en: Option<String>,
+    pub definition_en: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub domains: Vec<String>,
+}
+
+/// A list as it arrived: language and year still raw.
+#[derive(Debug, Clone, Default)]
+pub struct ListDraft {
+    pub language: Option<String>,
+    pub year: Option<i64>,
+    pub entries: Vec<EntryDraft>,
+}
+
+/// A problem found in one row (or, with `row == None`, in the list as a whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub row: Option<u64>,
+    pub field: String,
+    pub reason: String,
+}
+
+impl RowError {
+    pub fn new(row: Option<u64>, field: &str, reason: impl Into<String>) -> Self {
+        Self { row, field: field.to_owned(), reason: reason.into() }
+    }
+}
+
+/// Something worth telling the submitter that does not stop the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub row: Option<u64>,
+    pub field: String,
+    pub message: String,
+}
+
+/// One validated national entry: text in NFC, keys computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub row: u64,
+    pub term: String,
+    pub term_key: String,
+    pub definition: String,
+    pub term_en: Option<String>,
+    pub term_en_key: Option<String>,
+    pub definition_en: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub domains: Vec<String>,
+}
+
+/// A national list that met every rule.
+#[derive(Debug, Clone)]
+pub struct ValidList {
+    pub language: LanguageTag,
+    pub year: Year,
+    pub entries: Vec<Entry>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Checks every rule on every row and reports all failures at once, so a
+/// submitter fixes a list in one round trip. Nothing partial comes out: either
+/// the whole list is valid or the errors are.
+pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let language = match draft.language.as_deref() {
+        None => {
+            errors.push(RowError::new(None, "language", "the list's language is missing"));
+            None
+        }
+        Some(raw) => LanguageTag::parse(raw).map_err(|e| errors.push(RowError::new(None, "language", e))).ok(),
+    };
+    let year = match draft.year {
+        None => {
+            errors.push(RowError::new(None, "year", "the exchange year is missing"));
+            None
+        }
+        Some(raw) => Year::parse(raw, current_year).map_err(|e| errors.push(RowError::new(None, "year", e))).ok(),
+    };
+    if draft.entries.is_empty() {
+        errors.push(RowError::new(None, "entries", "the list holds no entries"));
+    }
+    if draft.entries.len() > MAX_ENTRIES {
+        errors.push(RowError::new(
+            None,
+            "entries",
+            format!(
+                "the list holds {} entries; at most {MAX_ENTRIES} are accepted in one submission",
+                draft.entries.len()
+            ),
+        ));
+        return Err(errors);
+    }
+    // Without a language we cannot tell whether English translations are due;
+    // check as if they were not, so the other errors are still reported.
+    let needs_english = language.as_ref().is_some_and(|l| !l.is_english());
+
+    let mut warnings = Vec::new();
+    let mut entries = Vec::with_capacity(draft.entries.len());
+    let mut first_row_of_key: HashMap<String, u64> = HashMap::new();
+    for d in draft.entries {
+        let row = d.row;
+        let mut bad = false;
+        let mut err = |field: &str, reason: String| {
+            errors.push(RowError::new(Some(row), field, reason));
+        };
+        let term = required_text(d.term.as_deref(), "term", MAX_TERM_CHARS, false, &mut err);
+        let definition = required_text(d.definition.as_deref(), "definition", MAX_DEFINITION_CHARS, true, &mut err);
+        let (term_en, definition_en) = if needs_english {
+            (
+                required_text(d.term_en.as_deref(), "term_en", MAX_TERM_CHARS, false, &mut err),
+                required_text(d.definition_en.as_deref(), "definition_en", MAX_DEFINITION_CHARS, true, &mut err),
+            )
+        } else {
+            (
+                optional_text(d.term_en.as_deref(), "term_en", MAX_TERM_CHARS, false, &mut err),
+                optional_text(d.definition_en.as_deref(), "definition_en", MAX_DEFINITION_CHARS, true, &mut err),
+            )
+        };
+        let source = optional_text(d.source.as_deref(), "source", MAX_SOURCE_CHARS, false, &mut err);
+        let note = optional_text(d.note.as_deref(), "note", MAX_NOTE_CHARS, true, &mut err);
+        if d.domains.len() > MAX_DOMAINS {
+            err("domains", format!("{} domains; at most {MAX_DOMAINS}", d.domains.len()));
+        }
+        let mut domains = Vec::new();
+        for raw in &d.domains {
+            if let Some(domain) = optional_text(Some(raw), "domains", MAX_DOMAIN_CHARS, false, &mut err)
+                && !domains.contains(&domain)
+            {
+                domains.push(domain);
+            }
+        }
+        let (Some(term), Some(definition)) = (term, definition) else {
+            continue;
+        };
+        if needs_english && (term_en.is_none() || definition_en.is_none()) {
+            bad = true;
+        }
+        let term_key = normalize::key(&term);
+        if term_key.is_empty() {
+            err("term", "the term has no letters or digits".to_owned());
+            continue;
+        }
+        if let Some(first) = first_row_of_key.get(&term_key) {
+            err(
+                "term",
+                format!(
+                    "duplicate term: '{term}' is the same term as row {first} (compared ignoring case, accents, hyphens and spaces)"
+                ),
+            );
+            continue;
+        }
+        first_row_of_key.insert(term_key.clone(), row);
+        for (field, text) in [("term", Some(&term)), ("term_en", term_en.as_ref())] {
+            let Some(text) = text else { continue };
+            let words = mixed_script_words(text);
+            if !words.is_empty() {
+                warnings.push(Warning {
+                    row: Some(row),
+                    field: field.to_owned(),
+                    message: format!(
+                        "'{}' mixes Latin and Cyrillic (or Greek) letters in one word; it is kept as given and will not match the same-looking word in one script",
+                        words.join("', '")
+                    ),
+                });
+            }
+        }
+        if bad {
+            continue;
+        }
+        let term_en_key = term_en.as_deref().map(normalize::key);
+        entries.push(Entry {
+            row,
+            term,
+            term_key,
+            definition,
+            term_en,
+            term_en_key,
+            definition_en,
+            source,
+            note,
+            domains,
+        });
+    }
+    match (language, year) {
+        (Some(language), Some(year)) if errors.is_empty() => Ok(ValidList { language, year, entries, warnings }),
+        _ => Err(errors),
+    }
+}
+
+fn required_text(
+    raw: Option<&str>,
+    field: &str,
+    max_chars: usize,
+    multiline: bool,
+    err: &mut impl FnMut(&str, String),
+) -> Option<String> {
+    match raw {
+        None => {
+            err(field, format!("{field} is missing"));
+            None
+        }
+        Some(raw) if raw.trim().is_empty() => {
+            err(field, format!("{field} is empty"));
+            None
+        }
+        Some(raw) => checked_text(raw, field, max_chars, multiline, err),
+    }
+}
+
+fn optional_text(
+    raw: Option<&str>,
+    field: &str,
+    max_chars: usize,
+    multiline: bool,
+    err: &mut impl FnMut(&str, String),
+) -> Option<String> {
+    match raw {
+        None => None,
+        Some(raw) if raw.trim().is_empty() => None,
+        Some(raw) => checked_text(raw, field, max_chars, multiline, err),
+    }
+}
+
+fn checked_text(
+    raw: &str,
+    field: &str,
+    max_chars: usize,
+    multiline: bool,
+    err: &mut impl FnMut(&str, String),
+) -> Option<String> {
+    if has_control_chars(raw, multiline) {
+        err(field, format!("{field} contains control characters"));
+        return None;
+    }
+    let text = normalize::nfc(raw);
+    let n = text.chars().count();
+    if n > max_chars {
+        err(field, format!("{field} has {n} characters; at most {max_chars} are allowed"));
+        return None;
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(row: u64, term: &str, definition: &str) -> EntryDraft {
+        EntryDraft { row, term: Some(term.to_owned()), definition: Some(definition.to_owned()), ..Default::default() }
+    }
+
+    fn list(language: &str, entries: Vec<EntryDraft>) -> ListDraft {
+        ListDraft { language: Some(language.to_owned()), year: Some(2014), entries }
+    }
+
+    #[test]
+    fn a_good_english_list_passes_in_nfc() {
+        let v = validate_list(list("en", vec![draft(1, "Cyber attack", "An attempt to harm.")]), 2026).unwrap();
+        assert_eq!(v.entries.len(), 1);
+        assert_eq!(v.entries[0].term_key, "cyber attack");
+    }
+
+    #[test]
+    fn every_bad_row_is_named() {
+        let mut missing_en = draft(3, "Cyberangriff", "Ein Angriff.");
+        missing_en.term_en = Some("cyber attack".into());
+        let errors = validate_list(
+            list("de", vec![draft(1, "", "x"), draft(2, "Wurm", "\u{7}"), missing_en, draft(4, &"a".repeat(257), "x")]),
+            2026,
+        )
+        .unwrap_err();
+        let rows: Vec<_> = errors.iter().map(|e| (e.row, e.field.as_str())).collect();
+        assert!(rows.contains(&(Some(1), "term")));
+        assert!(rows.contains(&(Some(2), "definition")));
+        assert!(rows.contains(&(Some(3), "definition_en")));
+        assert!(rows.contains(&(Some(4), "term")));
+    }
+
+    #[test]
+    fn duplicates_compare_by_key() {
+        let errors = validate_list(
+            list("en", vec![draft(1, "Cyber attack", "a"), draft(2, "x", "b"), draft(3, "cyber-attack", "c")]),
+            2026,
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].row, Some(3));
+        assert!(errors[0].reason.contains("row 1"));
+    }
+
+    #[test]
+    fn mixed_script_is_a_warning() {
+        let v = validate_list(list("en", vec![draft(1, "\u{0441}yber attack", "d")]), 2026).unwrap();
+        assert_eq!(v.warnings.len(), 1);
+    }
+
+    #[test]
+    fn list_level_errors() {
+        let errors = validate_list(ListDraft { language: Some("zz9".into()), year: Some(1890), entries: vec![] }, 2026)
+            .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["language", "year", "entries"]);
+    }
+}

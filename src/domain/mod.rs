@@ -1,0 +1,13 @@
+//! Validated types and rules of the terminology domain. This module imports
+//! neither axum nor sled nor tantivy: it is what the service means, not how it
+//! is served or stored.
+
+pub mod actor;
+pub mod codes;
+pub mod entry;
+pub mod normalize;
+pub mod states;
+
+pub use actor::Actor;
+pub use codes::{LanguageTag, Role, StateCode, Year};
+pub use entry::{Entry, EntryDraft, ListDraft, RowError, ValidList, Warning, validate_list};

@@ -1,0 +1,251 @@
+//! CSV lists (RFC 4180): a header row naming the columns (`term`,
+//! `definition`, `term_en`, `definition_en`, `source`, `note`, `domains` with
+//! `;` between domains), one entry per record. Rows are the line numbers a
+//! spreadsheet shows: the header is line 1.
+//!
+//! The reader is strict where the common readers are lenient: a stray quote in
+//! an unquoted field, text after a closing quote, or a quote left open at the
+//! end of the file is an error naming its line, never a silently merged row.
+
+use super::json::split_domains;
+use super::{ENTRY_FIELDS, Read, ReadResult};
+use crate::domain::{EntryDraft, ListDraft, RowError, Warning};
+
+/// One record: its first line and its raw fields.
+struct Record {
+    line: u64,
+    fields: Vec<Vec<u8>>,
+}
+
+/// Splits `body` into records, RFC 4180 style. Errors name the line.
+fn records(body: &[u8]) -> Result<Vec<Record>, Vec<RowError>> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut line: u64 = 1;
+    let mut i = 0;
+    let n = body.len();
+    while i < n {
+        let record_line = line;
+        let mut fields = Vec::new();
+        let mut field = Vec::new();
+        let mut bad = false;
+        loop {
+            // At the start of a field.
+            if i < n && body[i] == b'"' {
+                let quote_line = line;
+                i += 1;
+                let mut closed = false;
+                while i < n {
+                    match body[i] {
+                        b'"' if i + 1 < n && body[i + 1] == b'"' => {
+                            field.push(b'"');
+                            i += 2;
+                        }
+                        b'"' => {
+                            i += 1;
+                            closed = true;
+                            break;
+                        }
+                        b'\n' => {
+                            line += 1;
+                            field.push(b'\n');
+                            i += 1;
+                        }
+                        c => {
+                            field.push(c);
+                            i += 1;
+                        }
+                    }
+                }
+                if !closed {
+                    errors.push(RowError::new(
+                        Some(quote_line),
+                        "csv",
+                        format!("a quoted field opened on line {quote_line} is never closed"),
+                    ));
+                    return Err(errors);
+                }
+                if i < n && !matches!(body[i], b',' | b'\n' | b'\r') {
+                    if !bad {
+                        errors.push(RowError::new(
+                            Some(line),
+                            "csv",
+                            "text after a closing quote: a quote inside a quoted field must be doubled (\"\")",
+                        ));
+                    }
+                    bad = true;
+                    while i < n && !matches!(body[i], b',' | b'\n') {
+                        i += 1;
+                    }
+                }
+            } else {
+                while i < n && !matches!(body[i], b',' | b'\n' | b'\r') {
+                    if body[i] == b'"' && !bad {
+                        errors.push(RowError::new(
+                            Some(line),
+                            "csv",
+                            "a quote inside an unquoted field: quote the whole field and double the inner quote",
+                        ));
+                        bad = true;
+                    }
+                    field.push(body[i]);
+                    i += 1;
+                }
+            }
+            fields.push(std::mem::take(&mut field));
+            // After a field: a comma, a line end, or the end of the body.
+            if i < n && body[i] == b',' {
+                i += 1;
+                continue;
+            }
+            if i < n && body[i] == b'\r' {
+                i += 1;
+            }
+            if i < n && body[i] == b'\n' {
+                i += 1;
+                line += 1;
+            }
+            break;
+        }
+        let blank = fields.len() == 1 && fields[0].is_empty();
+        if !blank && !bad {
+            out.push(Record { line: record_line, fields });
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// Reads a CSV list; `language` and `year` come from the query string.
+pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadResult {
+    let records = records(body)?;
+    let mut records = records.into_iter();
+    let Some(header) = records.next() else {
+        return Err(vec![RowError::new(Some(1), "csv", "the file is empty: a header row is required")]);
+    };
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut columns: Vec<Option<usize>> = Vec::with_capacity(header.fields.len());
+    for raw in &header.fields {
+        let name = match std::str::from_utf8(raw) {
+            Ok(s) => s.trim().to_ascii_lowercase(),
+            Err(_) => {
+                errors.push(RowError::new(Some(header.line), "csv", "the header row is not valid UTF-8"));
+                return Err(errors);
+            }
+        };
+        match ENTRY_FIELDS.iter().position(|f| *f == name) {
+            Some(p) if columns.contains(&Some(p)) => {
+                errors.push(RowError::new(Some(header.line), &name, format!("the column '{name}' appears twice")));
+                columns.push(None);
+            }
+            Some(p) => columns.push(Some(p)),
+            None => {
+                warnings.push(Warning {
+                    row: Some(header.line),
+                    field: name.clone(),
+                    message: format!("unknown column '{name}' ignored"),
+                });
+                columns.push(None);
+            }
+        }
+    }
+    for required in ["term", "definition"] {
+        let p = ENTRY_FIELDS.iter().position(|f| *f == required);
+        if !columns.contains(&p) {
+            errors.push(RowError::new(Some(header.line), required, format!("the header has no '{required}' column")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut entries = Vec::new();
+    for record in records {
+        let row = record.line;
+        if record.fields.len() != columns.len() {
+            errors.push(RowError::new(
+                Some(row),
+                "csv",
+                format!("{} fields where the header has {}", record.fields.len(), columns.len()),
+            ));
+            continue;
+        }
+        let mut cells: [Option<String>; 7] = Default::default();
+        for (raw, column) in record.fields.into_iter().zip(&columns) {
+            let Some(p) = column else { continue };
+            match String::from_utf8(raw) {
+                Ok(s) => cells[*p] = Some(s),
+                Err(e) => errors.push(RowError::new(
+                    Some(row),
+                    ENTRY_FIELDS[*p],
+                    format!(
+                        "not valid UTF-8 (byte {} of the field); save the file as UTF-8",
+                        e.utf8_error().valid_up_to() + 1
+                    ),
+                )),
+            }
+        }
+        let [term, definition, term_en, definition_en, source, note, domains] = cells;
+        entries.push(EntryDraft {
+            row,
+            term,
+            definition,
+            term_en,
+            definition_en,
+            source,
+            note,
+            domains: domains.as_deref().map(split_domains).unwrap_or_default(),
+        });
+    }
+    if errors.is_empty() { Ok(Read { draft: ListDraft { language, year, entries }, warnings }) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(body: &str) -> Vec<(u64, Option<String>)> {
+        read(body.as_bytes(), Some("en".into()), Some(2014))
+            .unwrap()
+            .draft
+            .entries
+            .into_iter()
+            .map(|e| (e.row, e.term))
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_line_numbers_even_across_quoted_newlines() {
+        let body = "term,definition\r\n\"a, b\",\"x\ny\"\nc,\"say \"\"hi\"\"\"\n";
+        assert_eq!(rows(body), vec![(2, Some("a, b".into())), (4, Some("c".into()))]);
+    }
+
+    #[test]
+    fn stray_and_unclosed_quotes_are_errors() {
+        let e = read(b"term,definition\na\"b,c\n", None, None).unwrap_err();
+        assert_eq!(e[0].row, Some(2));
+        let e = read(b"term,definition\na,b\nc,\"never closed\nmore\n", None, None).unwrap_err();
+        assert_eq!(e[0].row, Some(3));
+        let e = read(b"term,definition\n\"a\"x,b\n", None, None).unwrap_err();
+        assert_eq!(e[0].row, Some(2));
+    }
+
+    #[test]
+    fn invalid_utf8_names_row_and_field() {
+        let e = read(b"term,definition\na,b\nc,d\xFF\n", None, None).unwrap_err();
+        assert_eq!((e[0].row, e[0].field.as_str()), (Some(3), "definition"));
+    }
+
+    #[test]
+    fn missing_column_and_ragged_rows() {
+        let e = read(b"term,note\na,b\n", None, None).unwrap_err();
+        assert_eq!(e[0].field, "definition");
+        let e = read(b"term,definition\na,b,c\n", None, None).unwrap_err();
+        assert_eq!(e[0].row, Some(2));
+    }
+
+    #[test]
+    fn bom_and_blank_lines_are_fine() {
+        assert_eq!(rows("\u{feff}term,definition\n\na,b\n"), vec![(3, Some("a".into()))]);
+    }
+}

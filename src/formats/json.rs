@@ -1,0 +1,172 @@
+//! JSON lists: `{"year", "language", "entries": [{"term", "definition", ...}]}`.
+//! Rows are array positions + 1. Type errors are row errors, not a failed parse.
+
+use serde_json::{Map, Value};
+
+use super::{ENTRY_FIELDS, Read, ReadResult};
+use crate::domain::{EntryDraft, ListDraft, RowError, Warning};
+
+pub fn read(body: &[u8]) -> ReadResult {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            let reason = if e.is_eof() {
+                format!("the JSON body ends early (line {}, column {})", e.line(), e.column())
+            } else if e.is_data() || e.is_syntax() {
+                format!("the body is not valid JSON: {e}")
+            } else {
+                format!("the body could not be read as JSON: {e}")
+            };
+            return Err(vec![RowError::new(None, "body", reason)]);
+        }
+    };
+    let Value::Object(mut obj) = value else {
+        return Err(vec![RowError::new(
+            None,
+            "body",
+            "the body must be a JSON object with year, language and entries",
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let year = match obj.remove("year") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
+        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+        Some(other) => {
+            errors.push(RowError::new(None, "year", format!("the year must be a whole number, not {}", kind(&other))));
+            None
+        }
+    };
+    let language = match obj.remove("language") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            errors.push(RowError::new(
+                None,
+                "language",
+                format!("the language must be a string, not {}", kind(&other)),
+            ));
+            None
+        }
+    };
+    let raw_entries = match obj.remove("entries") {
+        Some(Value::Array(a)) => a,
+        None | Some(Value::Null) => {
+            errors.push(RowError::new(None, "entries", "the list has no entries array"));
+            Vec::new()
+        }
+        Some(other) => {
+            errors.push(RowError::new(None, "entries", format!("entries must be an array, not {}", kind(&other))));
+            Vec::new()
+        }
+    };
+    for key in obj.keys() {
+        if key != "state" {
+            warnings.push(Warning { row: None, field: key.clone(), message: format!("unknown field '{key}' ignored") });
+        }
+    }
+    let mut entries = Vec::with_capacity(raw_entries.len());
+    for (i, raw) in raw_entries.into_iter().enumerate() {
+        let row = i as u64 + 1;
+        match raw {
+            Value::Object(map) => entries.push(entry(row, map, &mut errors, &mut warnings)),
+            other => errors.push(RowError::new(
+                Some(row),
+                "entry",
+                format!("an entry must be an object, not {}", kind(&other)),
+            )),
+        }
+    }
+    if errors.is_empty() { Ok(Read { draft: ListDraft { language, year, entries }, warnings }) } else { Err(errors) }
+}
+
+fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warnings: &mut Vec<Warning>) -> EntryDraft {
+    let mut text = |field: &str| -> Option<String> {
+        match map.remove(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                errors.push(RowError::new(Some(row), field, format!("{field} must be a string, not {}", kind(&other))));
+                None
+            }
+        }
+    };
+    let term = text("term");
+    let definition = text("definition");
+    let term_en = text("term_en");
+    let definition_en = text("definition_en");
+    let source = text("source");
+    let note = text("note");
+    let domains = match map.remove("domains") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|d| match d {
+                Value::String(s) => Some(s),
+                other => {
+                    errors.push(RowError::new(
+                        Some(row),
+                        "domains",
+                        format!("each domain must be a string, not {}", kind(&other)),
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        Some(Value::String(s)) => split_domains(&s),
+        Some(other) => {
+            errors.push(RowError::new(
+                Some(row),
+                "domains",
+                format!("domains must be an array of strings, not {}", kind(&other)),
+            ));
+            Vec::new()
+        }
+    };
+    for key in map.keys() {
+        if !ENTRY_FIELDS.contains(&key.as_str()) && key != "id" {
+            warnings.push(Warning {
+                row: Some(row),
+                field: key.clone(),
+                message: format!("unknown field '{key}' ignored"),
+            });
+        }
+    }
+    EntryDraft { row, term, definition, term_en, definition_en, source, note, domains }
+}
+
+/// "a; b ;c" → ["a", "b", "c"]: the one-cell form of domains in CSV.
+pub fn split_domains(s: &str) -> Vec<String> {
+    s.split([';', '|']).map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_positions_plus_one() {
+        let r =
+            read(br#"{"year":2014,"language":"en","entries":[{"term":"a","definition":"b"},{"term":5}]}"#).unwrap_err();
+        assert_eq!(r, vec![RowError::new(Some(2), "term", "term must be a string, not a number")]);
+    }
+
+    #[test]
+    fn truncated_json_is_one_clear_error() {
+        let r = read(br#"{"year":2014,"entries":[{"#).unwrap_err();
+        assert_eq!(r.len(), 1);
+        assert!(r[0].reason.contains("ends early"));
+    }
+}

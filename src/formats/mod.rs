@@ -1,0 +1,21 @@
+//! Reading and writing national lists in their interchange formats. Readers
+//! turn bytes into a `ListDraft` (or row errors naming what could not even be
+//! read); the rules of a list are checked afterwards by `domain::validate_list`.
+
+pub mod csv;
+pub mod json;
+
+use crate::domain::{RowError, Warning};
+
+/// What a reader produced: a draft to validate, plus warnings about what it
+/// could read but not use (unknown columns or fields).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub draft: crate::domain::ListDraft,
+    pub warnings: Vec<Warning>,
+}
+
+pub type ReadResult = Result<Read, Vec<RowError>>;
+
+/// The fields a list entry may carry, in every format.
+pub const ENTRY_FIELDS: [&str; 7] = ["term", "definition", "term_en", "definition_en", "source", "note", "domains"];

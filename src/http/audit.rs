@@ -1,0 +1,95 @@
+//! `/v1/audit`: who did what, when (editors and admins).
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::auth::{Authenticated, require_editor};
+use super::extract::Params;
+use super::problem::{AppResult, Problem};
+use crate::clock;
+use crate::error::Error;
+use crate::store::{AuditFilter, AuditRecord};
+
+/// One attributed action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    pub id: String,
+    pub at: String,
+    /// The token name that acted.
+    pub actor: String,
+    pub role: String,
+    pub actor_state: Option<String>,
+    #[schema(example = "submission.create")]
+    pub action: String,
+    #[schema(example = "submissions/7")]
+    pub target: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<AuditRecord> for AuditView {
+    fn from(r: AuditRecord) -> Self {
+        Self {
+            id: r.id.to_string(),
+            at: r.at,
+            actor: r.actor,
+            role: r.role,
+            actor_state: r.actor_state,
+            action: r.action,
+            target: r.target,
+            detail: r.detail,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    pub records: Vec<AuditView>,
+}
+
+/// The audit log, oldest first, filtered by time, actor, action or target.
+#[utoipa::path(get, path = "/v1/audit", tag = "audit and access",
+    params(
+        ("since" = Option<String>, Query, description = "RFC 3339 time or date; records at or after it"),
+        ("until" = Option<String>, Query, description = "RFC 3339 time or date; records at or before it"),
+        ("actor" = Option<String>, Query, description = "Token name"),
+        ("action" = Option<String>, Query, description = "Action or action prefix, e.g. submission"),
+        ("target" = Option<String>, Query, description = "e.g. submissions/7"),
+        ("limit" = Option<usize>, Query), ("offset" = Option<usize>, Query),
+    ),
+    responses((status = 200, body = AuditList), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_audit(
+    State(app): State<AppState>,
+    Authenticated(actor): Authenticated,
+    params: Params,
+) -> AppResult<Json<AuditList>> {
+    require_editor(&actor)?;
+    let (offset, limit) = params.page()?;
+    let time = |name: &str| -> Result<Option<String>, Error> {
+        params
+            .get(name)
+            .map(|raw| {
+                clock::parse(raw).map(clock::format).ok_or_else(|| {
+                    Error::bad_param(name, format!("{name} must be an RFC 3339 time or a date (YYYY-MM-DD)"))
+                })
+            })
+            .transpose()
+    };
+    let filter = AuditFilter {
+        since: time("since")?,
+        until: time("until")?,
+        actor: params.get("actor").map(str::to_owned),
+        action: params.get("action").map(str::to_owned),
+        target: params.get("target").map(str::to_owned),
+    };
+    let (total, page) = app.glossary.store.audit(&filter, offset, limit)?;
+    Ok(Json(AuditList { total, limit, offset, records: page.into_iter().map(AuditView::from).collect() }))
+}

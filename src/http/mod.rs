@@ -1,0 +1,114 @@
+//! The REST API (axum): router, extractors, problem+json errors, and one
+//! module per noun. Handlers are thin: extract, check the role, call the
+//! service, map the answer. They never touch sled or tantivy directly.
+
+pub mod audit;
+pub mod auth;
+pub mod entries;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod problem;
+pub mod states;
+pub mod submissions;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::Error;
+use crate::service::Glossary;
+use problem::Problem;
+
+/// Settings of the HTTP side.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Reads without a token (the local demo's default).
+    pub open_reads: bool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { open_reads: true, body_limit: 16 * 1024 * 1024 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub glossary: Glossary,
+    pub config: Arc<HttpConfig>,
+}
+
+/// Every route, registered once: the router and its OpenAPI document come
+/// from the same list.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(states::list_states, states::create_state))
+        .routes(routes!(submissions::create_submission, submissions::list_submissions))
+        .routes(routes!(submissions::get_submission))
+        .routes(routes!(entries::list_entries))
+        .routes(routes!(entries::get_entry))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(tokens::create_token))
+}
+
+/// The OpenAPI document of the API as the code defines it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+/// The whole application: routes, docs, limits, and errors in one shape.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    let (router, api) = routes().split_for_parts();
+    router
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            tracing::error!("a handler panicked");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                "the server could not complete the request; the cause is in its log",
+            )
+            .into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("no route for {}", uri.path()))
+        .into_response()
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+    .into_response()
+}
+
+/// Runs store work (sled reads and writes, fsync) off the async threads.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("a worker failed: {e}")))?
+}

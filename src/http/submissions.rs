@@ -1,0 +1,242 @@
+//! `/v1/states/{state}/submissions` and `/v1/submissions/{id}`: national lists
+//! going in (JSON or CSV) and coming back out, every revision readable.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::{Authenticated, Reader};
+use super::entries::EntryView;
+use super::extract::{Body, Params, media_type};
+use super::problem::{AppResult, Problem};
+use super::{AppState, blocking};
+use crate::domain::{StateCode, Warning};
+use crate::error::Error;
+use crate::service::{ListFormat, ListInput};
+use crate::store::{SubmissionRecord, WarningRecord};
+
+/// Something worth knowing about a stored list that did not stop it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningView {
+    pub row: Option<u64>,
+    pub field: String,
+    pub message: String,
+}
+
+impl From<Warning> for WarningView {
+    fn from(w: Warning) -> Self {
+        Self { row: w.row, field: w.field, message: w.message }
+    }
+}
+
+impl From<WarningRecord> for WarningView {
+    fn from(w: WarningRecord) -> Self {
+        Self { row: w.row, field: w.field, message: w.message }
+    }
+}
+
+/// The answer to a stored list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionReceipt {
+    #[schema(example = "7")]
+    pub id: String,
+    #[schema(example = "DE")]
+    pub state: String,
+    pub year: i32,
+    /// 1 for the first list of a State and year, then 2, 3, ...
+    pub revision: u32,
+    pub language: String,
+    pub entry_count: u32,
+    /// The revision this one replaced as current.
+    pub replaces: Option<String>,
+    pub warnings: Vec<WarningView>,
+}
+
+/// A national list without its entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionSummary {
+    pub id: String,
+    pub state: String,
+    pub year: i32,
+    pub revision: u32,
+    pub language: String,
+    pub entry_count: u32,
+    /// Is this the current revision for its State and year?
+    pub current: bool,
+    /// "json", "csv" or "tbx".
+    pub format: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub replaces: Option<String>,
+}
+
+impl SubmissionSummary {
+    fn new(r: SubmissionRecord, current: bool) -> Self {
+        Self {
+            id: r.id.to_string(),
+            state: r.state,
+            year: r.year,
+            revision: r.revision,
+            language: r.language,
+            entry_count: r.entry_count,
+            current,
+            format: r.format,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            replaces: r.replaces.map(|id| id.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionList {
+    pub total: usize,
+    pub submissions: Vec<SubmissionSummary>,
+}
+
+/// A national list with its entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionDetail {
+    #[serde(flatten)]
+    pub summary: SubmissionSummary,
+    pub warnings: Vec<WarningView>,
+    pub entries: Vec<EntryView>,
+}
+
+/// Submits one consolidated national list for an exchange year. A second list
+/// for the same State and year is its next revision and becomes current.
+///
+/// JSON: `{"year", "language", "entries": [...]}`. CSV (`text/csv`): a header
+/// row with the entry field names, `year` and `language` as query parameters.
+/// A list with any bad row is refused whole (422) with every bad row named.
+#[utoipa::path(post, path = "/v1/states/{state}/submissions", tag = "national lists",
+    params(
+        ("state" = String, Path, description = "State code, e.g. DE"),
+        ("year" = Option<i32>, Query, description = "Exchange year (CSV bodies)"),
+        ("language" = Option<String>, Query, description = "Language of the list (CSV bodies)"),
+    ),
+    request_body(content(
+        (crate::http::openapi::ListBody = "application/json"),
+        (String = "text/csv"),
+    )),
+    responses(
+        (status = 201, body = SubmissionReceipt, description = "Stored durably; it is the current revision"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem, description = "Refused whole; `errors` names every bad row"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create_submission(
+    State(app): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(state): Path<String>,
+    params: Params,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> AppResult<Response> {
+    let code =
+        StateCode::parse(&state).map_err(|e| Error::Invalid(vec![crate::domain::RowError::new(None, "state", e)]))?;
+    if !actor.may_act_for(&code) {
+        return Err(Error::Forbidden(format!("{} '{}' may not submit a list for {code}", actor.role, actor.name)));
+    }
+    let format = body_format(media_type(&headers).as_deref(), &body)?;
+    let language = params.get("language").map(str::to_owned);
+    let year = match params.get("year") {
+        None => None,
+        Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| {
+            Error::Invalid(vec![crate::domain::RowError::new(
+                None,
+                "year",
+                format!("the year must be a whole number, not '{}'", crate::domain::codes::clip(raw)),
+            )])
+        })?),
+    };
+    let receipt = blocking(move || {
+        let g = &app.glossary;
+        let state = g.known_state(code.as_str())?;
+        g.submit(&actor, &state, ListInput { format, body: &body, language, year })
+    })
+    .await?;
+    let s = receipt.stored.submission;
+    let location = format!("/v1/submissions/{}", s.id);
+    let body = SubmissionReceipt {
+        id: s.id.to_string(),
+        state: s.state,
+        year: s.year,
+        revision: s.revision,
+        language: s.language,
+        entry_count: s.entry_count,
+        replaces: s.replaces.map(|id| id.to_string()),
+        warnings: receipt.warnings.into_iter().map(WarningView::from).collect(),
+    };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// Picks the reader from the Content-Type, or from the first byte when none is given.
+fn body_format(media: Option<&str>, body: &[u8]) -> Result<ListFormat, Error> {
+    match media {
+        Some("application/json") => Ok(ListFormat::Json),
+        Some(m) if m.ends_with("+json") => Ok(ListFormat::Json),
+        Some("text/csv" | "application/csv") => Ok(ListFormat::Csv),
+        Some(m) if m.contains("xml") => {
+            Err(Error::UnsupportedMediaType("TBX (XML) lists are not accepted yet; send JSON or CSV".into()))
+        }
+        Some("text/plain") | None => match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Ok(ListFormat::Json),
+            Some(b'<') => {
+                Err(Error::UnsupportedMediaType("TBX (XML) lists are not accepted yet; send JSON or CSV".into()))
+            }
+            _ => Ok(ListFormat::Csv),
+        },
+        Some(other) => {
+            Err(Error::UnsupportedMediaType(format!("a national list is application/json or text/csv, not {other}")))
+        }
+    }
+}
+
+/// Every revision of every year of one State's lists, oldest first.
+#[utoipa::path(get, path = "/v1/states/{state}/submissions", tag = "national lists",
+    params(("state" = String, Path, description = "State code")),
+    responses((status = 200, body = SubmissionList), (status = 404, body = Problem)))]
+pub async fn list_submissions(
+    State(app): State<AppState>,
+    _reader: Reader,
+    Path(state): Path<String>,
+) -> AppResult<Json<SubmissionList>> {
+    let store = &app.glossary.store;
+    let code = StateCode::parse(&state).map_err(|_| Error::not_found("State", &state))?;
+    if store.state(code.as_str())?.is_none() {
+        return Err(Error::not_found("State", code.as_str()));
+    }
+    let mut submissions = Vec::new();
+    for s in store.submissions_of(code.as_str())? {
+        let current = store.is_current(&s)?;
+        submissions.push(SubmissionSummary::new(s, current));
+    }
+    Ok(Json(SubmissionList { total: submissions.len(), submissions }))
+}
+
+/// One national list with all its entries.
+#[utoipa::path(get, path = "/v1/submissions/{id}", tag = "national lists",
+    params(("id" = String, Path, description = "Submission id")),
+    responses((status = 200, body = SubmissionDetail), (status = 404, body = Problem)))]
+pub async fn get_submission(
+    State(app): State<AppState>,
+    _reader: Reader,
+    Path(id): Path<String>,
+) -> AppResult<Json<SubmissionDetail>> {
+    let store = &app.glossary.store;
+    let n: u64 = id.parse().map_err(|_| Error::not_found("submission", &id))?;
+    let s = store.submission(n)?.ok_or_else(|| Error::not_found("submission", &id))?;
+    let current = store.is_current(&s)?;
+    let entries = store.entries_of(n).map(|e| e.map(EntryView::from)).collect::<Result<Vec<_>, _>>()?;
+    let warnings = s.warnings.iter().cloned().map(WarningView::from).collect();
+    Ok(Json(SubmissionDetail { summary: SubmissionSummary::new(s, current), warnings, entries }))
+}

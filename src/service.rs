@@ -1,0 +1,114 @@
+//! The service: what the REST API and the command line both call. It owns the
+//! store and the clock, validates what comes in, and returns stored records.
+//! It knows nothing of HTTP.
+
+use std::path::{Path, PathBuf};
+
+use crate::clock::{self, Clock};
+use crate::domain::{Actor, RowError, StateCode, Warning, validate_list};
+use crate::error::{Error, Result};
+use crate::formats;
+use crate::store::{Store, Stored};
+
+/// How a national list arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    Json,
+    Csv,
+}
+
+impl ListFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// Guesses the format from a file name, for the command line.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Self::Json),
+            "csv" => Some(Self::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// A national list as received: raw bytes plus what came beside them.
+pub struct ListInput<'a> {
+    pub format: ListFormat,
+    pub body: &'a [u8],
+    /// From the query string or command line; a JSON body's own fields win.
+    pub language: Option<String>,
+    pub year: Option<i64>,
+}
+
+/// What storing a list answered.
+pub struct Receipt {
+    pub stored: Stored,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Clone)]
+pub struct Glossary {
+    pub store: Store,
+    pub clock: Clock,
+    data_dir: PathBuf,
+}
+
+impl Glossary {
+    pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
+        let now = clock::format(clock.now());
+        let store = Store::open(&data_dir.join("store"), &now)?;
+        Ok(Self { store, clock, data_dir: data_dir.to_owned() })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn now(&self) -> String {
+        clock::format(self.clock.now())
+    }
+
+    /// Parses a State code from a path or flag and checks that the party exists.
+    pub fn known_state(&self, raw: &str) -> Result<StateCode> {
+        let code = StateCode::parse(raw).map_err(|e| Error::Invalid(vec![RowError::new(None, "state", e)]))?;
+        if self.store.state(code.as_str())?.is_none() {
+            return Err(Error::Invalid(vec![RowError::new(
+                None,
+                "state",
+                format!("'{code}' is not a known State or party (see GET /v1/states)"),
+            )]));
+        }
+        Ok(code)
+    }
+
+    /// Reads, validates and stores one national list for `state`, durably:
+    /// when this returns Ok the list survives a crash. A list with any bad row
+    /// is refused whole.
+    pub fn submit(&self, actor: &Actor, state: &StateCode, input: ListInput<'_>) -> Result<Receipt> {
+        if !actor.may_act_for(state) {
+            return Err(Error::Forbidden(format!("{} '{}' may not submit a list for {state}", actor.role, actor.name)));
+        }
+        let read = match input.format {
+            ListFormat::Json => formats::json::read(input.body),
+            ListFormat::Csv => formats::csv::read(input.body, input.language.clone(), input.year),
+        }
+        .map_err(Error::Invalid)?;
+        let mut draft = read.draft;
+        if draft.language.is_none() {
+            draft.language = input.language;
+        }
+        if draft.year.is_none() {
+            draft.year = input.year;
+        }
+        let list = validate_list(draft, self.clock.year()).map_err(Error::Invalid)?;
+        let stored = self.store.add_submission(state, &list, input.format.as_str(), actor, &self.now())?;
+        self.store.flush()?;
+        let mut warnings = read.warnings;
+        warnings.extend(list.warnings);
+        Ok(Receipt { stored, warnings })
+    }
+}

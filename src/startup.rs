@@ -1,0 +1,139 @@
+//! Building and running the application: `Application::build(config)` opens
+//! the store, loads the samples into an empty one, binds the listener (port 0
+//! picks a free port, as the tests do), and `run_until_stopped` serves until
+//! Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::domain::{Actor, Role};
+use crate::error::Result;
+use crate::http::{self, AppState, HttpConfig};
+use crate::service::Glossary;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The state directory: store (and, later, index) live under it.
+    pub data_dir: PathBuf,
+    pub addr: SocketAddr,
+    pub http: HttpConfig,
+    /// Where the sample lists are; `None` loads none.
+    pub samples: Option<PathBuf>,
+}
+
+impl Config {
+    /// A config for `data_dir` on 127.0.0.1 with a free port and no samples.
+    pub fn local(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: HttpConfig::default(),
+            samples: None,
+        }
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    glossary: Glossary,
+    config: Config,
+    /// Set when this start minted the first admin token (written to `admin.token`).
+    pub admin_token_file: Option<PathBuf>,
+    pub samples_loaded: usize,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self> {
+        Self::build_with_clock(config, Clock::system()).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Clock) -> Result<Self> {
+        let data_dir = config.data_dir.clone();
+        let samples = config.samples.clone();
+        let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
+            let glossary = Glossary::open(&data_dir, clock)?;
+            let admin_token_file = bootstrap_admin_token(&glossary)?;
+            let mut loaded = 0;
+            if let Some(dir) = samples
+                && glossary.store.submission_count() == 0
+            {
+                loaded = crate::samples::load(&glossary, &dir)?;
+            }
+            Ok::<_, crate::Error>((glossary, admin_token_file, loaded))
+        })
+        .await
+        .map_err(|e| crate::Error::Internal(format!("start-up failed: {e}")))??;
+        let listener = TcpListener::bind(config.addr).await?;
+        Ok(Self { listener, glossary, config, admin_token_file, samples_loaded })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    pub fn glossary(&self) -> &Glossary {
+        &self.glossary
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = AppState { glossary: self.glossary, config: Arc::new(self.config.http) };
+        axum::serve(self.listener, http::app(state)).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// A new store has no tokens and so no way in: mint an admin token once and
+/// leave it, readable by its owner only, in `<data dir>/admin.token`.
+fn bootstrap_admin_token(glossary: &Glossary) -> Result<Option<PathBuf>> {
+    if glossary.store.token_count() > 0 {
+        return Ok(None);
+    }
+    let actor = Actor { name: "bootstrap".into(), ..Actor::operator() };
+    let minted = crate::auth::create(&glossary.store, "admin", Role::Admin, None, &actor, glossary.clock.now())?;
+    let path = glossary.data_dir().join("admin.token");
+    write_private(&path, format!("{}\n", minted.token).as_bytes())?;
+    Ok(Some(path))
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,540 @@
+//! The store: sled, the source of truth. States, submissions (every revision),
+//! entries, tokens, the audit log and the change log.
+//!
+//! Every write is one sled transaction over all trees it touches plus the
+//! change log and the audit log, so a write is either wholly there or not at
+//! all. `flush` makes it durable; callers acknowledge only after it returns.
+
+mod keys;
+pub mod records;
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+
+use crate::domain::{Actor, StateCode, ValidList, states};
+use crate::error::{Error, Result};
+pub use records::*;
+
+/// The trees of the store, in the order transactions see them.
+const TREES: [&str; 9] =
+    ["meta", "states", "submissions", "sub_by_state", "current", "entries", "changes", "audit", "tokens"];
+const META: usize = 0;
+const STATES: usize = 1;
+const SUBMISSIONS: usize = 2;
+const SUB_BY_STATE: usize = 3;
+const CURRENT: usize = 4;
+const ENTRIES: usize = 5;
+const CHANGES: usize = 6;
+const AUDIT: usize = 7;
+const TOKENS: usize = 8;
+
+const SEQ: &[u8] = b"seq";
+const NEXT_SUBMISSION: &[u8] = b"next_submission";
+const NEXT_AUDIT: &[u8] = b"next_audit";
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    trees: Vec<Tree>,
+}
+
+/// What an audited write says about itself.
+pub struct AuditNote<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+/// The view of all trees inside one transaction.
+pub struct Tx<'a> {
+    t: &'a [TransactionalTree],
+    at: &'a str,
+}
+
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
+
+fn abort(e: Error) -> ConflictableTransactionError<Error> {
+    ConflictableTransactionError::Abort(e)
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| Error::Internal(format!("encoding a record: {e}")))
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+impl Tx<'_> {
+    fn tree(&self, i: usize) -> &TransactionalTree {
+        &self.t[i]
+    }
+
+    fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> TxResult<Option<T>> {
+        match self.tree(tree).get(key)? {
+            Some(bytes) => Ok(Some(decode(&bytes).map_err(abort)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put<T: Serialize>(&self, tree: usize, key: &[u8], value: &T) -> TxResult<()> {
+        self.tree(tree).insert(key, encode(value).map_err(abort)?)?;
+        Ok(())
+    }
+
+    /// The next value of a counter in `meta`, starting at 1.
+    fn next(&self, counter: &[u8]) -> TxResult<u64> {
+        let current = match self.tree(META).get(counter)? {
+            Some(b) => keys::u64_from(&b).ok_or_else(|| abort(Error::Corrupt("counter".into())))?,
+            None => 0,
+        };
+        let next = current + 1;
+        self.tree(META).insert(counter, &next.to_be_bytes())?;
+        Ok(next)
+    }
+
+    fn log_change(&self, change: Change) -> TxResult<u64> {
+        let seq = self.next(SEQ)?;
+        let record = ChangeRecord { v: FORMAT, seq, at: self.at.to_owned(), change };
+        self.put(CHANGES, &seq.to_be_bytes(), &record)?;
+        Ok(seq)
+    }
+
+    fn audit(&self, note: AuditNote<'_>) -> TxResult<u64> {
+        let id = self.next(NEXT_AUDIT)?;
+        let record = AuditRecord {
+            v: FORMAT,
+            id,
+            at: self.at.to_owned(),
+            actor: note.actor.name.clone(),
+            role: note.actor.role.as_str().to_owned(),
+            actor_state: note.actor.state.as_ref().map(|s| s.to_string()),
+            action: note.action.to_owned(),
+            target: note.target,
+            detail: note.detail,
+        };
+        self.put(AUDIT, &id.to_be_bytes(), &record)?;
+        Ok(id)
+    }
+}
+
+/// What storing a national list produced.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub submission: SubmissionRecord,
+    pub seq: u64,
+}
+
+/// Filters for listing entries.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    pub state: Option<String>,
+    pub language: Option<String>,
+    pub year: Option<i32>,
+    /// Include entries of revisions that are no longer current.
+    pub all_revisions: bool,
+}
+
+/// Filters for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, seeding the OSCE participating
+    /// States into a new one.
+    pub fn open(dir: &Path, now: &str) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new().path(dir).cache_capacity(256 * 1024 * 1024).flush_every_ms(Some(500)).open()?;
+        Self::from_db(db, now)
+    }
+
+    fn from_db(db: sled::Db, now: &str) -> Result<Self> {
+        let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
+        let store = Self { db, trees };
+        if store.trees[STATES].is_empty() {
+            store.seed_states(now)?;
+        }
+        Ok(store)
+    }
+
+    fn seed_states(&self, now: &str) -> Result<()> {
+        let operator = Actor { name: "system".into(), ..Actor::operator() };
+        self.write(
+            now,
+            |tx| {
+                for (code, name) in states::OSCE_PARTICIPATING_STATES {
+                    let record = StateRecord {
+                        v: FORMAT,
+                        code: code.to_owned(),
+                        name: name.to_owned(),
+                        forum: states::OSCE.to_owned(),
+                        added_at: tx.at.to_owned(),
+                    };
+                    tx.put(STATES, code.as_bytes(), &record)?;
+                }
+                Ok(())
+            },
+            Some(AuditNote {
+                actor: &operator,
+                action: "state.seed",
+                target: "states".into(),
+                detail: serde_json::json!({ "forum": states::OSCE, "count": states::OSCE_PARTICIPATING_STATES.len() }),
+            }),
+        )?;
+        self.flush()
+    }
+
+    /// Runs `f` as one transaction over every tree, appending `note` to the
+    /// audit log in the same transaction. Retried by sled on conflict.
+    fn write<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
+        let refs: Vec<&Tree> = self.trees.iter().collect();
+        let result = refs.as_slice().transaction(|views| {
+            let tx = Tx { t: views, at: now };
+            let out = f(&tx)?;
+            if let Some(note) = &note {
+                tx.audit(AuditNote {
+                    actor: note.actor,
+                    action: note.action,
+                    target: note.target.clone(),
+                    detail: note.detail.clone(),
+                })?;
+            }
+            Ok(out)
+        })?;
+        Ok(result)
+    }
+
+    /// Makes every write so far durable (fsync). Concurrent callers share the
+    /// same fsync where their writes are already in the flushed log.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn was_recovered(&self) -> bool {
+        self.db.was_recovered()
+    }
+
+    // ---- States ----
+
+    pub fn states(&self) -> Result<Vec<StateRecord>> {
+        self.trees[STATES].iter().values().map(|v| decode(&v?)).collect()
+    }
+
+    pub fn state(&self, code: &str) -> Result<Option<StateRecord>> {
+        self.get(STATES, code.as_bytes())
+    }
+
+    pub fn add_state(
+        &self,
+        code: &StateCode,
+        name: &str,
+        forum: &str,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<StateRecord> {
+        let record = StateRecord {
+            v: FORMAT,
+            code: code.to_string(),
+            name: name.to_owned(),
+            forum: forum.to_owned(),
+            added_at: now.to_owned(),
+        };
+        self.write(
+            now,
+            |tx| {
+                if tx.tree(STATES).get(code.as_str().as_bytes())?.is_some() {
+                    return Err(abort(Error::Conflict(format!("the State or party '{code}' already exists"))));
+                }
+                tx.put(STATES, code.as_str().as_bytes(), &record)?;
+                tx.log_change(Change::StateAdded { code: code.to_string() })?;
+                Ok(())
+            },
+            Some(AuditNote {
+                actor,
+                action: "state.create",
+                target: format!("states/{code}"),
+                detail: serde_json::json!({ "name": name, "forum": forum }),
+            }),
+        )?;
+        Ok(record)
+    }
+
+    // ---- Submissions ----
+
+    /// Stores a validated list as the next revision of `state`'s list for its
+    /// year, making it current. One transaction: submission, entries, indexes,
+    /// change log, audit log.
+    pub fn add_submission(
+        &self,
+        state: &StateCode,
+        list: &ValidList,
+        format: &str,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<Stored> {
+        let year = list.year.get();
+        let entry_count =
+            u32::try_from(list.entries.len()).map_err(|_| Error::bad_request("too many entries in one list"))?;
+        // Serialize entries outside the transaction: a conflict retry should
+        // not pay for it twice. Revision and id are patched in below.
+        let warnings: Vec<WarningRecord> = list
+            .warnings
+            .iter()
+            .map(|w| WarningRecord { row: w.row, field: w.field.clone(), message: w.message.clone() })
+            .collect();
+        let (submission, seq) = self.write(
+            now,
+            |tx| {
+                if tx.tree(STATES).get(state.as_str().as_bytes())?.is_none() {
+                    return Err(abort(Error::not_found("State", state.as_str())));
+                }
+                let id = tx.next(NEXT_SUBMISSION)?;
+                let current_key = keys::state_year(state.as_str(), year);
+                let replaces = match tx.tree(CURRENT).get(&current_key)? {
+                    Some(b) => Some(keys::u64_from(&b).ok_or_else(|| abort(Error::Corrupt("current".into())))?),
+                    None => None,
+                };
+                let revision = match replaces {
+                    Some(prev) => {
+                        let prev: SubmissionRecord = tx.get(SUBMISSIONS, &prev.to_be_bytes())?.ok_or_else(|| {
+                            abort(Error::Corrupt(format!("current points at missing submission {prev}")))
+                        })?;
+                        prev.revision + 1
+                    }
+                    None => 1,
+                };
+                let submission = SubmissionRecord {
+                    v: FORMAT,
+                    id,
+                    state: state.to_string(),
+                    year,
+                    revision,
+                    language: list.language.to_string(),
+                    entry_count,
+                    format: format.to_owned(),
+                    created_at: tx.at.to_owned(),
+                    created_by: actor.name.clone(),
+                    warnings: warnings.clone(),
+                    replaces,
+                };
+                tx.put(SUBMISSIONS, &id.to_be_bytes(), &submission)?;
+                tx.tree(SUB_BY_STATE)
+                    .insert(keys::state_year_rev(state.as_str(), year, revision), &id.to_be_bytes())?;
+                tx.tree(CURRENT).insert(current_key, &id.to_be_bytes())?;
+                for (i, e) in list.entries.iter().enumerate() {
+                    let ordinal = i as u32 + 1;
+                    let record = EntryRecord {
+                        v: FORMAT,
+                        submission_id: id,
+                        ordinal,
+                        row: e.row,
+                        state: state.to_string(),
+                        year,
+                        revision,
+                        language: list.language.to_string(),
+                        term: e.term.clone(),
+                        term_key: e.term_key.clone(),
+                        definition: e.definition.clone(),
+                        term_en: e.term_en.clone(),
+                        term_en_key: e.term_en_key.clone(),
+                        definition_en: e.definition_en.clone(),
+                        source: e.source.clone(),
+                        note: e.note.clone(),
+                        domains: e.domains.clone(),
+                    };
+                    tx.put(ENTRIES, &keys::entry(id, ordinal), &record)?;
+                }
+                let seq = tx.log_change(Change::SubmissionAdded {
+                    submission_id: id,
+                    state: state.to_string(),
+                    year,
+                    revision,
+                    replaces,
+                })?;
+                tx.audit(AuditNote {
+                    actor,
+                    action: "submission.create",
+                    target: format!("submissions/{id}"),
+                    detail: serde_json::json!({
+                        "state": state.as_str(), "year": year, "revision": revision,
+                        "language": list.language.as_str(), "entry_count": entry_count,
+                        "format": format, "replaces": replaces,
+                    }),
+                })?;
+                Ok((submission, seq))
+            },
+            None,
+        )?;
+        Ok(Stored { submission, seq })
+    }
+
+    pub fn submission(&self, id: u64) -> Result<Option<SubmissionRecord>> {
+        self.get(SUBMISSIONS, &id.to_be_bytes())
+    }
+
+    /// Is this submission the current revision for its State and year?
+    pub fn is_current(&self, s: &SubmissionRecord) -> Result<bool> {
+        Ok(self.current_id(&s.state, s.year)? == Some(s.id))
+    }
+
+    pub fn current_id(&self, state: &str, year: i32) -> Result<Option<u64>> {
+        match self.trees[CURRENT].get(keys::state_year(state, year))? {
+            Some(b) => Ok(Some(keys::u64_from(&b).ok_or_else(|| Error::Corrupt("current".into()))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every revision of every year of one State, oldest first.
+    pub fn submissions_of(&self, state: &str) -> Result<Vec<SubmissionRecord>> {
+        let mut out = Vec::new();
+        for kv in self.trees[SUB_BY_STATE].scan_prefix(keys::state_prefix(state)) {
+            let (_, id) = kv?;
+            let id = keys::u64_from(&id).ok_or_else(|| Error::Corrupt("sub_by_state".into()))?;
+            if let Some(s) = self.submission(id)? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The current revision of every State and year.
+    pub fn current_submissions(&self) -> Result<Vec<SubmissionRecord>> {
+        let mut out = Vec::new();
+        for kv in self.trees[CURRENT].iter() {
+            let (_, id) = kv?;
+            let id = keys::u64_from(&id).ok_or_else(|| Error::Corrupt("current".into()))?;
+            if let Some(s) = self.submission(id)? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn all_submissions(&self) -> Result<Vec<SubmissionRecord>> {
+        self.trees[SUBMISSIONS].iter().values().map(|v| decode(&v?)).collect()
+    }
+
+    pub fn submission_count(&self) -> usize {
+        self.trees[SUBMISSIONS].len()
+    }
+
+    /// The entries of one submission, in list order.
+    pub fn entries_of(&self, submission_id: u64) -> impl Iterator<Item = Result<EntryRecord>> + '_ {
+        self.trees[ENTRIES].scan_prefix(submission_id.to_be_bytes()).values().map(|v| decode(&v?))
+    }
+
+    pub fn entry(&self, submission_id: u64, ordinal: u32) -> Result<Option<EntryRecord>> {
+        self.get(ENTRIES, &keys::entry(submission_id, ordinal))
+    }
+
+    /// Entries matching `filter`, paginated; returns (total, page).
+    pub fn entries(&self, filter: &EntryFilter, offset: usize, limit: usize) -> Result<(usize, Vec<EntryRecord>)> {
+        let subs = if filter.all_revisions { self.all_submissions()? } else { self.current_submissions()? };
+        let mut total = 0usize;
+        let mut page = Vec::new();
+        for s in subs {
+            if filter.state.as_deref().is_some_and(|st| st != s.state)
+                || filter.language.as_deref().is_some_and(|l| l != s.language)
+                || filter.year.is_some_and(|y| y != s.year)
+            {
+                continue;
+            }
+            let n = s.entry_count as usize;
+            if total + n <= offset || page.len() >= limit {
+                total += n;
+                continue;
+            }
+            for e in self.entries_of(s.id) {
+                if total >= offset && page.len() < limit {
+                    page.push(e?);
+                }
+                total += 1;
+            }
+        }
+        Ok((total, page))
+    }
+
+    // ---- Change log ----
+
+    /// Changes with a sequence number above `after`, in order.
+    pub fn changes_after(&self, after: u64) -> impl Iterator<Item = Result<ChangeRecord>> + '_ {
+        self.trees[CHANGES].range((after.saturating_add(1)).to_be_bytes()..).values().map(|v| decode(&v?))
+    }
+
+    pub fn last_seq(&self) -> Result<u64> {
+        match self.trees[META].get(SEQ)? {
+            Some(b) => keys::u64_from(&b).ok_or_else(|| Error::Corrupt("seq".into())),
+            None => Ok(0),
+        }
+    }
+
+    // ---- Audit ----
+
+    /// Audit records matching `filter`, oldest first; returns (total, page).
+    pub fn audit(&self, filter: &AuditFilter, offset: usize, limit: usize) -> Result<(usize, Vec<AuditRecord>)> {
+        let mut total = 0;
+        let mut page = Vec::new();
+        for v in self.trees[AUDIT].iter().values() {
+            let r: AuditRecord = decode(&v?)?;
+            // RFC 3339 UTC strings of one format compare in time order.
+            if filter.since.as_deref().is_some_and(|s| r.at.as_str() < s)
+                || filter.until.as_deref().is_some_and(|u| r.at.as_str() > u)
+                || filter.actor.as_deref().is_some_and(|a| a != r.actor)
+                || filter.action.as_deref().is_some_and(|a| !r.action.starts_with(a))
+                || filter.target.as_deref().is_some_and(|t| t != r.target)
+            {
+                continue;
+            }
+            if total >= offset && page.len() < limit {
+                page.push(r);
+            }
+            total += 1;
+        }
+        Ok((total, page))
+    }
+
+    // ---- Tokens ----
+
+    pub fn add_token(&self, hash: &str, record: &TokenRecord, actor: &Actor, now: &str) -> Result<()> {
+        self.write(
+            now,
+            |tx| {
+                tx.put(TOKENS, hash.as_bytes(), record)?;
+                Ok(())
+            },
+            Some(AuditNote {
+                actor,
+                action: "token.create",
+                target: format!("tokens/{}", record.name),
+                detail: serde_json::json!({ "name": record.name, "role": record.role, "state": record.state }),
+            }),
+        )
+    }
+
+    pub fn token(&self, hash: &str) -> Result<Option<TokenRecord>> {
+        self.get(TOKENS, hash.as_bytes())
+    }
+
+    pub fn token_count(&self) -> usize {
+        self.trees[TOKENS].len()
+    }
+
+    fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> Result<Option<T>> {
+        match self.trees[tree].get(key)? {
+            Some(bytes) => Ok(Some(decode(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+}
