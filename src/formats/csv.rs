@@ -25,6 +25,11 @@ fn records(body: &[u8]) -> Result<Vec<Record>, Vec<RowError>> {
     let mut line: u64 = 1;
     let mut i = 0;
     let n = body.len();
+    // The header's column names, once read, name the field of later errors.
+    let mut names: Vec<String> = Vec::new();
+    let name_of = |names: &Vec<String>, column: usize| -> String {
+        names.get(column).cloned().unwrap_or_else(|| "csv".to_owned())
+    };
     while i < n {
         let record_line = line;
         let mut fields = Vec::new();
@@ -61,7 +66,7 @@ fn records(body: &[u8]) -> Result<Vec<Record>, Vec<RowError>> {
                 if !closed {
                     errors.push(RowError::new(
                         Some(quote_line),
-                        "csv",
+                        &name_of(&names, fields.len()),
                         format!("a quoted field opened on line {quote_line} is never closed"),
                     ));
                     return Err(errors);
@@ -70,7 +75,7 @@ fn records(body: &[u8]) -> Result<Vec<Record>, Vec<RowError>> {
                     if !bad {
                         errors.push(RowError::new(
                             Some(line),
-                            "csv",
+                            &name_of(&names, fields.len()),
                             "text after a closing quote: a quote inside a quoted field must be doubled (\"\")",
                         ));
                     }
@@ -84,7 +89,7 @@ fn records(body: &[u8]) -> Result<Vec<Record>, Vec<RowError>> {
                     if body[i] == b'"' && !bad {
                         errors.push(RowError::new(
                             Some(line),
-                            "csv",
+                            &name_of(&names, fields.len()),
                             "a quote inside an unquoted field: quote the whole field and double the inner quote",
                         ));
                         bad = true;
@@ -109,6 +114,9 @@ fn records(body: &[u8]) -> Result<Vec<Record>, Vec<RowError>> {
             break;
         }
         let blank = fields.len() == 1 && fields[0].is_empty();
+        if names.is_empty() && !blank {
+            names = fields.iter().map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase()).collect();
+        }
         if !blank && !bad {
             out.push(Record { line: record_line, fields });
         }
