@@ -94,7 +94,8 @@ async fn sigkill_mid_stream_loses_no_acknowledged_list_and_leaves_no_partial_one
     }
     // No list is there in part; revisions run 1..n without gaps.
     for state in ["DE", "FR", "IT"] {
-        let subs: Value = client.get(format!("{base}/v1/states/{state}/submissions")).send().await.unwrap().json().await.unwrap();
+        let subs: Value =
+            client.get(format!("{base}/v1/states/{state}/submissions")).send().await.unwrap().json().await.unwrap();
         let subs = subs["submissions"].as_array().unwrap();
         for (i, s) in subs.iter().enumerate() {
             assert_eq!(s["revision"].as_u64().unwrap(), i as u64 + 1, "{state} revisions are contiguous");

@@ -79,7 +79,8 @@ impl TestApp {
 
     /// Mints a token through the API with the admin token.
     pub async fn token(&self, name: &str, role: &str, state: Option<&str>) -> String {
-        let r = self.post_json("/v1/tokens", Some(&self.admin), &json!({"name": name, "role": role, "state": state})).await;
+        let r =
+            self.post_json("/v1/tokens", Some(&self.admin), &json!({"name": name, "role": role, "state": state})).await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let body: Value = r.json().await.expect("token JSON");
         body["token"].as_str().expect("token").to_owned()

@@ -25,7 +25,16 @@ async fn the_committed_openapi_document_matches_the_code() {
     let served: Value = r.json().await.unwrap();
     assert_eq!(served, generated);
     assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/healthz", "/v1/states", "/v1/states/{state}/submissions", "/v1/submissions/{id}", "/v1/entries", "/v1/entries/{id}", "/v1/audit", "/v1/tokens"] {
+    for path in [
+        "/healthz",
+        "/v1/states",
+        "/v1/states/{state}/submissions",
+        "/v1/submissions/{id}",
+        "/v1/entries",
+        "/v1/entries/{id}",
+        "/v1/audit",
+        "/v1/tokens",
+    ] {
         assert!(served["paths"][path].is_object(), "{path} is documented");
     }
 }

@@ -17,7 +17,8 @@ enum Who {
     Admin,
 }
 
-const EVERYONE: [Who; 7] = [Who::Nobody, Who::BadToken, Who::Reader, Who::DelegateDe, Who::DelegateFr, Who::Editor, Who::Admin];
+const EVERYONE: [Who; 7] =
+    [Who::Nobody, Who::BadToken, Who::Reader, Who::DelegateDe, Who::DelegateFr, Who::Editor, Who::Admin];
 
 #[tokio::test]
 async fn every_mutating_endpoint_checks_the_role() {
@@ -48,7 +49,8 @@ async fn every_mutating_endpoint_checks_the_role() {
     for (i, who) in EVERYONE.into_iter().enumerate() {
         let t = token(who);
         // POST /v1/states: admin only.
-        let r = app.post_json("/v1/states", t.as_deref(), &json!({"code": format!("T{i}X"), "name": "Test party"})).await;
+        let r =
+            app.post_json("/v1/states", t.as_deref(), &json!({"code": format!("T{i}X"), "name": "Test party"})).await;
         let want = expect(who, &[Who::Admin as u8]);
         assert_eq!(r.status(), if want == S::OK { S::CREATED } else { want }, "POST /v1/states as {who:?}");
 

@@ -49,9 +49,8 @@ async fn a_csv_list_round_trips_with_quoting_and_line_numbers() {
     let csv = "term,definition,source,domains\r\n\
                phishing,\"Deceptive messages that imitate a trusted sender, \"\"urgently\"\".\",Guide 2016,threats; identity\r\n\
                firewall,\"A filter between networks.\nIt allows permitted traffic only.\",,\r\n";
-    let r = app
-        .post_raw("/v1/states/SE/submissions?year=2016&language=en", Some(&app.admin), "text/csv", csv.into())
-        .await;
+    let r =
+        app.post_raw("/v1/states/SE/submissions?year=2016&language=en", Some(&app.admin), "text/csv", csv.into()).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let receipt: Value = r.json().await.unwrap();
     assert_eq!(receipt["entry_count"], 2);
@@ -136,7 +135,13 @@ async fn entries_filter_by_state_language_and_year_and_paginate() {
 #[tokio::test]
 async fn unknown_ids_are_404_problems() {
     let app = spawn_app().await;
-    for path in ["/v1/submissions/999", "/v1/submissions/abc", "/v1/entries/1-1", "/v1/entries/zzz", "/v1/states/QQ/submissions"] {
+    for path in [
+        "/v1/submissions/999",
+        "/v1/submissions/abc",
+        "/v1/entries/1-1",
+        "/v1/entries/zzz",
+        "/v1/states/QQ/submissions",
+    ] {
         problem(app.get(path).await, StatusCode::NOT_FOUND).await;
     }
 }
@@ -157,6 +162,9 @@ async fn the_sample_lists_load_on_first_start_only() {
     assert!(all > 400, "{all} sample entries");
     let languages = ["en", "fr", "de", "it", "ru", "es"];
     for l in languages {
-        assert!(app.get_json(&format!("/v1/entries?language={l}&limit=1")).await["total"].as_u64().unwrap() >= 25, "{l}");
+        assert!(
+            app.get_json(&format!("/v1/entries?language={l}&limit=1")).await["total"].as_u64().unwrap() >= 25,
+            "{l}"
+        );
     }
 }

@@ -5,9 +5,18 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, invalid_file, problem, row_fields, spawn_app};
 
+/// A file and the (row, field) pairs its refusal must name.
+type Case = (&'static str, &'static [(Option<u64>, &'static str)]);
+
 /// Posts `body` for state XX-TEST and checks the 422 names exactly `expected`
 /// and that nothing at all was written.
-async fn refused(app: &TestApp, content_type: &str, query: &str, body: Vec<u8>, expected: &[(Option<u64>, &str)]) -> Value {
+async fn refused(
+    app: &TestApp,
+    content_type: &str,
+    query: &str,
+    body: Vec<u8>,
+    expected: &[(Option<u64>, &str)],
+) -> Value {
     let audit_before = app.audit_total().await;
     let path = format!("/v1/states/DE/submissions{query}");
     let r = app.post_raw(&path, Some(&app.admin), content_type, body).await;
@@ -27,7 +36,7 @@ async fn refused(app: &TestApp, content_type: &str, query: &str, body: Vec<u8>, 
 #[tokio::test]
 async fn each_invalid_json_file_is_refused_with_its_row_and_field() {
     let app = spawn_app().await;
-    let cases: &[(&str, &[(Option<u64>, &str)])] = &[
+    let cases: &[Case] = &[
         ("empty-term.json", &[(Some(2), "term")]),
         ("missing-definition.json", &[(Some(1), "definition")]),
         ("missing-translation.json", &[(Some(2), "definition_en")]),
@@ -78,10 +87,19 @@ async fn unknown_or_malformed_state_codes_are_refused() {
 async fn wrong_types_empty_lists_and_wrong_media_types_are_refused() {
     let app = spawn_app().await;
     let cases = [
-        (json!({"year": "twenty", "language": "en", "entries": [{"term": "a", "definition": "b"}]}), vec![(None, "year")]),
+        (
+            json!({"year": "twenty", "language": "en", "entries": [{"term": "a", "definition": "b"}]}),
+            vec![(None, "year")],
+        ),
         (json!({"year": 2020, "language": "en", "entries": []}), vec![(None, "entries")]),
-        (json!({"year": 2020, "language": "en", "entries": [{"term": ["a"], "definition": "b"}, 7]}), vec![(Some(1), "term"), (Some(2), "entry")]),
-        (json!({"year": 2020, "language": "en", "entries": [{"term": "a", "definition": "b", "domains": "x;y", "source": 3}]}), vec![(Some(1), "source")]),
+        (
+            json!({"year": 2020, "language": "en", "entries": [{"term": ["a"], "definition": "b"}, 7]}),
+            vec![(Some(1), "term"), (Some(2), "entry")],
+        ),
+        (
+            json!({"year": 2020, "language": "en", "entries": [{"term": "a", "definition": "b", "domains": "x;y", "source": 3}]}),
+            vec![(Some(1), "source")],
+        ),
         (json!([1, 2]), vec![(None, "body")]),
     ];
     for (body, expected) in cases {
@@ -96,7 +114,8 @@ async fn dangerous_xml_is_never_expanded() {
     // TBX import is a later issue; until then any XML body is refused unread.
     let app = spawn_app().await;
     for file in ["billion-laughs.tbx", "external-entity.tbx"] {
-        let r = app.post_raw("/v1/states/DE/submissions", Some(&app.admin), "application/xml", invalid_file(file)).await;
+        let r =
+            app.post_raw("/v1/states/DE/submissions", Some(&app.admin), "application/xml", invalid_file(file)).await;
         assert!(r.status().is_client_error(), "{file}: {}", r.status());
     }
     assert_eq!(app.get_json("/v1/entries").await["total"], 0);
