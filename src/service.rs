@@ -97,6 +97,18 @@ impl Glossary {
             ListFormat::Csv => formats::csv::read(input.body, input.language.clone(), input.year),
         }
         .map_err(Error::Invalid)?;
+        if let Some(named) = read.state.as_deref()
+            && StateCode::parse(named).ok().as_ref() != Some(state)
+        {
+            return Err(Error::Invalid(vec![RowError::new(
+                None,
+                "state",
+                format!(
+                    "the list names the State '{}' but was submitted for {state}",
+                    crate::domain::codes::clip(named)
+                ),
+            )]));
+        }
         let mut draft = read.draft;
         if draft.language.is_none() {
             draft.language = input.language;

@@ -19,10 +19,12 @@ pub struct ImportArgs {
     /// The State the list belongs to.
     #[arg(long)]
     pub state: String,
-    /// The exchange year (JSON lists may carry their own).
+    /// The exchange year (JSON lists carry their own; for FILE named
+    /// STATE-YEAR-LANG.csv it is taken from the name).
     #[arg(long)]
     pub year: Option<i64>,
-    /// The list's language (JSON lists may carry their own).
+    /// The list's language (JSON lists carry their own; for FILE named
+    /// STATE-YEAR-LANG.csv it is taken from the name).
     #[arg(long)]
     pub language: Option<String>,
 }
@@ -54,13 +56,17 @@ pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
     }
     bar.set_message("validating and storing");
     bar.enable_steady_tick(Duration::from_millis(120));
+    // A file named STATE-YEAR-LANG.csv says its year and language (as the samples do).
+    let stem = args.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+    let mut parts = stem.rsplitn(3, '-');
+    let (from_lang, from_year) = (parts.next(), parts.next());
+    let language = args
+        .language
+        .or_else(|| from_lang.filter(|l| consensus_glossary::domain::LanguageTag::parse(l).is_ok()).map(str::to_owned));
+    let year = args.year.or_else(|| from_year.and_then(|y| y.parse().ok()));
     let glossary = Glossary::open(data_dir, Clock::system()).map_err(super::token::locked)?;
     let state = glossary.known_state(&args.state)?;
-    let receipt = glossary.submit(
-        &Actor::operator(),
-        &state,
-        ListInput { format, body: &body, language: args.language, year: args.year },
-    );
+    let receipt = glossary.submit(&Actor::operator(), &state, ListInput { format, body: &body, language, year });
     bar.finish_and_clear();
     let receipt = receipt?;
     let s = &receipt.stored.submission;

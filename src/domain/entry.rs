@@ -132,9 +132,16 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
         let term = required_text(d.term.as_deref(), "term", MAX_TERM_CHARS, false, &mut err);
         let definition = required_text(d.definition.as_deref(), "definition", MAX_DEFINITION_CHARS, true, &mut err);
         let (term_en, definition_en) = if needs_english {
+            let lang = language.as_ref().map(|l| l.to_string()).unwrap_or_default();
+            let mut err_en = |field: &str, reason: String| {
+                err(
+                    field,
+                    format!("{reason}: a list in '{lang}' needs an English translation of every term and definition"),
+                );
+            };
             (
-                required_text(d.term_en.as_deref(), "term_en", MAX_TERM_CHARS, false, &mut err),
-                required_text(d.definition_en.as_deref(), "definition_en", MAX_DEFINITION_CHARS, true, &mut err),
+                required_text(d.term_en.as_deref(), "term_en", MAX_TERM_CHARS, false, &mut err_en),
+                required_text(d.definition_en.as_deref(), "definition_en", MAX_DEFINITION_CHARS, true, &mut err_en),
             )
         } else {
             (

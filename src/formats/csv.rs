@@ -205,7 +205,11 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
             domains: domains.as_deref().map(split_domains).unwrap_or_default(),
         });
     }
-    if errors.is_empty() { Ok(Read { draft: ListDraft { language, year, entries }, warnings }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state: None })
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]

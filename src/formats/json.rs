@@ -61,8 +61,16 @@ pub fn read(body: &[u8]) -> ReadResult {
             Vec::new()
         }
     };
+    let state = match obj.remove("state") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            errors.push(RowError::new(None, "state", format!("state must be a string, not {}", kind(&other))));
+            None
+        }
+    };
     for key in obj.keys() {
-        if key != "state" {
+        {
             warnings.push(Warning { row: None, field: key.clone(), message: format!("unknown field '{key}' ignored") });
         }
     }
@@ -78,7 +86,11 @@ pub fn read(body: &[u8]) -> ReadResult {
             )),
         }
     }
-    if errors.is_empty() { Ok(Read { draft: ListDraft { language, year, entries }, warnings }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state })
+    } else {
+        Err(errors)
+    }
 }
 
 fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warnings: &mut Vec<Warning>) -> EntryDraft {

@@ -13,6 +13,8 @@ use crate::domain::{RowError, Warning};
 pub struct Read {
     pub draft: crate::domain::ListDraft,
     pub warnings: Vec<Warning>,
+    /// The State the file itself names, if it names one (a JSON list's "state").
+    pub state: Option<String>,
 }
 
 pub type ReadResult = Result<Read, Vec<RowError>>;

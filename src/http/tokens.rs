@@ -40,7 +40,7 @@ pub struct TokenCreated {
 /// Mints a token (admin).
 #[utoipa::path(post, path = "/v1/tokens", tag = "audit and access", request_body = NewToken,
     responses((status = 201, body = TokenCreated), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem)),
+        (status = 403, body = Problem), (status = 409, body = Problem, description = "A token with that name exists")),
     security(("bearer" = [])))]
 pub async fn create_token(
     State(app): State<AppState>,

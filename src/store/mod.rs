@@ -20,8 +20,18 @@ use crate::error::{Error, Result};
 pub use records::*;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 9] =
-    ["meta", "states", "submissions", "sub_by_state", "current", "entries", "changes", "audit", "tokens"];
+const TREES: [&str; 10] = [
+    "meta",
+    "states",
+    "submissions",
+    "sub_by_state",
+    "current",
+    "entries",
+    "changes",
+    "audit",
+    "tokens",
+    "token_names",
+];
 const META: usize = 0;
 const STATES: usize = 1;
 const SUBMISSIONS: usize = 2;
@@ -31,6 +41,7 @@ const ENTRIES: usize = 5;
 const CHANGES: usize = 6;
 const AUDIT: usize = 7;
 const TOKENS: usize = 8;
+const TOKEN_NAMES: usize = 9;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";
@@ -370,7 +381,7 @@ impl Store {
                     detail: serde_json::json!({
                         "state": state.as_str(), "year": year, "revision": revision,
                         "language": list.language.as_str(), "entry_count": entry_count,
-                        "format": format, "replaces": replaces,
+                        "format": format, "replaces": replaces.map(|r| r.to_string()),
                     }),
                 })?;
                 Ok((submission, seq))
@@ -511,6 +522,10 @@ impl Store {
         self.write(
             now,
             |tx| {
+                if tx.tree(TOKEN_NAMES).get(record.name.as_bytes())?.is_some() {
+                    return Err(abort(Error::Conflict(format!("a token named '{}' already exists", record.name))));
+                }
+                tx.tree(TOKEN_NAMES).insert(record.name.as_bytes(), hash.as_bytes())?;
                 tx.put(TOKENS, hash.as_bytes(), record)?;
                 Ok(())
             },

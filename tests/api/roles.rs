@@ -169,3 +169,23 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn token_names_are_unique_so_the_audit_log_is_unambiguous() {
+    let app = spawn_app().await;
+    app.token("se-delegate", "delegate", Some("SE")).await;
+    let r = app.post_json("/v1/tokens", Some(&app.admin), &json!({"name": "se-delegate", "role": "reader"})).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_list_naming_another_state_is_refused() {
+    let app = spawn_app().await;
+    let mut list = english_list(2014, &["a"]);
+    list["state"] = json!("FR");
+    let r = app.post_json("/v1/states/DE/submissions", Some(&app.admin), &list).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    list["state"] = json!("de");
+    let r = app.post_json("/v1/states/DE/submissions", Some(&app.admin), &list).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
