@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod formats;
 pub mod http;
+pub mod index;
 pub mod samples;
 pub mod service;
 pub mod startup;

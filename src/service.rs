@@ -3,11 +3,13 @@
 //! It knows nothing of HTTP.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::clock::{self, Clock};
 use crate::domain::{Actor, RowError, StateCode, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
+use crate::index::{Opened, SearchIndex};
 use crate::store::{Store, Stored};
 
 /// How a national list arrived.
@@ -54,6 +56,9 @@ pub struct Receipt {
 pub struct Glossary {
     pub store: Store,
     pub clock: Clock,
+    /// The search index, when this process serves searches (not for one-shot
+    /// CLI commands: the server catches up from the change log when it starts).
+    pub index: Option<Arc<SearchIndex>>,
     data_dir: PathBuf,
 }
 
@@ -61,7 +66,34 @@ impl Glossary {
     pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
         let now = clock::format(clock.now());
         let store = Store::open(&data_dir.join("store"), &now)?;
-        Ok(Self { store, clock, data_dir: data_dir.to_owned() })
+        Ok(Self { store, clock, index: None, data_dir: data_dir.to_owned() })
+    }
+
+    /// Opens the search index under `<data dir>/index` and brings it up to the
+    /// store: replaying the change log, or rebuilding a missing or broken index.
+    pub fn open_index(&mut self) -> Result<Opened> {
+        let (index, opened) = SearchIndex::open(&self.index_dir(), &self.store)?;
+        self.index = Some(Arc::new(index));
+        Ok(opened)
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// The search index, or an error for a process that did not open one.
+    pub fn search_index(&self) -> Result<&SearchIndex> {
+        self.index.as_deref().ok_or_else(|| Error::Internal("this process has no search index open".into()))
+    }
+
+    /// Brings the index up to the store after a write. The store is the truth:
+    /// a failure here is logged and retried by the next write or restart.
+    fn index_changes(&self) {
+        if let Some(index) = &self.index
+            && let Err(e) = index.catch_up(&self.store)
+        {
+            tracing::error!(error = %e, "the search index could not apply the latest changes; it will retry");
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -119,6 +151,7 @@ impl Glossary {
         let list = validate_list(draft, self.clock.year()).map_err(Error::Invalid)?;
         let stored = self.store.add_submission(state, &list, input.format.as_str(), actor, &self.now())?;
         self.store.flush()?;
+        self.index_changes();
         let mut warnings = read.warnings;
         warnings.extend(list.warnings);
         Ok(Receipt { stored, warnings })

@@ -55,7 +55,16 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
-            let glossary = Glossary::open(&data_dir, clock)?;
+            let mut glossary = Glossary::open(&data_dir, clock)?;
+            let started = std::time::Instant::now();
+            match glossary.open_index()? {
+                crate::index::Opened::Rebuilt => {
+                    tracing::info!(elapsed = ?started.elapsed(), "search index built from the store")
+                }
+                crate::index::Opened::CaughtUp { replayed } => {
+                    tracing::info!(replayed, elapsed = ?started.elapsed(), "search index caught up with the store")
+                }
+            }
             let admin_token_file = bootstrap_admin_token(&glossary)?;
             let mut loaded = 0;
             if let Some(dir) = samples

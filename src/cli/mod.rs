@@ -1,6 +1,7 @@
 //! The command line: one file per command.
 
 mod import;
+mod reindex;
 mod serve;
 mod token;
 
@@ -34,6 +35,8 @@ pub enum Command {
         #[command(subcommand)]
         command: token::TokenCommand,
     },
+    /// Rebuild the search index from the store, with the server stopped.
+    Reindex,
     /// Print the OpenAPI document of this build.
     Openapi,
 }
@@ -43,6 +46,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Serve(a) => serve::run(&args.data_dir, a),
         Command::Import(a) => import::run(&args.data_dir, a),
         Command::Token { command } => token::run(&args.data_dir, command),
+        Command::Reindex => reindex::run(&args.data_dir),
         Command::Openapi => {
             let doc = consensus_glossary::http::openapi_document()
                 .to_pretty_json()

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod problem;
+pub mod search;
 pub mod states;
 pub mod submissions;
 pub mod tokens;
@@ -61,6 +62,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submissions::get_submission))
         .routes(routes!(entries::list_entries))
         .routes(routes!(entries::get_entry))
+        .routes(routes!(search::search))
         .routes(routes!(audit::list_audit))
         .routes(routes!(tokens::create_token))
 }

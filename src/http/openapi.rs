@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "service", description = "Health and documentation"),
         (name = "states", description = "Parties that submit national lists"),
         (name = "national lists", description = "Submissions (with revisions) and their entries"),
+        (name = "search", description = "Multilingual full-text and fuzzy search"),
         (name = "audit and access", description = "Audit log and tokens"),
     )
 )]

@@ -3,33 +3,16 @@
 //! is there in part.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Starts `glossary serve` on a free port; returns the child and its base URL.
 fn start(dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glossary"))
-        .args(["--data-dir", dir.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0", "--no-samples"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("glossary starts");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines.next().expect("the server says where it listens").expect("stderr line");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (child, base, _) = crate::helpers::start_binary(dir);
     (child, base)
 }
 
@@ -112,6 +95,32 @@ async fn sigkill_mid_stream_loses_no_acknowledged_list_and_leaves_no_partial_one
             assert_eq!(entries.len(), 40);
         }
         assert_eq!(subs.iter().filter(|s| s["current"] == true).count(), usize::from(!subs.is_empty()));
+    }
+    // Search agrees with the store: the current list of each State is found
+    // (the index caught up from the change log at start), and every revision
+    // with all_revisions.
+    for state in ["DE", "FR", "IT"] {
+        let subs: Value =
+            client.get(format!("{base}/v1/states/{state}/submissions")).send().await.unwrap().json().await.unwrap();
+        let revisions = subs["total"].as_u64().unwrap();
+        let found: Value = client
+            .get(format!("{base}/v1/search?q=term&state={state}&field=term&limit=0&all_revisions=true"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["total"].as_u64().unwrap(), revisions * 40, "{state}: search and store disagree");
+        let current: Value = client
+            .get(format!("{base}/v1/search?q=term&state={state}&field=term&limit=0"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(current["total"].as_u64().unwrap(), if revisions > 0 { 40 } else { 0 }, "{state}");
     }
     child.kill().unwrap();
     child.wait().unwrap();

@@ -1,6 +1,9 @@
 //! `spawn_app` and the small HTTP vocabulary the tests share.
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 use consensus_glossary::http::HttpConfig;
 use consensus_glossary::{Application, Config};
@@ -132,4 +135,34 @@ pub fn row_fields(problem: &Value) -> Vec<(Option<u64>, String)> {
         .iter()
         .map(|e| (e["row"].as_u64(), e["field"].as_str().unwrap_or_default().to_owned()))
         .collect()
+}
+
+/// Starts the real `glossary serve` binary on a free port without samples.
+/// Returns the child, its base URL, and its stderr lines as they come.
+pub fn start_binary(dir: &Path) -> (Child, String, Arc<Mutex<Vec<String>>>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glossary"))
+        .args(["--data-dir", dir.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0", "--no-samples"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("glossary starts");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let base = loop {
+        let line = lines.next().expect("the server says where it listens").expect("stderr line");
+        log.lock().unwrap().push(line.clone());
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Keep draining stderr so the child never blocks on a full pipe.
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    (child, base, log)
 }

@@ -3,9 +3,11 @@
 
 mod crash;
 mod helpers;
+mod index;
 mod limits;
 mod openapi;
 mod roles;
+mod search;
 mod states;
 mod submissions;
 mod validation;

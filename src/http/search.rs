@@ -1,0 +1,134 @@
+//! `/v1/search`: multilingual full-text and fuzzy search over every State's
+//! current national entries (or their whole history).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Reader;
+use super::entries::EntryView;
+use super::extract::Params;
+use super::problem::{AppResult, Problem};
+use super::{AppState, blocking};
+use crate::domain::{LanguageTag, StateCode};
+use crate::error::Error;
+use crate::index::{FieldScope, SearchRequest};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    pub entry: EntryView,
+    pub score: f32,
+    /// Field (term, definition, term_en, definition_en) → text with the
+    /// matches wrapped in `<b>…</b>`, HTML-escaped. Only fields that matched.
+    pub highlights: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchFacets {
+    /// State code → number of matching entries.
+    pub state: BTreeMap<String, u64>,
+    /// Language → number of matching entries.
+    pub language: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// Matching entries in all (not just this page).
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: SearchFacets,
+}
+
+/// Searches terms and definitions, in their original language and in their
+/// English translation. Typos are forgiven (edit distance by word length, or
+/// `fuzzy`), inflected forms are found through per-language stemming,
+/// diacritics and hyphens do not matter, and "quoted phrases" match as phrases.
+/// An exact term match ranks first.
+#[utoipa::path(get, path = "/v1/search", tag = "search",
+    params(
+        ("q" = String, Query, description = "Words and \"quoted phrases\"; at most 500 characters"),
+        ("language" = Option<String>, Query, description = "Only entries of lists in this language"),
+        ("state" = Option<Vec<String>>, Query, description = "Only these States (repeatable)", explode = true),
+        ("year" = Option<i32>, Query, description = "Only this exchange year"),
+        ("fuzzy" = Option<u8>, Query, description = "Edits allowed per word: 0, 1 or 2 (default: by word length)"),
+        ("field" = Option<String>, Query, description = "term, definition or all (default)"),
+        ("all_revisions" = Option<bool>, Query, description = "Search earlier revisions too"),
+        ("limit" = Option<usize>, Query, description = "0 to 200, default 20"),
+        ("offset" = Option<usize>, Query, description = "At most 10 000"),
+    ),
+    responses((status = 200, body = SearchResponse), (status = 400, body = Problem, description = "`param` names the bad parameter")))]
+pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params) -> AppResult<Json<SearchResponse>> {
+    let req = request(&params)?;
+    let (limit, offset) = (req.limit, req.offset);
+    let results = blocking(move || {
+        let g = &app.glossary;
+        g.search_index()?.search(&g.store, &req)
+    })
+    .await?;
+    let mut facets = results.facets;
+    Ok(Json(SearchResponse {
+        total: results.total,
+        limit,
+        offset,
+        hits: results
+            .hits
+            .into_iter()
+            .map(|h| SearchHit { entry: h.entry.into(), score: h.score, highlights: h.highlights })
+            .collect(),
+        facets: SearchFacets {
+            state: facets.remove("state").unwrap_or_default(),
+            language: facets.remove("language").unwrap_or_default(),
+        },
+    }))
+}
+
+fn request(params: &Params) -> Result<SearchRequest, Error> {
+    let q = params.get("q").ok_or_else(|| Error::bad_param("q", "q (the words to search for) is required"))?;
+    let chars = q.chars().count();
+    if chars > crate::index::query::MAX_QUERY_CHARS {
+        return Err(Error::bad_param(
+            "q",
+            format!("q has {chars} characters; at most {} are allowed", crate::index::query::MAX_QUERY_CHARS),
+        ));
+    }
+    let language =
+        params.get("language").map(LanguageTag::parse).transpose().map_err(|e| Error::bad_param("language", e))?;
+    let states = params.all("state");
+    if states.len() > 100 {
+        return Err(Error::bad_param("state", "at most 100 states"));
+    }
+    let states = states
+        .into_iter()
+        .map(|s| StateCode::parse(s).map(|c| c.to_string()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::bad_param("state", e))?;
+    let field = match params.get("field") {
+        None | Some("all") => FieldScope::All,
+        Some("term") => FieldScope::Term,
+        Some("definition") => FieldScope::Definition,
+        Some(other) => {
+            return Err(Error::bad_param(
+                "field",
+                format!("field must be term, definition or all, not '{}'", crate::domain::codes::clip(other)),
+            ));
+        }
+    };
+    let limit =
+        params.int("limit", 0, super::extract::MAX_LIMIT as i64)?.map_or(super::extract::DEFAULT_LIMIT, |n| n as usize);
+    Ok(SearchRequest {
+        q: q.to_owned(),
+        language: language.map(|l| l.to_string()),
+        states,
+        year: params.int("year", 1900, 2200)?.map(|y| y as i32),
+        fuzzy: params.int("fuzzy", 0, 2)?.map(|f| f as u8),
+        field,
+        all_revisions: params.bool("all_revisions")?,
+        limit,
+        offset: params.int("offset", 0, 10_000)?.unwrap_or(0) as usize,
+    })
+}

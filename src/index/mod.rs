@@ -1,0 +1,200 @@
+//! The search index (tantivy): a derived view of the store, rebuilt or caught
+//! up from the store's change log, never written from anywhere else.
+//!
+//! The index's commit payload records the schema version and the last change
+//! sequence number it applied. On open, a missing, unreadable or outdated
+//! index is rebuilt from the store (with a log line saying so); a readable one
+//! replays the changes it missed. After every store write, `catch_up` applies
+//! the new changes and commits, so a search right after a 201 sees the list.
+
+pub mod query;
+mod schema;
+mod search;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::error::{Error, Result};
+use crate::store::{Change, Store};
+pub use query::{FieldScope, SearchRequest};
+pub use schema::Fields;
+pub use search::{Hit, SearchResults};
+
+/// What the index's commit says about itself.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    schema: u32,
+    seq: u64,
+}
+
+const WRITER_HEAP: usize = 128 * 1024 * 1024;
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    /// The last change sequence number applied and committed.
+    applied: AtomicU64,
+    dir: PathBuf,
+}
+
+/// How `open` found the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// Readable and current, or caught up by replaying the change log.
+    CaughtUp { replayed: u64 },
+    /// Rebuilt from the store: absent, unreadable, or of another schema.
+    Rebuilt,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` and makes it agree with `store`.
+    pub fn open(dir: &Path, store: &Store) -> Result<(Self, Opened)> {
+        match Self::open_existing(dir) {
+            Ok(Some(index)) => {
+                let before = index.applied();
+                if before > store.last_seq()? {
+                    tracing::warn!(dir = %dir.display(), "the index is ahead of the store (a restored store?); rebuilding it");
+                } else {
+                    let last = index.catch_up(store)?;
+                    return Ok((index, Opened::CaughtUp { replayed: last - before }));
+                }
+            }
+            Ok(None) => tracing::info!(dir = %dir.display(), "no search index yet; building it from the store"),
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "the search index is unreadable; rebuilding it from the store")
+            }
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        let index = Self::create(dir)?;
+        index.rebuild(store)?;
+        Ok((index, Opened::Rebuilt))
+    }
+
+    /// The existing index, if there is a usable one of this schema version.
+    fn open_existing(dir: &Path) -> Result<Option<Self>> {
+        if !dir.join("meta.json").exists() {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(dir)?;
+        let payload = index
+            .load_metas()?
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .ok_or_else(|| Error::Corrupt("the index commit has no payload".into()))?;
+        if payload.schema != schema::SCHEMA_VERSION {
+            return Err(Error::Corrupt(format!(
+                "index schema {} where this build uses {}",
+                payload.schema,
+                schema::SCHEMA_VERSION
+            )));
+        }
+        let fields = Fields::build();
+        if index.schema() != fields.schema {
+            return Err(Error::Corrupt("the index schema differs from this build's".into()));
+        }
+        Ok(Some(Self::assemble(index, fields, payload.seq, dir)?))
+    }
+
+    fn create(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let fields = Fields::build();
+        let directory = MmapDirectory::open(dir).map_err(|e| Error::Internal(format!("index directory: {e}")))?;
+        let index = Index::create(directory, fields.schema.clone(), tantivy::IndexSettings::default())?;
+        Self::assemble(index, fields, 0, dir)
+    }
+
+    fn assemble(index: Index, fields: Fields, applied: u64, dir: &Path) -> Result<Self> {
+        schema::register_analyzers(&index);
+        let writer = index.writer_with_num_threads(2, WRITER_HEAP)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            applied: AtomicU64::new(applied),
+            dir: dir.to_owned(),
+        })
+    }
+
+    pub fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Acquire)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.writer.lock().map_err(|_| Error::Internal("the index writer lock is poisoned".into()))
+    }
+
+    /// Rebuilds every document from the store, in one commit.
+    pub fn rebuild(&self, store: &Store) -> Result<u64> {
+        let mut writer = self.lock()?;
+        let seq = store.last_seq()?;
+        writer.delete_all_documents()?;
+        for s in store.all_submissions()? {
+            let current = store.is_current(&s)?;
+            for e in store.entries_of(s.id) {
+                writer.add_document(self.fields.document(&e?, current))?;
+            }
+        }
+        self.commit(&mut writer, seq)?;
+        Ok(seq)
+    }
+
+    /// Applies every change the index has not seen yet and commits. Concurrent
+    /// callers queue on the writer; the first applies everyone's changes and
+    /// the others find nothing left to do (one commit for many writers).
+    pub fn catch_up(&self, store: &Store) -> Result<u64> {
+        let mut writer = self.lock()?;
+        let from = self.applied();
+        let mut last = from;
+        for change in store.changes_after(from) {
+            let change = change?;
+            if let Change::SubmissionAdded { submission_id, replaces, .. } = change.change {
+                for e in store.entries_of(submission_id) {
+                    writer.add_document(self.fields.document(&e?, true))?;
+                }
+                if let Some(old) = replaces {
+                    // The replaced revision stays searchable as history.
+                    writer.delete_term(Term::from_field_u64(self.fields.sub, old));
+                    for e in store.entries_of(old) {
+                        writer.add_document(self.fields.document(&e?, false))?;
+                    }
+                }
+            }
+            last = change.seq;
+        }
+        if last > from {
+            self.commit(&mut writer, last)?;
+        }
+        Ok(last)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, seq: u64) -> Result<()> {
+        let payload = serde_json::to_string(&Payload { schema: schema::SCHEMA_VERSION, seq })
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.reader.reload()?;
+        self.applied.store(seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Documents in the index, every revision counted.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}

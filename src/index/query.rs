@@ -1,0 +1,319 @@
+//! From a user's query string to a tantivy query.
+//!
+//! A query is words and "quoted phrases". Each word may match, in any text
+//! field in scope, its stemmed form (per-language analyzers), or a word of a
+//! term's normalized key exactly or within an edit distance (fuzzy, on the
+//! term-dictionary automaton: never a scan of candidates). Phrases must match
+//! as phrases. Beside that, whole-term matches add weight: the query's key
+//! equal to a term's key (an exact term match ranks first) and the query's key
+//! without spaces ("cyberattack" for "cyber attack"), exactly or fuzzily.
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::schema::Fields;
+use crate::domain::normalize;
+use crate::error::{Error, Result};
+
+pub const MAX_QUERY_CHARS: usize = 500;
+pub const MAX_WORDS: usize = 32;
+
+/// Where to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldScope {
+    Term,
+    Definition,
+    #[default]
+    All,
+}
+
+/// A search as the API receives it, already checked for bounds.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub language: Option<String>,
+    pub states: Vec<String>,
+    pub year: Option<i32>,
+    /// Maximum edits per word; `None` = by word length (0 up to 2 letters, 1 up to 5, else 2).
+    pub fuzzy: Option<u8>,
+    pub field: FieldScope,
+    pub all_revisions: bool,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// The parts of a query string.
+#[derive(Debug, Default, PartialEq)]
+pub struct Parsed {
+    /// Words outside quotes, as typed.
+    pub words: Vec<String>,
+    /// Quoted phrases, as typed.
+    pub phrases: Vec<String>,
+}
+
+/// Splits words and "phrases". An unbalanced quote is read leniently: the text
+/// after it is taken as plain words.
+pub fn parse(q: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let quotes = q.matches('"').count();
+    let mut rest = q;
+    let mut in_phrase = false;
+    let mut remaining_quotes = quotes;
+    while !rest.is_empty() {
+        let (chunk, tail) = match rest.find('"') {
+            Some(i) if in_phrase || remaining_quotes >= 2 => (&rest[..i], Some(&rest[i + 1..])),
+            _ => (rest, None),
+        };
+        if in_phrase {
+            if !chunk.trim().is_empty() {
+                parsed.phrases.push(chunk.trim().to_owned());
+            }
+        } else {
+            parsed.words.extend(split_words(chunk));
+        }
+        match tail {
+            Some(t) => {
+                remaining_quotes -= 1;
+                in_phrase = !in_phrase;
+                rest = t;
+            }
+            None => break,
+        }
+    }
+    parsed
+}
+
+/// Words split on whitespace and dashes, surrounding punctuation trimmed.
+fn split_words(text: &str) -> Vec<String> {
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}' | '"')
+    })
+    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+    .filter(|w| !w.is_empty())
+    .map(str::to_owned)
+    .collect()
+}
+
+/// Edits allowed for a word of `chars` characters, Elasticsearch's AUTO.
+pub fn auto_distance(chars: usize) -> u8 {
+    match chars {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+pub struct Built {
+    pub query: Box<dyn Query>,
+    /// The text part alone (no filters), for highlighting.
+    pub words: Vec<String>,
+}
+
+/// Builds the query for `req` over the fields of `fields`, analyzing words
+/// with each field's own analyzer (`analyzer_of`).
+pub fn build(
+    req: &SearchRequest,
+    fields: &Fields,
+    mut analyzer_of: impl FnMut(Field) -> Result<TextAnalyzer>,
+) -> Result<Built> {
+    let parsed = parse(&req.q);
+    if parsed.words.is_empty() && parsed.phrases.is_empty() {
+        return Err(Error::bad_param("q", "the query has no words to search for"));
+    }
+    if parsed.words.len() + parsed.phrases.len() > MAX_WORDS {
+        return Err(Error::bad_param("q", format!("at most {MAX_WORDS} words and phrases")));
+    }
+    // Which text fields: an entry in language L is in L's fields and (through
+    // its translation) the English ones; with a language filter only those.
+    let text: Vec<(Field, f32)> = fields
+        .text
+        .iter()
+        .filter(|(lang, _, _)| match &req.language {
+            Some(l) => *lang == "en" || *lang == l.as_str() || (*lang == super::schema::OTHER && !is_analyzed(l)),
+            None => true,
+        })
+        .flat_map(|(_, term, def)| {
+            let mut v = Vec::new();
+            if req.field != FieldScope::Definition {
+                v.push((*term, 4.0));
+            }
+            if req.field != FieldScope::Term {
+                v.push((*def, 1.0));
+            }
+            v
+        })
+        .collect();
+    let use_keys = req.field != FieldScope::Definition;
+
+    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for phrase in &parsed.phrases {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in &text {
+            if let Some(q) = phrase_query(*field, phrase, &mut analyzer_of)? {
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+            }
+        }
+        if use_keys {
+            let key = normalize::key(phrase);
+            if !key.is_empty() {
+                alternatives.push((Occur::Should, boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0)));
+            }
+        }
+        if alternatives.is_empty() {
+            continue;
+        }
+        required.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+    }
+
+    let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
+    for word in &parsed.words {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in &text {
+            for token in analyze(&mut analyzer_of, *field, word)? {
+                alternatives.push((Occur::Should, boosted(TermQuery::new(term(*field, &token), freqs()), *boost)));
+            }
+        }
+        if use_keys {
+            let key = normalize::key(word);
+            for w in key.split(' ').filter(|w| !w.is_empty()) {
+                alternatives.push((Occur::Should, boosted(TermQuery::new(term(fields.key_words, w), rec()), 3.0)));
+                let distance = req.fuzzy.unwrap_or_else(|| auto_distance(w.chars().count()));
+                if distance > 0 {
+                    let fuzzy = FuzzyTermQuery::new(term(fields.key_words, w), distance, true);
+                    alternatives.push((Occur::Should, boosted(fuzzy, 2.0)));
+                }
+            }
+        }
+        if !alternatives.is_empty() {
+            word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
+        }
+    }
+    let n = word_clauses.len();
+    if n > 0 {
+        // Every word of a short query; most words of a long one.
+        let min = if n <= 2 { n } else { n - n / 3 };
+        required.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, min))));
+    }
+    if required.is_empty() {
+        return Err(Error::bad_param("q", "the query has no searchable words"));
+    }
+    let content: Box<dyn Query> = Box::new(BooleanQuery::new(required));
+
+    // Whole-term matches: alternatives to the word-by-word match (so that
+    // "cyberattack" finds "cyber attack"), and extra weight when both match.
+    let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, content)];
+    if use_keys && parsed.phrases.is_empty() {
+        let key = normalize::key(&req.q.replace('"', " "));
+        if !key.is_empty() {
+            top.push((Occur::Should, boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0)));
+            let compact: String = key.chars().filter(|c| *c != ' ').collect();
+            top.push((Occur::Should, boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0)));
+            let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
+            if distance > 0 && compact.chars().count() <= 60 {
+                let fuzzy = FuzzyTermQuery::new(term(fields.compact, &compact), distance, true);
+                top.push((Occur::Should, boosted(fuzzy, 4.0)));
+            }
+        }
+    }
+    let matching: Box<dyn Query> = Box::new(BooleanQuery::new(top));
+
+    let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+    if !req.all_revisions {
+        all.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(fields.current, 1), rec()))));
+    }
+    if let Some(l) = &req.language {
+        all.push((Occur::Must, Box::new(TermQuery::new(term(fields.language, l), rec()))));
+    }
+    if !req.states.is_empty() {
+        let states: Vec<Box<dyn Query>> = req
+            .states
+            .iter()
+            .map(|s| Box::new(TermQuery::new(term(fields.state, s), rec())) as Box<dyn Query>)
+            .collect();
+        all.push((Occur::Must, Box::new(BooleanQuery::union(states))));
+    }
+    if let Some(y) = req.year {
+        all.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(fields.year, i64::from(y)), rec()))));
+    }
+    let mut words = parsed.words;
+    words.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
+    Ok(Built { query: Box::new(BooleanQuery::new(all)), words })
+}
+
+fn is_analyzed(language: &str) -> bool {
+    super::schema::ANALYZED.iter().any(|(l, _)| *l == language)
+}
+
+fn term(field: Field, text: &str) -> Term {
+    Term::from_field_text(field, text)
+}
+
+fn rec() -> IndexRecordOption {
+    IndexRecordOption::Basic
+}
+
+fn freqs() -> IndexRecordOption {
+    IndexRecordOption::WithFreqs
+}
+
+fn boosted(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+fn analyze(
+    analyzer_of: &mut impl FnMut(Field) -> Result<TextAnalyzer>,
+    field: Field,
+    text: &str,
+) -> Result<Vec<String>> {
+    let mut analyzer = analyzer_of(field)?;
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    Ok(out)
+}
+
+fn phrase_query(
+    field: Field,
+    phrase: &str,
+    analyzer_of: &mut impl FnMut(Field) -> Result<TextAnalyzer>,
+) -> Result<Option<Box<dyn Query>>> {
+    let tokens = analyze(analyzer_of, field, phrase)?;
+    Ok(match tokens.len() {
+        0 => None,
+        1 => Some(Box::new(TermQuery::new(term(field, &tokens[0]), freqs()))),
+        _ => Some(Box::new(PhraseQuery::new(tokens.iter().map(|t| term(field, t)).collect()))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_phrases() {
+        let p = parse(r#"cyber-attack "critical infrastructure" state"#);
+        assert_eq!(p.words, vec!["cyber", "attack", "state"]);
+        assert_eq!(p.phrases, vec!["critical infrastructure"]);
+    }
+
+    #[test]
+    fn an_unbalanced_quote_is_read_leniently() {
+        let p = parse(r#""critical infrastructure" "open"#);
+        assert_eq!(p.phrases, vec!["critical infrastructure"]);
+        assert_eq!(p.words, vec!["open"]);
+        let p = parse(r#"malware "trojan"#);
+        assert_eq!(p.words, vec!["malware", "trojan"]);
+        assert!(p.phrases.is_empty());
+    }
+
+    #[test]
+    fn distances_follow_word_length() {
+        assert_eq!(auto_distance(2), 0);
+        assert_eq!(auto_distance(5), 1);
+        assert_eq!(auto_distance(7), 2);
+    }
+}

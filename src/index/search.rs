@@ -1,0 +1,177 @@
+//! Running a search: top hits by score, the total, facet counts by State and
+//! language, and highlighted snippets; entries come from the store.
+
+use std::collections::BTreeMap;
+
+use tantivy::DocAddress;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::snippet::SnippetGenerator;
+
+use super::SearchIndex;
+use super::query::{self, SearchRequest};
+use crate::domain::normalize;
+use crate::error::{Error, Result};
+use crate::store::{EntryRecord, Store};
+
+pub struct Hit {
+    pub entry: EntryRecord,
+    pub score: f32,
+    /// Field name → text with matches wrapped in `<b>…</b>` (HTML-escaped).
+    pub highlights: BTreeMap<String, String>,
+}
+
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl SearchIndex {
+    pub fn search(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let built = query::build(req, &self.fields, |f| Ok(self.index.tokenizer_for_field(f)?))?;
+        let mut state_facets = FacetCollector::for_field("state_facet");
+        state_facets.add_facet("/");
+        let mut language_facets = FacetCollector::for_field("language_facet");
+        language_facets.add_facet("/");
+        let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
+        let (top, total, states, languages) =
+            searcher.search(&built.query, &(top, Count, state_facets, language_facets))?;
+
+        let mut facets = BTreeMap::new();
+        facets.insert("state".to_owned(), facet_counts(&states));
+        facets.insert("language".to_owned(), facet_counts(&languages));
+
+        let mut hits = Vec::with_capacity(top.len());
+        if req.limit > 0 {
+            let def_en_field = self.fields.english().1;
+            let mut generators: BTreeMap<u32, SnippetGenerator> = BTreeMap::new();
+            for (score, address) in top {
+                let entry = self.entry_at(store, &searcher, address)?;
+                let mut highlights = BTreeMap::new();
+                if let Some(h) = highlight_term(&entry.term, &built.words) {
+                    highlights.insert("term".to_owned(), h);
+                }
+                if let Some(t) = entry.term_en.as_deref().filter(|_| entry.language != "en")
+                    && let Some(h) = highlight_term(t, &built.words)
+                {
+                    highlights.insert("term_en".to_owned(), h);
+                }
+                let (_, def_field) = self.fields.text_for(&entry.language);
+                let mut snippet = |field: tantivy::schema::Field, text: &str| -> Result<Option<String>> {
+                    let generator = match generators.entry(field.field_id()) {
+                        std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            let mut g = SnippetGenerator::create(&searcher, &*built.query, field)?;
+                            g.set_max_num_chars(200);
+                            v.insert(g)
+                        }
+                    };
+                    let s = Some(generator.snippet(text));
+                    Ok(s.filter(|s| !s.highlighted().is_empty()).map(|s| s.to_html()))
+                };
+                if let Some(h) = snippet(def_field, &entry.definition)? {
+                    highlights.insert("definition".to_owned(), h);
+                }
+                if entry.language != "en"
+                    && let Some(d) = entry.definition_en.as_deref()
+                    && let Some(h) = snippet(def_en_field, d)?
+                {
+                    highlights.insert("definition_en".to_owned(), h);
+                }
+                hits.push(Hit { entry, score, highlights });
+            }
+        }
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    fn entry_at(&self, store: &Store, searcher: &tantivy::Searcher, address: DocAddress) -> Result<EntryRecord> {
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        let sub = fast.u64("sub")?.first(address.doc_id);
+        let ord = fast.u64("ord")?.first(address.doc_id);
+        let (Some(sub), Some(ord)) = (sub, ord) else {
+            return Err(Error::Corrupt("an index document without its entry address".into()));
+        };
+        let ord = u32::try_from(ord).map_err(|_| Error::Corrupt("entry ordinal".into()))?;
+        store
+            .entry(sub, ord)?
+            .ok_or_else(|| Error::Corrupt(format!("the index names entry {sub}-{ord}, which the store does not hold")))
+    }
+}
+
+fn facet_counts(counts: &tantivy::collector::FacetCounts) -> BTreeMap<String, u64> {
+    counts.get("/").map(|(facet, n)| (facet.to_path().last().map(|s| (*s).to_owned()).unwrap_or_default(), n)).collect()
+}
+
+/// Marks the words of a (short) term that match a query word: same key, same
+/// stem-ish prefix, or within the query's edit distance.
+fn highlight_term(term: &str, words: &[String]) -> Option<String> {
+    let keys: Vec<String> = words.iter().map(|w| normalize::key(w)).filter(|k| !k.is_empty()).collect();
+    let mut out = String::with_capacity(term.len() + 16);
+    let mut any = false;
+    let mut last = 0;
+    for (start, word) in word_spans(term) {
+        let k = normalize::key(word);
+        let hit = keys.iter().any(|q| {
+            let close = strsim::damerau_levenshtein(q, &k) <= usize::from(query::auto_distance(q.chars().count()));
+            let common = common_prefix(q, &k);
+            close || (common >= 4 && common * 4 >= q.chars().count().max(k.chars().count()) * 3)
+        });
+        out.push_str(&escape(&term[last..start]));
+        if hit {
+            any = true;
+            out.push_str("<b>");
+            out.push_str(&escape(word));
+            out.push_str("</b>");
+        } else {
+            out.push_str(&escape(word));
+        }
+        last = start + word.len();
+    }
+    out.push_str(&escape(&term[last..]));
+    any.then_some(out)
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+fn word_spans(text: &str) -> Vec<(usize, &str)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, &text[s..]));
+    }
+    spans
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_highlights_mark_typo_and_inflected_matches() {
+        let w = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(highlight_term("Cyber attack", &w("cyber atack")).unwrap(), "<b>Cyber</b> <b>attack</b>");
+        assert_eq!(highlight_term("Cyberangriff", &w("Cyberangriffe")).unwrap(), "<b>Cyberangriff</b>");
+        assert_eq!(
+            highlight_term("sécurité <x>", &w("securite")).unwrap(),
+            "<b>sécurité</b> &lt;<b>x</b>&gt;".replace("<b>x</b>", "x")
+        );
+        assert!(highlight_term("firewall", &w("malware")).is_none());
+    }
+}

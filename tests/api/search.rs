@@ -1,0 +1,225 @@
+//! Query behaviour of `/v1/search` on the sample lists.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+use crate::helpers::{TestApp, english_list, problem, spawn_app, spawn_app_with};
+
+/// One server with the samples, shared by the read-only tests of this file.
+async fn samples() -> &'static TestApp {
+    static APP: OnceCell<TestApp> = OnceCell::const_new();
+    APP.get_or_init(|| async {
+        // The shared server must outlive each test's runtime: run it on its own.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(async move {
+                let mut app = spawn_app_with(|c| c.samples = Some(crate::helpers::data_dir())).await;
+                // Each test has its own runtime: pooled connections must not outlive one.
+                app.client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+                tx.send(app).expect("send");
+                std::future::pending::<()>().await;
+            });
+        });
+        rx.recv().expect("sample server")
+    })
+    .await
+}
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    let r = app.get(&format!("/v1/search?{query}")).await;
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    body
+}
+
+fn terms(body: &Value) -> Vec<String> {
+    body["hits"].as_array().unwrap().iter().map(|h| h["entry"]["term"].as_str().unwrap().to_owned()).collect()
+}
+
+fn q(text: &str) -> String {
+    format!("q={}", urlencode(text))
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_one_letter_typo_finds_the_term() {
+    let app = samples().await;
+    assert!(terms(&search(app, &q("cyber atack")).await).contains(&"cyber attack".to_owned()));
+    assert!(terms(&search(app, &q("malwear")).await).contains(&"malware".to_owned()));
+    assert!(terms(&search(app, &q("phisihng")).await).iter().any(|t| t.eq_ignore_ascii_case("phishing")));
+}
+
+#[tokio::test]
+async fn spellings_with_and_without_hyphen_or_space_find_each_other() {
+    let app = samples().await;
+    // GB spells it "cyberattack", FI "cyber-attack", US "cyber attack".
+    for query in ["cyberattack", "cyber-attack", "cyber attack"] {
+        let found = terms(&search(app, &format!("{}&limit=50", q(query))).await);
+        for spelling in ["cyberattack", "cyber-attack", "cyber attack"] {
+            assert!(found.iter().any(|t| t == spelling), "{query} should find {spelling}: {found:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn inflected_forms_and_missing_accents_find_the_entry() {
+    let app = samples().await;
+    for (query, expected) in [
+        ("Cyberangriffe", "Cyberangriff"),
+        ("кибератаки", "кибератака"),
+        ("attaques", "attaque"),
+        ("securite", "sécurité"),
+    ] {
+        let found = terms(&search(app, &format!("{}&limit=50", q(query))).await);
+        assert!(found.iter().any(|t| t.contains(expected)), "{query} should find {expected}: {found:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_english_query_finds_other_languages_through_their_translation() {
+    let app = samples().await;
+    let body = search(app, &format!("{}&limit=100", q("cyber attack"))).await;
+    let languages: Vec<&str> =
+        body["hits"].as_array().unwrap().iter().map(|h| h["entry"]["language"].as_str().unwrap()).collect();
+    for l in ["ru", "de", "fr"] {
+        assert!(languages.contains(&l), "no {l} entry for 'cyber attack': {languages:?}");
+    }
+    let ru = search(app, &format!("{}&language=ru", q("cyber attack"))).await;
+    assert!(ru["total"].as_u64().unwrap() >= 1);
+    assert!(ru["hits"].as_array().unwrap().iter().all(|h| h["entry"]["language"] == "ru"));
+    assert!(terms(&ru).contains(&"кибератака".to_owned()));
+}
+
+#[tokio::test]
+async fn an_exact_term_match_ranks_above_mentions_in_definitions() {
+    let app = samples().await;
+    let body = search(app, &format!("{}&limit=50", q("malware"))).await;
+    let hits = body["hits"].as_array().unwrap();
+    let is_exact = |h: &Value| {
+        let key = |v: &Value| v.as_str().map(|s| s.to_lowercase());
+        key(&h["entry"]["term"]).as_deref() == Some("malware")
+            || key(&h["entry"]["term_en"]).as_deref() == Some("malware")
+    };
+    let first_other = hits.iter().position(|h| !is_exact(h)).expect("some entries only mention malware");
+    assert!(first_other > 0, "the first hit is an exact term match");
+    assert!(hits[first_other..].iter().all(|h| !is_exact(h)), "every exact match comes before the rest");
+}
+
+#[tokio::test]
+async fn a_quoted_phrase_matches_as_a_phrase() {
+    let app = samples().await;
+    let phrase = search(app, &format!("{}&limit=200&language=en", q("\"critical infrastructure\""))).await;
+    let loose = search(app, &format!("{}&limit=200&language=en", q("infrastructure critical"))).await;
+    assert!(phrase["total"].as_u64().unwrap() >= 2);
+    for h in phrase["hits"].as_array().unwrap() {
+        let e = &h["entry"];
+        let text = format!("{} {}", e["term"], e["definition"]).to_lowercase();
+        assert!(text.contains("critical infrastructure"), "not a phrase match: {text}");
+    }
+    assert!(loose["total"].as_u64().unwrap() >= phrase["total"].as_u64().unwrap());
+    // An unbalanced quote is read leniently, not refused.
+    search(app, &q("\"critical infrastructure")).await;
+}
+
+#[tokio::test]
+async fn filters_pagination_totals_facets_and_highlights() {
+    let app = samples().await;
+    let all = search(app, &format!("{}&limit=200", q("attack"))).await;
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(all["hits"].as_array().unwrap().len() as u64, total.min(200));
+    let by_state: u64 = all["facets"]["state"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let by_language: u64 = all["facets"]["language"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(by_state, total);
+    assert_eq!(by_language, total);
+
+    let two = search(app, &format!("{}&state=DE&state=FR&limit=200", q("attack"))).await;
+    let states: std::collections::BTreeSet<&str> =
+        two["hits"].as_array().unwrap().iter().map(|h| h["entry"]["state"].as_str().unwrap()).collect();
+    assert!(states.iter().all(|s| *s == "DE" || *s == "FR"), "{states:?}");
+    assert_eq!(
+        two["total"].as_u64().unwrap(),
+        all["facets"]["state"]["DE"].as_u64().unwrap_or(0) + all["facets"]["state"]["FR"].as_u64().unwrap_or(0)
+    );
+    let y = search(app, &format!("{}&year=2015", q("attack"))).await;
+    assert!(y["hits"].as_array().unwrap().iter().all(|h| h["entry"]["year"] == 2015));
+
+    let page1 = search(app, &format!("{}&limit=3", q("attack"))).await;
+    let page2 = search(app, &format!("{}&limit=3&offset=3", q("attack"))).await;
+    assert_eq!(page1["total"], page2["total"]);
+    let ids = |b: &Value| -> Vec<String> {
+        b["hits"].as_array().unwrap().iter().map(|h| h["entry"]["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (a, b) = (ids(&page1), ids(&page2));
+    assert_eq!(a.len(), 3);
+    assert!(a.iter().all(|id| !b.contains(id)));
+
+    // field=definition never matches on the term alone.
+    let terms_only = search(app, &format!("{}&field=term&limit=200", q("attack"))).await;
+    let defs_only = search(app, &format!("{}&field=definition&limit=200", q("attack"))).await;
+    assert!(terms_only["total"].as_u64().unwrap() < total);
+    assert!(defs_only["total"].as_u64().unwrap() < total);
+
+    let first = &page1["hits"][0];
+    let highlighted = first["highlights"].as_object().unwrap();
+    assert!(!highlighted.is_empty());
+    assert!(highlighted.values().any(|v| v.as_str().unwrap().contains("<b>")));
+}
+
+#[tokio::test]
+async fn bad_queries_are_400_naming_the_parameter() {
+    let app = samples().await;
+    let long = "a".repeat(10_000);
+    for (query, param) in [
+        (format!("q={long}"), "q"),
+        ("q=malware&fuzzy=7".to_owned(), "fuzzy"),
+        ("q=malware&limit=100000".to_owned(), "limit"),
+        ("q=malware&offset=-1".to_owned(), "offset"),
+        ("q=malware&field=everything".to_owned(), "field"),
+        ("q=malware&language=klingon".to_owned(), "language"),
+        ("q=malware&state=D_E".to_owned(), "state"),
+        ("q=malware&year=x".to_owned(), "year"),
+        ("q=%22%22".to_owned(), "q"),
+        ("language=en".to_owned(), "q"),
+    ] {
+        let p = problem(app.get(&format!("/v1/search?{query}")).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(p["param"], param, "{}", &query[..query.len().min(40)]);
+    }
+    // Odd but harmless input is answered, not refused.
+    for odd in ["q=%22%22%22", "q=***", "q=a%20AND%20OR%20NOT", "q=%5C%5C%5B", "q=\u{0}"] {
+        let r = app.get(&format!("/v1/search?{odd}")).await;
+        assert!(r.status() == StatusCode::OK || r.status() == StatusCode::BAD_REQUEST, "{odd}: {}", r.status());
+    }
+}
+
+#[tokio::test]
+async fn only_current_revisions_unless_history_is_asked_for() {
+    let app = samples().await;
+    // DE's revision 2 dropped "Spam".
+    let current = search(app, &format!("{}&state=DE&field=term", q("Spam"))).await;
+    assert!(!terms(&current).iter().any(|t| t == "Spam"), "{current}");
+    let history = search(app, &format!("{}&state=DE&field=term&all_revisions=true", q("Spam"))).await;
+    assert!(terms(&history).iter().any(|t| t == "Spam"), "{history}");
+    assert!(
+        history["hits"].as_array().unwrap().iter().all(|h| h["entry"]["revision"] == 1 || h["entry"]["term"] != "Spam")
+    );
+}
+
+#[tokio::test]
+async fn a_list_is_searchable_as_soon_as_it_is_acknowledged() {
+    let app = spawn_app().await;
+    let before = search(&app, &q("zyxwvut")).await;
+    assert_eq!(before["total"], 0);
+    app.submit("SE", &english_list(2021, &["zyxwvut protocol"])).await;
+    let after = search(&app, &q("zyxwvut")).await;
+    assert_eq!(terms(&after), vec!["zyxwvut protocol"]);
+    // A new revision replaces the old one in default searches.
+    app.submit("SE", &english_list(2021, &["zyxwvut gateway"])).await;
+    assert_eq!(terms(&search(&app, &q("zyxwvut")).await), vec!["zyxwvut gateway"]);
+    assert_eq!(search(&app, &format!("{}&all_revisions=true", q("zyxwvut"))).await["total"], 2);
+}
