@@ -32,16 +32,24 @@ const TREES: [&str; 10] = [
     "tokens",
     "token_names",
 ];
-const META: usize = 0;
+pub(crate) const META: usize = 0;
 const STATES: usize = 1;
 const SUBMISSIONS: usize = 2;
 const SUB_BY_STATE: usize = 3;
 const CURRENT: usize = 4;
 const ENTRIES: usize = 5;
 const CHANGES: usize = 6;
-const AUDIT: usize = 7;
+pub(crate) const AUDIT: usize = 7;
 const TOKENS: usize = 8;
 const TOKEN_NAMES: usize = 9;
+#[allow(dead_code)] // used from store/clusters.rs
+pub(crate) const CLUSTERS: usize = 10;
+#[allow(dead_code)] // used from store/clusters.rs
+pub(crate) const CONSTRAINTS: usize = 11;
+#[allow(dead_code)] // used from store/proposals.rs
+pub(crate) const PROPOSALS: usize = 12;
+#[allow(dead_code)] // used from store/proposals.rs
+pub(crate) const PROPOSAL_LOG: usize = 13;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";
@@ -50,7 +58,7 @@ const NEXT_AUDIT: &[u8] = b"next_audit";
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
-    trees: Vec<Tree>,
+    pub(crate) trees: Vec<Tree>,
 }
 
 /// What an audited write says about itself.
@@ -64,12 +72,13 @@ pub struct AuditNote<'a> {
 /// The view of all trees inside one transaction.
 pub struct Tx<'a> {
     t: &'a [TransactionalTree],
-    at: &'a str,
+    /// The time of this write, RFC 3339.
+    pub(crate) at: &'a str,
 }
 
-type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
+pub(crate) type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
 
-fn abort(e: Error) -> ConflictableTransactionError<Error> {
+pub(crate) fn abort(e: Error) -> ConflictableTransactionError<Error> {
     ConflictableTransactionError::Abort(e)
 }
 
@@ -82,24 +91,24 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 }
 
 impl Tx<'_> {
-    fn tree(&self, i: usize) -> &TransactionalTree {
+    pub(crate) fn tree(&self, i: usize) -> &TransactionalTree {
         &self.t[i]
     }
 
-    fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> TxResult<Option<T>> {
+    pub(crate) fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> TxResult<Option<T>> {
         match self.tree(tree).get(key)? {
             Some(bytes) => Ok(Some(decode(&bytes).map_err(abort)?)),
             None => Ok(None),
         }
     }
 
-    fn put<T: Serialize>(&self, tree: usize, key: &[u8], value: &T) -> TxResult<()> {
+    pub(crate) fn put<T: Serialize>(&self, tree: usize, key: &[u8], value: &T) -> TxResult<()> {
         self.tree(tree).insert(key, encode(value).map_err(abort)?)?;
         Ok(())
     }
 
     /// The next value of a counter in `meta`, starting at 1.
-    fn next(&self, counter: &[u8]) -> TxResult<u64> {
+    pub(crate) fn next(&self, counter: &[u8]) -> TxResult<u64> {
         let current = match self.tree(META).get(counter)? {
             Some(b) => keys::u64_from(&b).ok_or_else(|| abort(Error::Corrupt("counter".into())))?,
             None => 0,
@@ -109,14 +118,14 @@ impl Tx<'_> {
         Ok(next)
     }
 
-    fn log_change(&self, change: Change) -> TxResult<u64> {
+    pub(crate) fn log_change(&self, change: Change) -> TxResult<u64> {
         let seq = self.next(SEQ)?;
         let record = ChangeRecord { v: FORMAT, seq, at: self.at.to_owned(), change };
         self.put(CHANGES, &seq.to_be_bytes(), &record)?;
         Ok(seq)
     }
 
-    fn audit(&self, note: AuditNote<'_>) -> TxResult<u64> {
+    pub(crate) fn audit(&self, note: AuditNote<'_>) -> TxResult<u64> {
         let id = self.next(NEXT_AUDIT)?;
         let record = AuditRecord {
             v: FORMAT,
@@ -546,7 +555,7 @@ impl Store {
         self.trees[TOKENS].len()
     }
 
-    fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> Result<Option<T>> {
+    pub(crate) fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> Result<Option<T>> {
         match self.trees[tree].get(key)? {
             Some(bytes) => Ok(Some(decode(&bytes)?)),
             None => Ok(None),
