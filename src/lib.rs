@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod cluster;
 pub mod domain;
 pub mod error;
 pub mod formats;

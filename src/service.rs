@@ -59,6 +59,10 @@ pub struct Glossary {
     /// The search index, when this process serves searches (not for one-shot
     /// CLI commands: the server catches up from the change log when it starts).
     pub index: Option<Arc<SearchIndex>>,
+    /// Thresholds of clustering.
+    pub cluster_params: crate::cluster::Params,
+    /// One clustering run at a time (rebuilds, updates, editors' decisions).
+    cluster_lock: Arc<std::sync::Mutex<()>>,
     data_dir: PathBuf,
 }
 
@@ -66,7 +70,14 @@ impl Glossary {
     pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
         let now = clock::format(clock.now());
         let store = Store::open(&data_dir.join("store"), &now)?;
-        Ok(Self { store, clock, index: None, data_dir: data_dir.to_owned() })
+        Ok(Self {
+            store,
+            clock,
+            index: None,
+            cluster_params: crate::cluster::Params::default(),
+            cluster_lock: Arc::default(),
+            data_dir: data_dir.to_owned(),
+        })
     }
 
     /// Opens the search index under `<data dir>/index` and brings it up to the
@@ -102,6 +113,52 @@ impl Glossary {
 
     pub fn now(&self) -> String {
         clock::format(self.clock.now())
+    }
+
+    /// Places a new submission's entries into clusters (when clusters exist),
+    /// touching only the clusters they reach. Derived data: a failure is
+    /// logged and mended by the next rebuild.
+    fn update_clusters(&self, stored: &Stored) {
+        let Some(index) = &self.index else { return };
+        if !self.store.has_clusters() {
+            return;
+        }
+        let Ok(_guard) = self.cluster_lock.lock() else { return };
+        let s = &stored.submission;
+        match crate::cluster::update(&self.store, index, s.id, s.replaces, &self.cluster_params) {
+            Ok(stats) => tracing::debug!(?stats, "clusters updated"),
+            Err(e) => tracing::error!(error = %e, submission = s.id, "clusters could not be updated"),
+        }
+    }
+
+    /// Clusters every current entry from scratch, keeping editors' decisions.
+    pub fn rebuild_clusters(&self, actor: &Actor) -> Result<crate::cluster::Stats> {
+        let index = self.search_index()?;
+        let _guard = self.cluster_lock.lock().map_err(|_| Error::Internal("cluster lock poisoned".into()))?;
+        let stats = crate::cluster::rebuild(&self.store, index, &self.cluster_params, &self.now())?;
+        let detail = serde_json::to_value(&stats).map_err(|e| Error::Internal(e.to_string()))?;
+        self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, &self.now())?;
+        self.store.flush()?;
+        Ok(stats)
+    }
+
+    /// Records an editor's decision and re-clusters what it touches.
+    pub fn decide_clusters(
+        &self,
+        actor: &Actor,
+        kinds: Vec<crate::store::clusters::ConstraintKind>,
+        action: &str,
+        target: String,
+        clusters: &[String],
+        extra: &[String],
+    ) -> Result<Vec<crate::store::clusters::ClusterRecord>> {
+        let index = self.search_index()?;
+        let _guard = self.cluster_lock.lock().map_err(|_| Error::Internal("cluster lock poisoned".into()))?;
+        for kind in kinds {
+            self.store.add_constraint(kind, action, target.clone(), actor, &self.now())?;
+        }
+        self.store.flush()?;
+        crate::cluster::recluster(&self.store, index, clusters, extra, &self.cluster_params)
     }
 
     /// Parses a State code from a path or flag and checks that the party exists.
@@ -152,6 +209,7 @@ impl Glossary {
         let stored = self.store.add_submission(state, &list, input.format.as_str(), actor, &self.now())?;
         self.store.flush()?;
         self.index_changes();
+        self.update_clusters(&stored);
         let mut warnings = read.warnings;
         warnings.extend(list.warnings);
         Ok(Receipt { stored, warnings })

@@ -15,6 +15,9 @@ use crate::error::Result;
 use crate::http::{self, AppState, HttpConfig};
 use crate::service::Glossary;
 
+/// Stores up to this many current entries are clustered at start if they never were.
+const AUTO_CLUSTER_MAX: usize = 50_000;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The state directory: store (and, later, index) live under it.
@@ -71,6 +74,17 @@ impl Application {
                 && glossary.store.submission_count() == 0
             {
                 loaded = crate::samples::load(&glossary, &dir)?;
+            }
+            // A store that was never clustered gets its clusters at start while
+            // that is quick; a large one waits for POST /v1/clusters/rebuild.
+            if !glossary.store.has_clusters() && glossary.store.submission_count() > 0 {
+                let (entries, _) = glossary.store.entries(&crate::store::EntryFilter::default(), 0, 0)?;
+                if entries <= AUTO_CLUSTER_MAX {
+                    let stats = glossary.rebuild_clusters(&Actor { name: "system".into(), ..Actor::operator() })?;
+                    tracing::info!(?stats, "clustered the national entries");
+                } else {
+                    tracing::warn!(entries, "not clustered yet; run POST /v1/clusters/rebuild");
+                }
             }
             Ok::<_, crate::Error>((glossary, admin_token_file, loaded))
         })

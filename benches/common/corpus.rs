@@ -5,9 +5,11 @@
 //! Everything here is made up from small hand-written ICT-security
 //! vocabularies in en, fr, de, it, ru and es plus pseudo-words for the long
 //! tail; no real glossary text is used. The same `(seed, total_entries)`
-//! always yields the same lists, byte for byte, on every platform: the only
-//! randomness is a xoshiro256** generator seeded through SplitMix64, and no
-//! hash-map iteration order leaks into the output.
+//! always yields the same lists, byte for byte: the only randomness is a
+//! xoshiro256** generator seeded through SplitMix64, and no hash-map iteration
+//! order leaks into the output. (The only floating point is std's `ln`, `exp`
+//! and `powf` in the samplers; a platform whose libm rounds those differently
+//! in the last bit could in principle draw a different word now and then.)
 //!
 //! Include it with `#[path = "common/corpus.rs"] mod corpus;` (from a bench)
 //! or `#[path = "../benches/common/corpus.rs"] mod corpus;` (from an example).

@@ -121,23 +121,37 @@ def fold(text):
 
 
 def levenshtein(a, b, cutoff=None):
-    """Edit distance; stops early (returns cutoff + 1) once it must exceed cutoff."""
+    """Edit distance. With a cutoff, only the diagonal band |i - j| <= cutoff is
+    computed and anything above the cutoff comes back as cutoff + 1."""
     if a == b:
         return 0
-    if cutoff is not None and abs(len(a) - len(b)) > cutoff:
+    if cutoff is None:
+        cutoff = max(len(a), len(b))
+    if abs(len(a) - len(b)) > cutoff:
         return cutoff + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            cur.append(v)
-            best = min(best, v)
-        if cutoff is not None and best > cutoff:
-            return cutoff + 1
+    big = cutoff + 1
+    prev = {j: j for j in range(0, min(len(b), cutoff) + 1)}
+    for i in range(1, len(a) + 1):
+        ca = a[i - 1]
+        lo, hi = max(0, i - cutoff), min(len(b), i + cutoff)
+        cur = {}
+        best = big
+        for j in range(lo, hi + 1):
+            if j == 0:
+                v = i
+            else:
+                v = min(
+                    prev.get(j, big) + 1,
+                    cur.get(j - 1, big) + 1,
+                    prev.get(j - 1, big) + (ca != b[j - 1]),
+                )
+            cur[j] = v
+            if v < best:
+                best = v
+        if best > cutoff:
+            return big
         prev = cur
-    return prev[-1]
+    return min(prev.get(len(b), big), big)
 
 
 def percentile(sorted_values, pct):

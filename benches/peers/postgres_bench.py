@@ -78,9 +78,16 @@ BUILD = [
 ]
 
 
+def tsquery_operand(text):
+    """A quoted to_tsquery operand: the parser splits it into lexemes joined by <->."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 class Postgres:
     def __init__(self, conninfo, fulltext_mode):
-        self.conn = psycopg.connect(conninfo, autocommit=True)
+        # No server-side prepared statements: a generic plan would evaluate the
+        # to_tsquery(...) calls once per row instead of folding them at plan time.
+        self.conn = psycopg.connect(conninfo, autocommit=True, prepare_threshold=None)
         self.fulltext_mode = fulltext_mode
 
     def load(self, corpus_dir):
@@ -120,15 +127,18 @@ class Postgres:
             return self._fuzzy(p)
         if not p.words:
             return []
-        if p.mode == "fulltext":
-            op = " | " if self.fulltext_mode == "or" else " & "
-        else:
-            op = " <-> "
         weight = {"term": ":A", "definition": ":B"}.get(p.field, "")
         if p.mode == "exact" and p.field == "all":
             weight = ":A"
-        text = op.join(w + weight for w in p.words)
+        # Quoted operands go through the configuration's parser whole, as the
+        # documents did: "TG-967" or "d'attaque" become the same lexemes, joined by <->.
+        if p.mode == "fulltext":
+            op = " | " if self.fulltext_mode == "or" else " & "
+            text = op.join(tsquery_operand(w) + weight for w in p.q.split())
+        else:
+            text = tsquery_operand(p.q) + weight
         configs = [peerlib.LANG_CONFIG.get(p.language, "simple")] if p.language else CONFIGS
+        # Parsed under every configuration, the same text mostly gives the same lexemes.
         native = " || ".join("to_tsquery(%s::regconfig, %s)" for _ in configs)
         args = []
         for c in configs:
@@ -148,14 +158,13 @@ class Postgres:
         where, fargs = self._filters(p)
         sql = (
             "SELECT id, term, term_en FROM entries, (SELECT f_unaccent(lower(%s)) AS q) AS qq"
-            " WHERE (f_unaccent(lower(term)) % qq.q OR f_unaccent(lower(coalesce(term_en, ''))) % qq.q)"
+            # %% is pg_trgm's % (similarity above the threshold), escaped for the placeholders.
+            " WHERE (f_unaccent(lower(term)) %% qq.q OR f_unaccent(lower(coalesce(term_en, ''))) %% qq.q)"
             f"{where}"
             " ORDER BY greatest(similarity(f_unaccent(lower(term)), qq.q),"
             " similarity(f_unaccent(lower(coalesce(term_en, ''))), qq.q)) DESC, rowid"
             " LIMIT %s OFFSET %s"
         )
-        # '%' is the pg_trgm operator here, so the placeholders are %s and a literal % is %%.
-        sql = sql.replace(" % qq.q", " %% qq.q")
         return self.conn.execute(sql, [p.q, *fargs, p.limit, p.offset]).fetchall()
 
 

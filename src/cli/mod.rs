@@ -1,5 +1,6 @@
 //! The command line: one file per command.
 
+mod cluster;
 mod import;
 mod reindex;
 mod serve;
@@ -35,6 +36,8 @@ pub enum Command {
         #[command(subcommand)]
         command: token::TokenCommand,
     },
+    /// Cluster near-equivalent entries and measure the clustering against labels.
+    Cluster(cluster::ClusterArgs),
     /// Rebuild the search index from the store, with the server stopped.
     Reindex,
     /// Print the OpenAPI document of this build.
@@ -47,6 +50,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Import(a) => import::run(&args.data_dir, a),
         Command::Token { command } => token::run(&args.data_dir, command),
         Command::Reindex => reindex::run(&args.data_dir),
+        Command::Cluster(a) => cluster::run(&args.data_dir, a),
         Command::Openapi => {
             let doc = consensus_glossary::http::openapi_document()
                 .to_pretty_json()

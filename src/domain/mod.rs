@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod codes;
+pub mod diff;
 pub mod entry;
 pub mod normalize;
 pub mod states;

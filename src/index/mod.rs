@@ -193,6 +193,18 @@ impl SearchIndex {
         Ok(())
     }
 
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub(crate) fn analyzer(&self, field: tantivy::schema::Field) -> Result<tantivy::tokenizer::TextAnalyzer> {
+        Ok(self.index.tokenizer_for_field(field)?)
+    }
+
     /// Documents in the index, every revision counted.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -5,6 +5,7 @@
 //! change log and the audit log, so a write is either wholly there or not at
 //! all. `flush` makes it durable; callers acknowledge only after it returns.
 
+pub mod clusters;
 mod keys;
 pub mod records;
 
@@ -20,7 +21,7 @@ use crate::error::{Error, Result};
 pub use records::*;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 10] = [
+const TREES: [&str; 15] = [
     "meta",
     "states",
     "submissions",
@@ -31,6 +32,14 @@ const TREES: [&str; 10] = [
     "audit",
     "tokens",
     "token_names",
+    // Clustering: clusters and editors' constraints (store/clusters.rs).
+    "clusters",
+    "constraints",
+    // Consensus: proposals with their versions, positions, comments.
+    "proposals",
+    "proposal_log",
+    // Clustering: entry id → cluster id.
+    "entry_cluster",
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
@@ -42,14 +51,13 @@ const CHANGES: usize = 6;
 pub(crate) const AUDIT: usize = 7;
 const TOKENS: usize = 8;
 const TOKEN_NAMES: usize = 9;
-#[allow(dead_code)] // used from store/clusters.rs
 pub(crate) const CLUSTERS: usize = 10;
-#[allow(dead_code)] // used from store/clusters.rs
 pub(crate) const CONSTRAINTS: usize = 11;
 #[allow(dead_code)] // used from store/proposals.rs
 pub(crate) const PROPOSALS: usize = 12;
 #[allow(dead_code)] // used from store/proposals.rs
 pub(crate) const PROPOSAL_LOG: usize = 13;
+pub(crate) const ENTRY_CLUSTER: usize = 14;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";

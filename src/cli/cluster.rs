@@ -1,0 +1,72 @@
+//! `glossary cluster [--rebuild] [--evaluate LABELS.jsonl] [--curve]`: cluster
+//! the current entries (with the server stopped) and measure the clustering
+//! against labels: pairwise and B-cubed precision, recall and F1, beside the
+//! trivial baseline "same normalized term = same cluster".
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use consensus_glossary::Result;
+use consensus_glossary::clock::Clock;
+use consensus_glossary::cluster::evaluate::{self, Quality};
+use consensus_glossary::domain::Actor;
+use consensus_glossary::service::Glossary;
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Recluster from scratch first (also done when nothing was clustered yet).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// A JSON-lines file of {state, year?, term, concept} to measure against.
+    #[arg(long)]
+    pub evaluate: Option<PathBuf>,
+    /// With --evaluate: also print precision/recall over a range of thresholds.
+    #[arg(long)]
+    pub curve: bool,
+}
+
+pub fn run(data_dir: &Path, args: ClusterArgs) -> Result<()> {
+    let mut glossary = Glossary::open(data_dir, Clock::system()).map_err(super::token::locked)?;
+    glossary.open_index()?;
+    let actor = Actor::operator();
+    if args.rebuild || !glossary.store.has_clusters() {
+        let stats = glossary.rebuild_clusters(&actor)?;
+        eprintln!(
+            "clustered {} entries into {} clusters ({} with two or more States) in {} ms",
+            stats.entries, stats.clusters, stats.multi_state_clusters, stats.millis
+        );
+    }
+    let Some(path) = args.evaluate else { return Ok(()) };
+    let labels = evaluate::read_labels(&path)?;
+    let report = evaluate::evaluate(&glossary.store, &labels)?;
+    let p = glossary.cluster_params;
+    println!("labelled entries: {} ({} match no current entry)", report.labelled, report.unmatched);
+    println!(
+        "thresholds: same term needs definition cosine >= {}; other pairs need cosine >= {} and score >= {} (term weight {}), centroids >= {}",
+        p.same_term_min_definition, p.min_definition, p.min_score, p.term_weight, p.min_centroid
+    );
+    println!("{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}", "", "pair P", "pair R", "pair F1", "B3 P", "B3 R", "B3 F1");
+    print_row("clustering", &report.clustering);
+    print_row("baseline: same term", &report.baseline_same_term);
+    print_row("baseline: same term or English", &report.baseline_same_term_or_english);
+    if args.curve {
+        println!("\nprecision/recall over the threshold (min_score = min_definition = t):");
+        let default = glossary.cluster_params;
+        for t in [0.25f32, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.70, 0.80, 0.95] {
+            glossary.cluster_params = consensus_glossary::cluster::Params { min_score: t, min_definition: t, ..default };
+            glossary.rebuild_clusters(&actor)?;
+            let r = evaluate::evaluate(&glossary.store, &labels)?;
+            print_row(&format!("t = {t:.2}"), &r.clustering);
+        }
+        glossary.cluster_params = default;
+        glossary.rebuild_clusters(&actor)?;
+    }
+    Ok(())
+}
+
+fn print_row(name: &str, q: &Quality) {
+    println!(
+        "{name:<34} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3}",
+        q.pairwise.precision, q.pairwise.recall, q.pairwise.f1, q.bcubed.precision, q.bcubed.recall, q.bcubed.f1
+    );
+}
