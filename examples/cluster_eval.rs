@@ -13,8 +13,8 @@
 #[path = "support/jsonl.rs"]
 mod jsonl;
 
-use consensus_glossary::cluster::evaluate::{self, Label, Quality};
 use consensus_glossary::cluster::Params;
+use consensus_glossary::cluster::evaluate::{self, Label, Quality};
 use consensus_glossary::domain::Actor;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,7 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .values()
         .flatten()
         .filter_map(|r| {
-            Some(Label { state: codes.get(&r.source)?.clone(), year: None, term: r.term.clone(), concept: r.concept.clone()? })
+            Some(Label {
+                state: codes.get(&r.source)?.clone(),
+                year: None,
+                term: r.term.clone(),
+                concept: r.concept.clone()?,
+            })
         })
         .collect();
     let actor = Actor::operator();

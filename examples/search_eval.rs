@@ -97,4 +97,3 @@ pub fn one_edit(term: &str, seed: u64) -> String {
     }
     out.into_iter().collect()
 }
-

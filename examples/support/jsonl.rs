@@ -10,6 +10,7 @@ use consensus_glossary::domain::{Actor, StateCode, normalize};
 use consensus_glossary::service::{Glossary, ListFormat, ListInput};
 use serde_json::{Value, json};
 
+#[allow(dead_code)] // each example reads the fields it needs
 pub struct Row {
     pub source: String,
     pub term: String,
@@ -37,12 +38,13 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, Vec<Row>>, Box<dyn std::erro
     Ok(by_source)
 }
 
+/// A loaded service, the party code of each source, and its temporary directory.
+pub type Loaded = (Glossary, BTreeMap<String, String>, std::path::PathBuf);
+
 /// Opens a service in a fresh temporary directory (with its index) and loads
 /// every source as a party with one English list. Returns the service, the
 /// party code of each source, and the directory (to remove afterwards).
-pub fn load(
-    by_source: &BTreeMap<String, Vec<Row>>,
-) -> Result<(Glossary, BTreeMap<String, String>, std::path::PathBuf), Box<dyn std::error::Error>> {
+pub fn load(by_source: &BTreeMap<String, Vec<Row>>) -> Result<Loaded, Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("cg-eval-{}-{}", std::process::id(), by_source.len()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -60,7 +62,11 @@ pub fn load(
             .map(|r| json!({"term": r.term, "definition": r.definition}))
             .collect();
         let body = serde_json::to_vec(&json!({"year": 2020, "language": "en", "entries": entries}))?;
-        glossary.submit(&actor, &code, ListInput { format: ListFormat::Json, body: &body, language: None, year: None })?;
+        glossary.submit(
+            &actor,
+            &code,
+            ListInput { format: ListFormat::Json, body: &body, language: None, year: None },
+        )?;
         codes.insert(source.clone(), code.to_string());
     }
     Ok((glossary, codes, dir))

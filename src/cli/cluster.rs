@@ -53,7 +53,8 @@ pub fn run(data_dir: &Path, args: ClusterArgs) -> Result<()> {
         println!("\nprecision/recall over the threshold (min_score = min_definition = t):");
         let default = glossary.cluster_params;
         for t in [0.25f32, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.70, 0.80, 0.95] {
-            glossary.cluster_params = consensus_glossary::cluster::Params { min_score: t, min_definition: t, ..default };
+            glossary.cluster_params =
+                consensus_glossary::cluster::Params { min_score: t, min_definition: t, ..default };
             glossary.rebuild_clusters(&actor)?;
             let r = evaluate::evaluate(&glossary.store, &labels)?;
             print_row(&format!("t = {t:.2}"), &r.clustering);

@@ -73,7 +73,9 @@ pub fn read_labels(path: &std::path::Path) -> Result<Vec<Label>> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| Error::bad_request(format!("{}:{}: {e}", path.display(), i + 1))))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::bad_request(format!("{}:{}: {e}", path.display(), i + 1)))
+        })
         .collect()
 }
 
@@ -90,10 +92,13 @@ pub struct Report {
     pub baseline_same_term_or_english: Quality,
 }
 
+/// A current entry a label may name: (year, id, term key, English key).
+type Found = (i32, String, String, Option<String>);
+
 /// Compares the stored clusters of current entries with `labels`.
 pub fn evaluate(store: &Store, labels: &[Label]) -> Result<Report> {
     // (state, key) and (state, year, key) → (entry id, term key, English key)
-    let mut by_key: HashMap<(String, String), Vec<(i32, String, String, Option<String>)>> = HashMap::new();
+    let mut by_key: HashMap<(String, String), Vec<Found>> = HashMap::new();
     for s in store.current_submissions()? {
         for e in store.entries_of(s.id) {
             let e = e?;

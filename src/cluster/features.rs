@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use tantivy::Term;
 
-use crate::index::SearchIndex;
 use crate::error::Result;
+use crate::index::SearchIndex;
 use crate::store::EntryRecord;
 
 /// One entry, ready to compare.
@@ -50,6 +50,10 @@ impl Vocabulary {
     pub fn new(index: &SearchIndex) -> Self {
         let docs = index.searcher().num_docs().max(1) as f32;
         Self { ids: HashMap::new(), stems: Vec::new(), idf: Vec::new(), docs }
+    }
+
+    pub fn stem(&self, id: u32) -> &str {
+        self.stems.get(id as usize).map_or("", String::as_str)
     }
 
     fn id(&mut self, index: &SearchIndex, stem: &str) -> Result<u32> {

@@ -85,11 +85,11 @@ pub fn link(items: &[Item], mut links: Vec<Link>, constraints: &Constraints, par
         list.iter().any(|m| cannot.get(m).is_some_and(|cs| cs.iter().any(|c| uf.find(*c) == other)))
     };
     let join = |uf: &mut UnionFind,
-                    members: &mut HashMap<usize, Vec<usize>>,
-                    lists: &mut HashMap<usize, Vec<u64>>,
-                    centroid: &mut HashMap<usize, HashMap<u32, f32>>,
-                    a: usize,
-                    b: usize| {
+                members: &mut HashMap<usize, Vec<usize>>,
+                lists: &mut HashMap<usize, Vec<u64>>,
+                centroid: &mut HashMap<usize, HashMap<u32, f32>>,
+                a: usize,
+                b: usize| {
         let (ra, rb) = (uf.find(a), uf.find(b));
         let root = uf.union(ra, rb);
         let other = if root == ra { rb } else { ra };
@@ -167,4 +167,3 @@ pub fn groups(roots: &[usize]) -> Vec<Vec<usize>> {
     out.sort_unstable();
     out
 }
-

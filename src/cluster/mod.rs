@@ -93,7 +93,13 @@ pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: &str) -
 
 /// Re-clusters what a new submission touches: its entries, the clusters its
 /// entries link to, and the clusters of the revision it replaced.
-pub fn update(store: &Store, index: &SearchIndex, submission_id: u64, replaces: Option<u64>, params: &Params) -> Result<Stats> {
+pub fn update(
+    store: &Store,
+    index: &SearchIndex,
+    submission_id: u64,
+    replaces: Option<u64>,
+    params: &Params,
+) -> Result<Stats> {
     let started = std::time::Instant::now();
     let mut vocab = features::Vocabulary::new(index);
     let mut items: Vec<Item> = Vec::new();
@@ -115,8 +121,8 @@ pub fn update(store: &Store, index: &SearchIndex, submission_id: u64, replaces: 
     // The neighbours of the new entries, as the index sees them.
     let searcher = index.searcher();
     let mut neighbour_links: Vec<(usize, EntryRecord)> = Vec::new();
-    for i in 0..new_count {
-        for (sub, ord) in neighbours(index, &searcher, &items[i], params.candidates)? {
+    for (i, item) in items.iter().enumerate().take(new_count) {
+        for (sub, ord) in neighbours(index, &searcher, item, params.candidates)? {
             if sub == submission_id {
                 continue;
             }
@@ -167,7 +173,8 @@ pub fn update(store: &Store, index: &SearchIndex, submission_id: u64, replaces: 
                 items.push(features::item(&e, index, &mut vocab)?);
             }
         }
-        kept_links.extend(c.links.iter().filter(|l| !leaving_set.contains(&l.a) && !leaving_set.contains(&l.b)).cloned());
+        kept_links
+            .extend(c.links.iter().filter(|l| !leaving_set.contains(&l.a) && !leaving_set.contains(&l.b)).cloned());
         old_clusters.push(c.id.clone());
     }
     let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
@@ -177,8 +184,19 @@ pub fn update(store: &Store, index: &SearchIndex, submission_id: u64, replaces: 
             if l.reason == "editor" {
                 continue; // editors' links come back from the constraints
             }
-            let kind = if l.reason == "similar definition" { score::LinkKind::SimilarDefinition } else { score::LinkKind::SameTerm };
-            links.push(score::Link { a: a.min(b), b: a.max(b), term: l.term, definition: l.definition, score: l.score, kind });
+            let kind = if l.reason == "similar definition" {
+                score::LinkKind::SimilarDefinition
+            } else {
+                score::LinkKind::SameTerm
+            };
+            links.push(score::Link {
+                a: a.min(b),
+                b: a.max(b),
+                term: l.term,
+                definition: l.definition,
+                score: l.score,
+                kind,
+            });
         }
     }
     let new_idx: Vec<usize> = (0..new_count).collect();
@@ -187,7 +205,10 @@ pub fn update(store: &Store, index: &SearchIndex, submission_id: u64, replaces: 
     let constraints = resolve_constraints(store, &items)?;
     let records = to_records(&items, &all, links, &constraints, params);
     store.unassign_entries(&leaving)?;
-    store.put_clusters(&records, &old_clusters.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect::<Vec<_>>())?;
+    store.put_clusters(
+        &records,
+        &old_clusters.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect::<Vec<_>>(),
+    )?;
     store.flush()?;
     Ok(stats(&items, &records, started))
 }
@@ -195,7 +216,13 @@ pub fn update(store: &Store, index: &SearchIndex, submission_id: u64, replaces: 
 /// Re-clusters the members of `cluster_ids` (and `extra` entries) after an
 /// editor's decision, keeping the links that held them and applying every
 /// constraint. Returns the clusters that now hold those entries.
-pub fn recluster(store: &Store, index: &SearchIndex, cluster_ids: &[String], extra: &[String], params: &Params) -> Result<Vec<ClusterRecord>> {
+pub fn recluster(
+    store: &Store,
+    index: &SearchIndex,
+    cluster_ids: &[String],
+    extra: &[String],
+    params: &Params,
+) -> Result<Vec<ClusterRecord>> {
     let mut vocab = features::Vocabulary::new(index);
     let mut items: Vec<Item> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -223,7 +250,11 @@ pub fn recluster(store: &Store, index: &SearchIndex, cluster_ids: &[String], ext
         .iter()
         .filter_map(|l| {
             let (a, b) = (*by_id.get(l.a.as_str())?, *by_id.get(l.b.as_str())?);
-            let kind = if l.reason == "similar definition" { score::LinkKind::SimilarDefinition } else { score::LinkKind::SameTerm };
+            let kind = if l.reason == "similar definition" {
+                score::LinkKind::SimilarDefinition
+            } else {
+                score::LinkKind::SameTerm
+            };
             Some(score::Link { a: a.min(b), b: a.max(b), term: l.term, definition: l.definition, score: l.score, kind })
         })
         .collect();
@@ -234,6 +265,55 @@ pub fn recluster(store: &Store, index: &SearchIndex, cluster_ids: &[String], ext
     store.put_clusters(&records, &removed)?;
     store.flush()?;
     Ok(records)
+}
+
+/// The similarity of two entries, with its parts: what compare shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Similarity {
+    pub term: f32,
+    pub definition: f32,
+    pub score: f32,
+    /// The same normalized term (original or English).
+    pub same_term: bool,
+    /// The most weighty stemmed words both English definitions use.
+    pub shared_words: Vec<String>,
+}
+
+/// Scores entries pairwise the way clustering does (one vocabulary for all).
+pub fn similarities(index: &SearchIndex, entries: &[EntryRecord], params: &Params) -> Result<Vec<Vec<Similarity>>> {
+    let mut vocab = features::Vocabulary::new(index);
+    let items: Vec<Item> = entries.iter().map(|e| features::item(e, index, &mut vocab)).collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(items.len());
+    for a in &items {
+        let mut row = Vec::with_capacity(items.len());
+        for b in &items {
+            let (term, same_term) = score::term_similarity(a, b);
+            let definition = cosine(&a.vector, &b.vector);
+            let mut shared: Vec<(f32, u32)> = Vec::new();
+            let (mut i, mut j) = (0, 0);
+            while i < a.vector.len() && j < b.vector.len() {
+                match a.vector[i].0.cmp(&b.vector[j].0) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        shared.push((a.vector[i].1 * b.vector[j].1, a.vector[i].0));
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            shared.sort_by(|x, y| y.0.total_cmp(&x.0));
+            row.push(Similarity {
+                term: round(term),
+                definition: round(definition),
+                score: round(params.term_weight * term + (1.0 - params.term_weight) * definition),
+                same_term,
+                shared_words: shared.iter().take(8).map(|(_, id)| vocab.stem(*id).to_owned()).collect(),
+            });
+        }
+        out.push(row);
+    }
+    Ok(out)
 }
 
 fn stats(items: &[Item], records: &[ClusterRecord], started: std::time::Instant) -> Stats {
@@ -268,7 +348,10 @@ fn neighbours(index: &SearchIndex, searcher: &tantivy::Searcher, item: &Item, k:
     }
     let def_en = f.english().1;
     for s in &item.top_stems {
-        should.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(def_en, s), IndexRecordOption::WithFreqs))));
+        should.push((
+            Occur::Should,
+            Box::new(TermQuery::new(Term::from_field_text(def_en, s), IndexRecordOption::WithFreqs)),
+        ));
     }
     let query = BooleanQuery::new(vec![
         (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>),
@@ -314,7 +397,10 @@ fn candidate_links(
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Error::Internal("a clustering thread panicked".into())))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Internal("a clustering thread panicked".into()))))
+            .collect()
     });
     let mut links = Vec::new();
     let mut seen = HashSet::new();
@@ -350,15 +436,18 @@ fn resolve_constraints(store: &Store, items: &[Item]) -> Result<linkage::Constra
     for r in records {
         match r.kind {
             ConstraintKind::Together { entries } => {
-                let group: Vec<usize> = entries.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+                let group: Vec<usize> =
+                    entries.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
                 for (x, y) in pairs(&group) {
                     apart.remove(&(x.min(y), x.max(y)));
                 }
                 together.push(group);
             }
             ConstraintKind::Apart { left, right } => {
-                let l: Vec<usize> = left.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
-                let r: Vec<usize> = right.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+                let l: Vec<usize> =
+                    left.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+                let r: Vec<usize> =
+                    right.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
                 for &a in &l {
                     for &b in &r {
                         if a != b {

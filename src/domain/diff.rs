@@ -47,12 +47,13 @@ pub fn words(a: &str, b: &str) -> Vec<Chunk> {
             ops.push((Op::Equal, x[i].to_owned()));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[at(i, j + 1)] >= lcs[at(i + 1, j)]) {
-            ops.push((Op::Insert, y[j].to_owned()));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)]) {
+            // Deletions first, so a changed word reads "[-old-] {+new+}".
             ops.push((Op::Delete, x[i].to_owned()));
             i += 1;
+        } else {
+            ops.push((Op::Insert, y[j].to_owned()));
+            j += 1;
         }
     }
     merge(ops)

@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clusters;
+pub mod compare;
 pub mod entries;
 pub mod extract;
 pub mod health;
@@ -63,6 +65,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(entries::list_entries))
         .routes(routes!(entries::get_entry))
         .routes(routes!(search::search))
+        .routes(routes!(compare::compare))
+        .routes(routes!(compare::compare_entries))
+        .routes(routes!(compare::coverage))
+        .routes(routes!(clusters::rebuild_clusters))
+        .routes(routes!(clusters::list_clusters))
+        .routes(routes!(clusters::merge_clusters))
+        .routes(routes!(clusters::get_cluster))
+        .routes(routes!(clusters::split_cluster))
+        .routes(routes!(clusters::pin_entry))
         .routes(routes!(audit::list_audit))
         .routes(routes!(tokens::create_token))
 }

@@ -22,6 +22,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "states", description = "Parties that submit national lists"),
         (name = "national lists", description = "Submissions (with revisions) and their entries"),
         (name = "search", description = "Multilingual full-text and fuzzy search"),
+        (name = "compare", description = "National definitions side by side, and coverage"),
+        (name = "clusters", description = "Near-equivalent entries of different States, and editors' decisions"),
         (name = "audit and access", description = "Audit log and tokens"),
     )
 )]

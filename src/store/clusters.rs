@@ -122,13 +122,21 @@ impl Store {
     // ---- Constraints ----
 
     /// Records an editor's decision (audited, durable once flushed).
-    pub fn add_constraint(&self, kind: ConstraintKind, action: &str, target: String, actor: &Actor, now: &str) -> Result<ConstraintRecord> {
+    pub fn add_constraint(
+        &self,
+        kind: ConstraintKind,
+        action: &str,
+        target: String,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<ConstraintRecord> {
         let detail = serde_json::to_value(&kind).map_err(|e| Error::Internal(e.to_string()))?;
         self.write(
             now,
             |tx| {
                 let id = tx.next(NEXT_CONSTRAINT)?;
-                let record = ConstraintRecord { v: 1, id, at: tx.at.to_owned(), by: actor.name.clone(), kind: kind.clone() };
+                let record =
+                    ConstraintRecord { v: 1, id, at: tx.at.to_owned(), by: actor.name.clone(), kind: kind.clone() };
                 tx.put(CONSTRAINTS, &id.to_be_bytes(), &record)?;
                 Ok(record)
             },
@@ -137,7 +145,14 @@ impl Store {
     }
 
     /// Writes an audit record alone (for actions whose effect is derived data).
-    pub fn audit_only(&self, actor: &Actor, action: &str, target: String, detail: serde_json::Value, now: &str) -> Result<()> {
+    pub fn audit_only(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: String,
+        detail: serde_json::Value,
+        now: &str,
+    ) -> Result<()> {
         self.write(now, |_| Ok(()), Some(AuditNote { actor, action, target, detail }))
     }
 

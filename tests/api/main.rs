@@ -1,6 +1,7 @@
 //! One integration test binary: every test starts the real server on port 0
 //! with its own temporary state directory and speaks HTTP to it.
 
+mod clusters;
 mod crash;
 mod helpers;
 mod index;
