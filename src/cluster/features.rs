@@ -10,6 +10,17 @@ use crate::error::Result;
 use crate::index::SearchIndex;
 use crate::store::EntryRecord;
 
+/// English function words (as the English analyzer leaves them): they say
+/// nothing about what a definition means. Sorted for binary search.
+const STOP: &[&str] = &[
+    "a", "about", "all", "also", "an", "and", "ani", "ar", "are", "as", "at", "be", "been", "between", "both", "but",
+    "by", "can", "each", "for", "from", "had", "has", "have", "into", "is", "it", "its", "may", "more", "most", "must",
+    "no", "not", "of", "on", "one", "onli", "or", "other", "over", "same", "shall", "should", "so", "some", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "thus", "to", "under",
+    "use", "used", "was", "were", "when", "where", "whether", "which", "while", "who", "whose", "will", "with", "within",
+    "without", "would",
+];
+
 /// One entry, ready to compare.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -95,7 +106,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         tokens.push(t.text.clone());
     }
     for t in tokens {
-        if t.chars().count() < 2 {
+        if t.chars().count() < 2 || STOP.binary_search(&t.as_str()).is_ok() {
             continue;
         }
         let id = vocab.id(index, &t)?;
@@ -148,7 +159,12 @@ pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::cosine;
+    use super::{STOP, cosine};
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn cosine_of_sparse_vectors() {

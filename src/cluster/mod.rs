@@ -53,8 +53,8 @@ impl Default for Params {
         Self {
             term_weight: 0.35,
             same_term_min_definition: 0.04,
-            min_definition: 0.40,
-            min_score: 0.40,
+            min_definition: 0.35,
+            min_score: 0.35,
             min_centroid: 0.40,
             candidates: 20,
         }
