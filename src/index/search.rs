@@ -47,7 +47,11 @@ impl SearchIndex {
             let def_en_field = self.fields.english().1;
             let mut generators: BTreeMap<u32, SnippetGenerator> = BTreeMap::new();
             for (score, address) in top {
-                let entry = self.entry_at(store, &searcher, address)?;
+                // The store is the truth: a document it does not hold is never shown.
+                let Some(entry) = self.entry_at(store, &searcher, address)? else {
+                    tracing::warn!(?address, "the index names an entry the store does not hold; skipped");
+                    continue;
+                };
                 let mut highlights = BTreeMap::new();
                 if let Some(h) = highlight_term(&entry.term, &built.words) {
                     highlights.insert("term".to_owned(), h);
@@ -85,7 +89,7 @@ impl SearchIndex {
         Ok(SearchResults { total, hits, facets })
     }
 
-    fn entry_at(&self, store: &Store, searcher: &tantivy::Searcher, address: DocAddress) -> Result<EntryRecord> {
+    fn entry_at(&self, store: &Store, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Option<EntryRecord>> {
         let fast = searcher.segment_reader(address.segment_ord).fast_fields();
         let sub = fast.u64("sub")?.first(address.doc_id);
         let ord = fast.u64("ord")?.first(address.doc_id);
