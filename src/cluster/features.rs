@@ -15,10 +15,10 @@ use crate::store::EntryRecord;
 const STOP: &[&str] = &[
     "a", "about", "all", "also", "an", "and", "ani", "ar", "are", "as", "at", "be", "been", "between", "both", "but",
     "by", "can", "each", "for", "from", "had", "has", "have", "into", "is", "it", "its", "may", "more", "most", "must",
-    "no", "not", "of", "on", "one", "onli", "or", "other", "over", "same", "shall", "should", "so", "some", "such", "than",
-    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "thus", "to", "under",
-    "use", "used", "was", "were", "when", "where", "whether", "which", "while", "who", "whose", "will", "with", "within",
-    "without", "would",
+    "no", "not", "of", "on", "one", "onli", "or", "other", "over", "same", "shall", "should", "so", "some", "such",
+    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "thus", "to",
+    "under", "use", "used", "was", "were", "when", "where", "whether", "which", "while", "who", "whose", "will",
+    "with", "within", "without", "would",
 ];
 
 /// One entry, ready to compare.

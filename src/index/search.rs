@@ -89,7 +89,12 @@ impl SearchIndex {
         Ok(SearchResults { total, hits, facets })
     }
 
-    fn entry_at(&self, store: &Store, searcher: &tantivy::Searcher, address: DocAddress) -> Result<Option<EntryRecord>> {
+    fn entry_at(
+        &self,
+        store: &Store,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> Result<Option<EntryRecord>> {
         let fast = searcher.segment_reader(address.segment_ord).fast_fields();
         let sub = fast.u64("sub")?.first(address.doc_id);
         let ord = fast.u64("ord")?.first(address.doc_id);
@@ -97,9 +102,7 @@ impl SearchIndex {
             return Err(Error::Corrupt("an index document without its entry address".into()));
         };
         let ord = u32::try_from(ord).map_err(|_| Error::Corrupt("entry ordinal".into()))?;
-        store
-            .entry(sub, ord)?
-            .ok_or_else(|| Error::Corrupt(format!("the index names entry {sub}-{ord}, which the store does not hold")))
+        store.entry(sub, ord)
     }
 }
 
