@@ -4,8 +4,10 @@
 
 pub mod actor;
 pub mod codes;
+pub mod diff;
 pub mod entry;
 pub mod normalize;
+pub mod proposal;
 pub mod states;
 
 pub use actor::Actor;
