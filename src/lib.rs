@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod consensus;
 pub mod domain;
 pub mod error;
 pub mod formats;

@@ -59,6 +59,8 @@ pub struct Glossary {
     /// The search index, when this process serves searches (not for one-shot
     /// CLI commands: the server catches up from the change log when it starts).
     pub index: Option<Arc<SearchIndex>>,
+    /// How long a proposal's review (its silence period) lasts by default.
+    pub silence_days: u32,
     data_dir: PathBuf,
 }
 
@@ -66,7 +68,13 @@ impl Glossary {
     pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
         let now = clock::format(clock.now());
         let store = Store::open(&data_dir.join("store"), &now)?;
-        Ok(Self { store, clock, index: None, data_dir: data_dir.to_owned() })
+        Ok(Self {
+            store,
+            clock,
+            index: None,
+            silence_days: crate::consensus::DEFAULT_SILENCE_DAYS,
+            data_dir: data_dir.to_owned(),
+        })
     }
 
     /// Opens the search index under `<data dir>/index` and brings it up to the

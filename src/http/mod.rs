@@ -6,9 +6,11 @@ pub mod audit;
 pub mod auth;
 pub mod entries;
 pub mod extract;
+pub mod glossary;
 pub mod health;
 pub mod openapi;
 pub mod problem;
+pub mod proposals;
 pub mod search;
 pub mod states;
 pub mod submissions;
@@ -65,6 +67,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(audit::list_audit))
         .routes(routes!(tokens::create_token))
+        .routes(routes!(proposals::create_proposal, proposals::list_proposals))
+        .routes(routes!(proposals::get_proposal, proposals::update_proposal))
+        .routes(routes!(proposals::submit_proposal))
+        .routes(routes!(proposals::create_position))
+        .routes(routes!(proposals::approve_proposal))
+        .routes(routes!(proposals::reject_proposal))
+        .routes(routes!(proposals::withdraw_proposal))
+        .routes(routes!(proposals::create_comment))
+        .routes(routes!(glossary::get_glossary))
 }
 
 /// The OpenAPI document of the API as the code defines it.

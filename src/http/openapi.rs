@@ -22,6 +22,9 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "states", description = "Parties that submit national lists"),
         (name = "national lists", description = "Submissions (with revisions) and their entries"),
         (name = "search", description = "Multilingual full-text and fuzzy search"),
+        (name = "consensus", description = "Proposals: versions (ETag / If-Match), review with a silence period, \
+            States' positions and statements, approval, rejection, withdrawal, comments"),
+        (name = "glossary", description = "The published consensus glossary, now or as of a past date"),
         (name = "audit and access", description = "Audit log and tokens"),
     )
 )]

@@ -1,11 +1,13 @@
 //! The store: sled, the source of truth. States, submissions (every revision),
-//! entries, tokens, the audit log and the change log.
+//! entries, tokens, proposals (every version and event), the audit log and the
+//! change log.
 //!
 //! Every write is one sled transaction over all trees it touches plus the
 //! change log and the audit log, so a write is either wholly there or not at
 //! all. `flush` makes it durable; callers acknowledge only after it returns.
 
 mod keys;
+pub mod proposals;
 pub mod records;
 
 use std::path::Path;
@@ -17,10 +19,14 @@ use sled::{Transactional, Tree};
 
 use crate::domain::{Actor, StateCode, ValidList, states};
 use crate::error::{Error, Result};
+pub use proposals::{
+    Edit, PositionRecord, ProposalEvent, ProposalEventRecord, ProposalRecord, ProposalTextRecord, TranslationRecord,
+    etag,
+};
 pub use records::*;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 10] = [
+const TREES: [&str; 15] = [
     "meta",
     "states",
     "submissions",
@@ -31,6 +37,13 @@ const TREES: [&str; 10] = [
     "audit",
     "tokens",
     "token_names",
+    // Reserved for store/clusters.rs (CLUSTERS, CONSTRAINTS); opened here so
+    // that the proposal trees after them get their reserved positions.
+    "clusters",
+    "constraints",
+    "proposals",
+    "proposal_log",
+    "proposal_terms",
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
@@ -46,10 +59,10 @@ const TOKEN_NAMES: usize = 9;
 pub(crate) const CLUSTERS: usize = 10;
 #[allow(dead_code)] // used from store/clusters.rs
 pub(crate) const CONSTRAINTS: usize = 11;
-#[allow(dead_code)] // used from store/proposals.rs
 pub(crate) const PROPOSALS: usize = 12;
-#[allow(dead_code)] // used from store/proposals.rs
 pub(crate) const PROPOSAL_LOG: usize = 13;
+/// English term key → the agreed proposal in force for it.
+pub(crate) const PROPOSAL_TERMS: usize = 14;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";

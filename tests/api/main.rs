@@ -2,10 +2,12 @@
 //! with its own temporary state directory and speaks HTTP to it.
 
 mod crash;
+mod glossary;
 mod helpers;
 mod index;
 mod limits;
 mod openapi;
+mod proposals;
 mod roles;
 mod search;
 mod states;
