@@ -2,6 +2,7 @@
 //! turns it into an RFC 9457 problem+json response.
 
 use crate::domain::RowError;
+use crate::domain::proposal::{Blocked, TransitionError};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -36,6 +37,23 @@ pub enum Error {
     Corrupt(String),
     #[error("{0}")]
     Internal(String),
+    /// Request fields that broke the rules (422), every one named; like
+    /// `Invalid`, but for a request that is not a national list.
+    #[error("the request has {} error(s)", .0.len())]
+    Unprocessable(Vec<RowError>),
+    /// An action the proposal's status does not allow (409, naming the
+    /// current status and the allowed ones).
+    #[error("{0}")]
+    Transition(TransitionError),
+    /// Approval refused: the silence period runs or a State objects (409).
+    #[error("{0}")]
+    NoConsensus(Blocked),
+    /// If-Match names a version that is no longer current (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A write that needs If-Match came without it (428).
+    #[error("{0}")]
+    PreconditionRequired(String),
 }
 
 impl Error {

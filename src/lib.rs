@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod clock;
 pub mod cluster;
+pub mod consensus;
 pub mod domain;
 pub mod error;
 pub mod formats;

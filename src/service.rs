@@ -63,6 +63,8 @@ pub struct Glossary {
     pub cluster_params: crate::cluster::Params,
     /// One clustering run at a time (rebuilds, updates, editors' decisions).
     cluster_lock: Arc<std::sync::Mutex<()>>,
+    /// How long a proposal's review (its silence period) lasts by default.
+    pub silence_days: u32,
     data_dir: PathBuf,
 }
 
@@ -76,6 +78,7 @@ impl Glossary {
             index: None,
             cluster_params: crate::cluster::Params::default(),
             cluster_lock: Arc::default(),
+            silence_days: crate::consensus::DEFAULT_SILENCE_DAYS,
             data_dir: data_dir.to_owned(),
         })
     }

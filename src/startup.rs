@@ -26,6 +26,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// Where the sample lists are; `None` loads none.
     pub samples: Option<PathBuf>,
+    /// How many days a proposal's review (its silence period) lasts by default.
+    pub silence_days: u32,
 }
 
 impl Config {
@@ -36,6 +38,7 @@ impl Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             http: HttpConfig::default(),
             samples: None,
+            silence_days: crate::consensus::DEFAULT_SILENCE_DAYS,
         }
     }
 }
@@ -57,8 +60,10 @@ impl Application {
     pub async fn build_with_clock(config: Config, clock: Clock) -> Result<Self> {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
+        let silence_days = config.silence_days;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
             let mut glossary = Glossary::open(&data_dir, clock)?;
+            glossary.silence_days = silence_days;
             let started = std::time::Instant::now();
             match glossary.open_index()? {
                 crate::index::Opened::Rebuilt => {

@@ -24,6 +24,11 @@ pub struct ServeArgs {
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub body_limit: usize,
+    /// How many days a proposal's review (its silence period) lasts unless
+    /// `silence_until` is given on submit.
+    #[arg(long, default_value_t = consensus_glossary::consensus::DEFAULT_SILENCE_DAYS,
+        value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub silence_days: u32,
 }
 
 pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
@@ -42,6 +47,7 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
             addr: args.addr,
             http: HttpConfig { open_reads: args.open_reads, body_limit: args.body_limit },
             samples,
+            silence_days: args.silence_days,
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;

@@ -1,107 +1,162 @@
-//! Word-level diff of two texts (longest common subsequence over words), for
-//! comparing definitions and proposal versions.
+//! Word-level differences between two texts: what an editor changed from one
+//! version of a proposal to the next.
+//!
+//! A longest-common-subsequence over whitespace-separated words, after the
+//! common prefix and suffix are set aside (most edits touch a few words). Runs
+//! of the same operation are joined into one piece of text.
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
+/// What happened to a run of words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffOp {
     Equal,
-    Delete,
     Insert,
+    Delete,
 }
 
-/// A run of words with the same operation; `text` keeps single spaces.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Chunk {
-    pub op: Op,
+impl DiffOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Equal => "equal",
+            Self::Insert => "insert",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// A run of words with one operation; the words are joined by single spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffPiece {
+    pub op: DiffOp,
     pub text: String,
 }
 
-/// Words longer than this many in either text are compared as one run each
-/// (the table would grow too large to be worth it).
-const MAX_WORDS: usize = 3_000;
+/// Above this many cells (middle words of old × new) the LCS table is not
+/// built: the differing middle is reported as one deletion and one insertion.
+/// Definitions are at most 8 000 characters, so this only guards the worst case.
+const MAX_CELLS: usize = 4_000_000;
 
-/// The edit from `a` to `b`, word by word: equal runs, deletions from `a`,
-/// insertions from `b`.
-pub fn words(a: &str, b: &str) -> Vec<Chunk> {
-    let x: Vec<&str> = a.split_whitespace().collect();
-    let y: Vec<&str> = b.split_whitespace().collect();
-    if x.len() > MAX_WORDS || y.len() > MAX_WORDS {
-        return merge(vec![(Op::Delete, x.join(" ")), (Op::Insert, y.join(" "))]);
-    }
-    let (n, m) = (x.len(), y.len());
-    // lcs[i][j] = LCS length of x[i..] and y[j..]
-    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[at(i, j)] =
-                if x[i] == y[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut ops: Vec<(Op, String)> = Vec::new();
-    while i < n || j < m {
-        if i < n && j < m && x[i] == y[j] {
-            ops.push((Op::Equal, x[i].to_owned()));
-            i += 1;
-            j += 1;
-        } else if i < n && (j == m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)]) {
-            // Deletions first, so a changed word reads "[-old-] {+new+}".
-            ops.push((Op::Delete, x[i].to_owned()));
-            i += 1;
-        } else {
-            ops.push((Op::Insert, y[j].to_owned()));
-            j += 1;
-        }
-    }
-    merge(ops)
-}
+/// The word-level difference from `old` to `new`.
+pub fn word_diff(old: &str, new: &str) -> Vec<DiffPiece> {
+    let a: Vec<&str> = old.split_whitespace().collect();
+    let b: Vec<&str> = new.split_whitespace().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
 
-fn merge(ops: Vec<(Op, String)>) -> Vec<Chunk> {
-    let mut out: Vec<Chunk> = Vec::new();
+    let mut ops: Vec<(DiffOp, &str)> = Vec::with_capacity(a.len() + b.len());
+    ops.extend(a[..prefix].iter().map(|w| (DiffOp::Equal, *w)));
+    if a_mid.len().saturating_mul(b_mid.len()) > MAX_CELLS {
+        ops.extend(a_mid.iter().map(|w| (DiffOp::Delete, *w)));
+        ops.extend(b_mid.iter().map(|w| (DiffOp::Insert, *w)));
+    } else {
+        lcs_ops(a_mid, b_mid, &mut ops);
+    }
+    ops.extend(a[a.len() - suffix..].iter().map(|w| (DiffOp::Equal, *w)));
+
+    let mut out: Vec<DiffPiece> = Vec::new();
     for (op, word) in ops {
-        if word.is_empty() {
-            continue;
-        }
         match out.last_mut() {
             Some(last) if last.op == op => {
                 last.text.push(' ');
-                last.text.push_str(&word);
+                last.text.push_str(word);
             }
-            _ => out.push(Chunk { op, text: word }),
+            _ => out.push(DiffPiece { op, text: word.to_owned() }),
         }
     }
     out
+}
+
+/// Appends the operations turning `a` into `b`, deletions before insertions
+/// where both happen at one place.
+fn lcs_ops<'a>(a: &[&'a str], b: &[&'a str], out: &mut Vec<(DiffOp, &'a str)>) {
+    let (n, m) = (a.len(), b.len());
+    // table[i][j] = length of the LCS of a[i..] and b[j..], row-major.
+    let width = m + 1;
+    let mut table = vec![0u32; (n + 1) * width];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[i * width + j] = if a[i] == b[j] {
+                table[(i + 1) * width + j + 1] + 1
+            } else {
+                table[(i + 1) * width + j].max(table[i * width + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if a[i] == b[j] {
+            out.push((DiffOp::Equal, a[i]));
+            i += 1;
+            j += 1;
+        } else if table[(i + 1) * width + j] >= table[i * width + j + 1] {
+            out.push((DiffOp::Delete, a[i]));
+            i += 1;
+        } else {
+            out.push((DiffOp::Insert, b[j]));
+            j += 1;
+        }
+    }
+    out.extend(a[i..].iter().map(|w| (DiffOp::Delete, *w)));
+    out.extend(b[j..].iter().map(|w| (DiffOp::Insert, *w)));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn show(chunks: &[Chunk]) -> String {
-        chunks
+    fn render(pieces: &[DiffPiece]) -> String {
+        pieces
             .iter()
-            .map(|c| match c.op {
-                Op::Equal => c.text.clone(),
-                Op::Delete => format!("[-{}-]", c.text),
-                Op::Insert => format!("{{+{}+}}", c.text),
+            .map(|p| match p.op {
+                DiffOp::Equal => p.text.clone(),
+                DiffOp::Insert => format!("[+{}]", p.text),
+                DiffOp::Delete => format!("[-{}]", p.text),
             })
             .collect::<Vec<_>>()
             .join(" ")
     }
 
-    #[test]
-    fn a_changed_word_is_a_delete_and_an_insert() {
-        let d = words("an attack on a network", "an attack against a computer network");
-        assert_eq!(show(&d), "an attack [-on-] {+against+} a {+computer+} network");
+    /// Applying the pieces gives back both texts (as word sequences).
+    fn sides(pieces: &[DiffPiece]) -> (String, String) {
+        let old: Vec<&str> = pieces.iter().filter(|p| p.op != DiffOp::Insert).map(|p| p.text.as_str()).collect();
+        let new: Vec<&str> = pieces.iter().filter(|p| p.op != DiffOp::Delete).map(|p| p.text.as_str()).collect();
+        (old.join(" "), new.join(" "))
     }
 
     #[test]
-    fn identical_and_empty() {
-        assert_eq!(words("same text", "same text"), vec![Chunk { op: Op::Equal, text: "same text".into() }]);
-        assert_eq!(words("", "new"), vec![Chunk { op: Op::Insert, text: "new".into() }]);
-        assert!(words("", "").is_empty());
+    fn identical_texts_are_one_equal_run() {
+        let d = word_diff("a cyber attack", "a  cyber\nattack");
+        assert_eq!(d, vec![DiffPiece { op: DiffOp::Equal, text: "a cyber attack".into() }]);
+    }
+
+    #[test]
+    fn a_changed_word_is_a_delete_and_an_insert() {
+        let d = word_diff("A deliberate attempt to harm systems.", "A malicious attempt to harm networked systems.");
+        assert_eq!(render(&d), "A [-deliberate] [+malicious] attempt to harm [+networked] systems.");
+    }
+
+    #[test]
+    fn both_sides_are_reproduced() {
+        let old = "the quick brown fox jumps over the lazy dog";
+        let new = "a quick red fox leaps over the dog today";
+        let (o, n) = sides(&word_diff(old, new));
+        assert_eq!(o, old);
+        assert_eq!(n, new);
+    }
+
+    #[test]
+    fn empty_sides() {
+        assert!(word_diff("", "").is_empty());
+        assert_eq!(render(&word_diff("", "new text")), "[+new text]");
+        assert_eq!(render(&word_diff("old text", "")), "[-old text]");
+    }
+
+    #[test]
+    fn a_huge_middle_falls_back_to_delete_then_insert() {
+        let old: String = (0..2100).map(|i| format!("a{i} ")).collect();
+        let new: String = (0..2100).map(|i| format!("b{i} ")).collect();
+        let d = word_diff(&old, &new);
+        assert_eq!(d.len(), 2);
+        assert_eq!((d[0].op, d[1].op), (DiffOp::Delete, DiffOp::Insert));
     }
 }

@@ -220,7 +220,7 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
     }
 }
 
-fn required_text(
+pub(crate) fn required_text(
     raw: Option<&str>,
     field: &str,
     max_chars: usize,
@@ -240,7 +240,7 @@ fn required_text(
     }
 }
 
-fn optional_text(
+pub(crate) fn optional_text(
     raw: Option<&str>,
     field: &str,
     max_chars: usize,

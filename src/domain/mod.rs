@@ -7,6 +7,7 @@ pub mod codes;
 pub mod diff;
 pub mod entry;
 pub mod normalize;
+pub mod proposal;
 pub mod states;
 
 pub use actor::Actor;

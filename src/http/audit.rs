@@ -53,7 +53,7 @@ pub struct AuditList {
     pub records: Vec<AuditView>,
 }
 
-/// The audit log, oldest first, filtered by time, actor, action or target.
+/// The audit log, oldest first, filtered by time, actor, action, target or proposal.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit and access",
     params(
         ("since" = Option<String>, Query, description = "RFC 3339 time or date; records at or after it"),
@@ -61,6 +61,7 @@ pub struct AuditList {
         ("actor" = Option<String>, Query, description = "Token name"),
         ("action" = Option<String>, Query, description = "Action or action prefix, e.g. submission"),
         ("target" = Option<String>, Query, description = "e.g. submissions/7"),
+        ("proposal" = Option<String>, Query, description = "A proposal id: the same as target=proposals/ID"),
         ("limit" = Option<usize>, Query), ("offset" = Option<usize>, Query),
     ),
     responses((status = 200, body = AuditList), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -88,7 +89,16 @@ pub async fn list_audit(
         until: time("until")?,
         actor: params.get("actor").map(str::to_owned),
         action: params.get("action").map(str::to_owned),
-        target: params.get("target").map(str::to_owned),
+        target: match (params.get("target"), params.get("proposal")) {
+            (Some(_), Some(_)) => return Err(Error::bad_param("proposal", "give target or proposal, not both")),
+            (None, Some(id)) => {
+                let id = id.trim().parse::<u64>().map_err(|_| {
+                    Error::bad_param("proposal", format!("'{}' is not a proposal id", crate::domain::codes::clip(id)))
+                })?;
+                Some(format!("proposals/{id}"))
+            }
+            (target, None) => target.map(str::to_owned),
+        },
     };
     let (total, page) = app.glossary.store.audit(&filter, offset, limit)?;
     Ok(Json(AuditList { total, limit, offset, records: page.into_iter().map(AuditView::from).collect() }))

@@ -282,18 +282,7 @@ pub async fn compare_entries(
 }
 
 fn chunks(a: &str, b: &str) -> Vec<DiffChunk> {
-    diff::words(a, b)
-        .into_iter()
-        .map(|c| DiffChunk {
-            op: match c.op {
-                diff::Op::Equal => "equal",
-                diff::Op::Delete => "delete",
-                diff::Op::Insert => "insert",
-            }
-            .to_owned(),
-            text: c.text,
-        })
-        .collect()
+    diff::word_diff(a, b).into_iter().map(|c| DiffChunk { op: c.op.as_str().to_owned(), text: c.text }).collect()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -41,23 +41,50 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(media) = media_type(req.headers())
-            && media != "application/json"
-            && !media.ends_with("+json")
-        {
-            return Err(Error::UnsupportedMediaType(format!("this endpoint reads application/json, not {media}")));
-        }
+        require_json(req.headers())?;
         let Body(bytes) = Body::from_request(req, state).await?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(JsonBody).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if path.is_empty() || path == "." {
-                Error::bad_request(format!("the body is not the expected JSON: {inner}"))
-            } else {
-                Error::bad_param(&path, format!("{path}: {inner}"))
-            }
-        })
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+fn require_json(headers: &axum::http::HeaderMap) -> Result<(), Error> {
+    if let Some(media) = media_type(headers)
+        && media != "application/json"
+        && !media.ends_with("+json")
+    {
+        return Err(Error::UnsupportedMediaType(format!("this endpoint reads application/json, not {media}")));
+    }
+    Ok(())
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path.is_empty() || path == "." {
+            Error::bad_request(format!("the body is not the expected JSON: {inner}"))
+        } else {
+            Error::bad_param(&path, format!("{path}: {inner}"))
+        }
+    })
+}
+
+/// A JSON body that may be left out: an empty body reads as `T::default()`
+/// (for actions such as `submit` whose fields are all optional).
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let json = require_json(req.headers());
+        let Body(bytes) = Body::from_request(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        json?;
+        parse_json(&bytes).map(OptionalJsonBody)
     }
 }
 

@@ -8,9 +8,11 @@ pub mod clusters;
 pub mod compare;
 pub mod entries;
 pub mod extract;
+pub mod glossary;
 pub mod health;
 pub mod openapi;
 pub mod problem;
+pub mod proposals;
 pub mod search;
 pub mod states;
 pub mod submissions;
@@ -76,6 +78,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(clusters::pin_entry))
         .routes(routes!(audit::list_audit))
         .routes(routes!(tokens::create_token))
+        .routes(routes!(proposals::create_proposal, proposals::list_proposals))
+        .routes(routes!(proposals::get_proposal, proposals::update_proposal))
+        .routes(routes!(proposals::submit_proposal))
+        .routes(routes!(proposals::create_position))
+        .routes(routes!(proposals::approve_proposal))
+        .routes(routes!(proposals::reject_proposal))
+        .routes(routes!(proposals::withdraw_proposal))
+        .routes(routes!(proposals::create_comment))
+        .routes(routes!(glossary::get_glossary))
 }
 
 /// The OpenAPI document of the API as the code defines it.

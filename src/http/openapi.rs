@@ -24,6 +24,9 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "search", description = "Multilingual full-text and fuzzy search"),
         (name = "compare", description = "National definitions side by side, and coverage"),
         (name = "clusters", description = "Near-equivalent entries of different States, and editors' decisions"),
+        (name = "consensus", description = "Proposals: versions (ETag / If-Match), review with a silence period, \
+            States' positions and statements, approval, rejection, withdrawal, comments"),
+        (name = "glossary", description = "The published consensus glossary, now or as of a past date"),
         (name = "audit and access", description = "Audit log and tokens"),
     )
 )]

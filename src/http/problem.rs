@@ -20,9 +20,35 @@ pub struct Problem {
     /// The query or body parameter at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
-    /// Every bad row of a refused list.
+    /// Every bad row of a refused list (or bad field of a refused request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<RowProblem>>,
+    /// For a refused proposal action: the proposal's status now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "draft")]
+    pub current_status: Option<String>,
+    /// For a refused proposal action: the statuses it may move to from here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// For a refused proposal action: the actions its status allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+    /// For a refused approval: the end of the silence period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silence_until: Option<String>,
+    /// For a refused approval: has the silence period passed?
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silence_over: Option<bool>,
+    /// For a refused approval: the standing objections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objections: Option<Vec<ObjectionProblem>>,
+}
+
+/// A State's standing objection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectionProblem {
+    pub state: String,
+    pub reason: String,
 }
 
 /// One bad row: `row` counts from 1 as the submitter sees it (CSV line, JSON
@@ -43,6 +69,12 @@ impl Problem {
             detail: detail.into(),
             param: None,
             errors: None,
+            current_status: None,
+            allowed: None,
+            allowed_actions: None,
+            silence_until: None,
+            silence_over: None,
+            objections: None,
         }
     }
 }
@@ -76,6 +108,45 @@ impl From<Error> for Problem {
                     errors.into_iter().map(|e| RowProblem { row: e.row, field: e.field, reason: e.reason }).collect(),
                 );
                 p
+            }
+            Error::Unprocessable(errors) => {
+                let n = errors.len();
+                let mut p = Problem::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "invalid-request",
+                    "The request was refused",
+                    format!(
+                        "{n} problem(s) found; nothing was stored. Fix every field named in `errors` and try again."
+                    ),
+                );
+                p.errors = Some(
+                    errors.into_iter().map(|e| RowProblem { row: e.row, field: e.field, reason: e.reason }).collect(),
+                );
+                p
+            }
+            Error::Transition(t) => {
+                let mut p =
+                    Problem::new(S::CONFLICT, "illegal-transition", "Not possible in this status", t.to_string());
+                p.current_status = Some(t.current.as_str().to_owned());
+                p.allowed = Some(t.allowed().into_iter().map(|s| s.as_str().to_owned()).collect());
+                p.allowed_actions = Some(t.allowed_actions().into_iter().map(|a| a.as_str().to_owned()).collect());
+                p
+            }
+            Error::NoConsensus(b) => {
+                let mut p = Problem::new(S::CONFLICT, "no-consensus", "Consensus not reached", b.to_string());
+                p.current_status = Some("under_review".to_owned());
+                p.silence_until = Some(crate::clock::format(b.silence_until));
+                p.silence_over = Some(b.silence_over);
+                p.objections = Some(
+                    b.objections.into_iter().map(|o| ObjectionProblem { state: o.state, reason: o.reason }).collect(),
+                );
+                p
+            }
+            Error::PreconditionFailed(detail) => {
+                Problem::new(S::PRECONDITION_FAILED, "precondition-failed", "Precondition failed", detail)
+            }
+            Error::PreconditionRequired(detail) => {
+                Problem::new(S::PRECONDITION_REQUIRED, "precondition-required", "Precondition required", detail)
             }
             Error::BadRequest { param, reason } => {
                 let mut p = Problem::new(S::BAD_REQUEST, "bad-request", "Bad request", reason);

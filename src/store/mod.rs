@@ -1,5 +1,6 @@
 //! The store: sled, the source of truth. States, submissions (every revision),
-//! entries, tokens, the audit log and the change log.
+//! entries, tokens, proposals (every version and event), the audit log and the
+//! change log.
 //!
 //! Every write is one sled transaction over all trees it touches plus the
 //! change log and the audit log, so a write is either wholly there or not at
@@ -7,6 +8,7 @@
 
 pub mod clusters;
 mod keys;
+pub mod proposals;
 pub mod records;
 
 use std::path::Path;
@@ -18,10 +20,14 @@ use sled::{Transactional, Tree};
 
 use crate::domain::{Actor, StateCode, ValidList, states};
 use crate::error::{Error, Result};
+pub use proposals::{
+    Edit, PositionRecord, ProposalEvent, ProposalEventRecord, ProposalRecord, ProposalTextRecord, TranslationRecord,
+    etag,
+};
 pub use records::*;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 15] = [
+const TREES: [&str; 16] = [
     "meta",
     "states",
     "submissions",
@@ -40,6 +46,8 @@ const TREES: [&str; 15] = [
     "proposal_log",
     // Clustering: entry id → cluster id.
     "entry_cluster",
+    // Consensus: English term key → the agreed proposal in force for it.
+    "proposal_terms",
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
@@ -53,11 +61,11 @@ const TOKENS: usize = 8;
 const TOKEN_NAMES: usize = 9;
 pub(crate) const CLUSTERS: usize = 10;
 pub(crate) const CONSTRAINTS: usize = 11;
-#[allow(dead_code)] // used from store/proposals.rs
 pub(crate) const PROPOSALS: usize = 12;
-#[allow(dead_code)] // used from store/proposals.rs
 pub(crate) const PROPOSAL_LOG: usize = 13;
 pub(crate) const ENTRY_CLUSTER: usize = 14;
+/// English term key → the agreed proposal in force for it.
+pub(crate) const PROPOSAL_TERMS: usize = 15;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";

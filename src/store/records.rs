@@ -104,6 +104,13 @@ pub enum Change {
     StateAdded {
         code: String,
     },
+    /// A proposal was created or changed (new version, status, position,
+    /// comment); `status` and `version` are what it is now.
+    ProposalChanged {
+        proposal_id: u64,
+        version: u32,
+        status: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

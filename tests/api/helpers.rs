@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use consensus_glossary::clock::Clock;
 use consensus_glossary::http::HttpConfig;
 use consensus_glossary::{Application, Config};
 use reqwest::{Client, Response, StatusCode};
@@ -16,6 +17,9 @@ pub struct TestApp {
     pub dir: TempDir,
     pub admin: String,
     pub client: Client,
+    /// The server's clock: `app.clock.advance(time::Duration::days(15))` moves
+    /// the server past a silence period.
+    pub clock: Clock,
 }
 
 pub fn data_dir() -> PathBuf {
@@ -37,12 +41,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::local(dir.path());
     config.http = HttpConfig::default();
     adjust(&mut config);
-    let app = Application::build(config).await.expect("application builds");
+    let clock = Clock::system();
+    let app = Application::build_with_clock(config, clock.clone()).await.expect("application builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let token_file = app.admin_token_file.clone().expect("a new store mints an admin token");
     let admin = std::fs::read_to_string(token_file).expect("admin token file").trim().to_owned();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, dir, admin, client: Client::new() }
+    TestApp { base, dir, admin, client: Client::new(), clock }
 }
 
 impl TestApp {
@@ -70,6 +75,20 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         req.send().await.expect("POST")
+    }
+
+    /// PUT with a JSON body and, if given, an If-Match header.
+    pub async fn put_json(&self, path: &str, token: &str, if_match: Option<&str>, body: &Value) -> Response {
+        let mut req = self.client.put(self.url(path)).bearer_auth(token).json(body);
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
+        req.send().await.expect("PUT")
+    }
+
+    /// POST without a body.
+    pub async fn post_empty(&self, path: &str, token: &str) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).send().await.expect("POST")
     }
 
     pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Response {
@@ -165,4 +184,50 @@ pub fn start_binary(dir: &Path) -> (Child, String, Arc<Mutex<Vec<String>>>) {
         }
     });
     (child, base, log)
+}
+
+// ---- Proposals ----
+
+/// A proposal body with an English term and definition.
+pub fn proposal(term: &str, definition: &str) -> Value {
+    json!({"term": term, "definition": definition, "language": "en"})
+}
+
+impl TestApp {
+    /// Creates a proposal as `token`; asserts 201 and returns the body.
+    pub async fn propose(&self, token: &str, body: &Value) -> Value {
+        let r = self.post_json("/v1/proposals", Some(token), body).await;
+        let status = r.status();
+        let body: Value = r.json().await.expect("proposal JSON");
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// POSTs an action (`submit`, `approve`, ...) and returns (status, body).
+    pub async fn act(&self, id: &str, action: &str, token: &str, body: Option<&Value>) -> (StatusCode, Value) {
+        let path = format!("/v1/proposals/{id}/{action}");
+        let r = match body {
+            Some(b) => self.post_json(&path, Some(token), b).await,
+            None => self.post_empty(&path, token).await,
+        };
+        let status = r.status();
+        (status, r.json().await.expect("JSON body"))
+    }
+
+    /// Drafts, submits with a silence period already over, and approves a
+    /// proposal as admin; returns the agreed proposal.
+    pub async fn agree(&self, body: &Value) -> Value {
+        let p = self.propose(&self.admin.clone(), body).await;
+        let id = p["id"].as_str().expect("id").to_owned();
+        let (s, b) = self.act(&id, "submit", &self.admin, Some(&json!({"silence_until": "2000-01-01"}))).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = self.act(&id, "approve", &self.admin, None).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["status"], "agreed");
+        b
+    }
+
+    pub async fn proposal(&self, id: &str) -> Value {
+        self.get_json(&format!("/v1/proposals/{id}")).await
+    }
 }

@@ -3,10 +3,12 @@
 
 mod clusters;
 mod crash;
+mod glossary;
 mod helpers;
 mod index;
 mod limits;
 mod openapi;
+mod proposals;
 mod roles;
 mod search;
 mod states;

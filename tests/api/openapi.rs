@@ -34,6 +34,10 @@ async fn the_committed_openapi_document_matches_the_code() {
         "/v1/entries/{id}",
         "/v1/audit",
         "/v1/tokens",
+        "/v1/proposals",
+        "/v1/proposals/{id}",
+        "/v1/proposals/{id}/positions",
+        "/v1/glossary",
     ] {
         assert!(served["paths"][path].is_object(), "{path} is documented");
     }

@@ -1,0 +1,217 @@
+//! The consensus workflow: what the REST API calls to draft, review, approve
+//! and publish consensus entries. It checks who may act, validates what comes
+//! in with the rules of `domain::proposal`, lets the store apply the
+//! transition in one transaction, and makes it durable before answering.
+//!
+//! Who may do what:
+//! - create: delegates, editors, admins (not readers);
+//! - edit, submit, withdraw: the proposer (the token that created it), or an
+//!   editor or admin;
+//! - record a position: a State's delegate for that State; editors and admins
+//!   on behalf of any named State (attributed to them);
+//! - approve, reject: editors and admins;
+//! - comment: any token holder.
+
+pub mod glossary;
+
+use time::OffsetDateTime;
+
+use crate::clock;
+use crate::domain::proposal::{self, Action, PositionDraft, ProposalDraft};
+use crate::domain::{Actor, RowError, StateCode};
+use crate::error::{Error, Result};
+use crate::service::Glossary;
+use crate::store::{Edit, EntryRecord, ProposalEventRecord, ProposalRecord, parse_entry_id};
+
+/// The silence period when none is configured: 14 days.
+pub const DEFAULT_SILENCE_DAYS: u32 = 14;
+
+/// A proposal with everything needed to show it.
+pub struct ProposalDetail {
+    pub record: ProposalRecord,
+    /// Its history, oldest first: versions, status changes, positions, comments.
+    pub events: Vec<ProposalEventRecord>,
+    /// The national entries it reconciles (of its current version).
+    pub provenance: Vec<EntryRecord>,
+}
+
+impl Glossary {
+    /// Drafts a new proposal (version 1).
+    pub fn create_proposal(&self, actor: &Actor, mut draft: ProposalDraft) -> Result<ProposalDetail> {
+        if !(actor.is_editor() || actor.role == crate::domain::Role::Delegate) {
+            return Err(Error::Forbidden(format!(
+                "only delegates, editors and admins may propose; '{}' is a {}",
+                actor.name, actor.role
+            )));
+        }
+        if draft.entry_ids.is_empty()
+            && let Some(cluster) = draft.cluster_id.as_deref()
+            && let Some(members) = self.cluster_provenance(cluster)?
+        {
+            draft.entry_ids = members;
+        }
+        let text = proposal::validate_proposal(draft).map_err(Error::Unprocessable)?;
+        let record = self.store.create_proposal(&text, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(record.id)
+    }
+
+    /// HOOK(clusters): "creating a proposal from a cluster pre-fills its
+    /// provenance". When `store/clusters.rs` lands, return the cluster's member
+    /// entry ids here (and a 422 for an unknown cluster id); `create_proposal`
+    /// already uses them when the body names a cluster and no entries. Until
+    /// then the cluster id is an opaque string, stored and shown as given.
+    fn cluster_provenance(&self, _cluster_id: &str) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
+
+    /// Stores a new version if `if_match` names the current one (else 412).
+    pub fn edit_proposal(
+        &self,
+        actor: &Actor,
+        id: u64,
+        if_match: &[u32],
+        draft: ProposalDraft,
+    ) -> Result<ProposalDetail> {
+        let current = self.existing(id)?;
+        require_proposer_or_editor(actor, &current, "edit")?;
+        let text = proposal::validate_proposal(draft).map_err(Error::Unprocessable)?;
+        let restart = clock::format(self.clock.now() + self.silence_period());
+        let edit = Edit { if_match, text: &text, restart_silence_until: &restart };
+        self.store.edit_proposal(id, &edit, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// Puts a draft under review; the silence period ends at `silence_until`
+    /// or, by default, after the configured number of days.
+    pub fn submit_proposal(
+        &self,
+        actor: &Actor,
+        id: u64,
+        silence_until: Option<OffsetDateTime>,
+    ) -> Result<ProposalDetail> {
+        let current = self.existing(id)?;
+        require_proposer_or_editor(actor, &current, "submit")?;
+        let until = silence_until.unwrap_or_else(|| self.clock.now() + self.silence_period());
+        self.store.submit_proposal(id, &clock::format(until), actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// Records a State's position on a proposal under review.
+    pub fn record_position(&self, actor: &Actor, id: u64, draft: PositionDraft) -> Result<ProposalDetail> {
+        if actor.role == crate::domain::Role::Reader {
+            return Err(Error::Forbidden(format!("a reader ('{}') may not record positions", actor.name)));
+        }
+        let position = proposal::validate_position(draft).map_err(Error::Unprocessable)?;
+        if self.store.state(position.state.as_str())?.is_none() {
+            return Err(Error::Unprocessable(vec![RowError::new(
+                None,
+                "state",
+                format!("'{}' is not a known State or party (see GET /v1/states)", position.state),
+            )]));
+        }
+        if !actor.may_act_for(&position.state) {
+            let own = actor.state.as_ref().map(StateCode::to_string).unwrap_or_default();
+            return Err(Error::Forbidden(format!(
+                "delegate '{}' acts for {own} only and may not record a position for {}",
+                actor.name, position.state
+            )));
+        }
+        self.existing(id)?;
+        self.store.record_position(id, &position, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// Agrees a proposal whose silence period has passed with no objection standing.
+    pub fn approve_proposal(&self, actor: &Actor, id: u64) -> Result<ProposalDetail> {
+        require_editor(actor, "approve")?;
+        self.existing(id)?;
+        self.store.approve_proposal(id, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// Rejects a proposal under review (editors), with a reason.
+    pub fn reject_proposal(&self, actor: &Actor, id: u64, reason: Option<&str>) -> Result<ProposalDetail> {
+        require_editor(actor, "reject")?;
+        let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
+        self.existing(id)?;
+        self.store.close_proposal(id, Action::Reject, &reason, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// Withdraws a draft or a proposal under review (its proposer or an editor), with a reason.
+    pub fn withdraw_proposal(&self, actor: &Actor, id: u64, reason: Option<&str>) -> Result<ProposalDetail> {
+        let current = self.existing(id)?;
+        require_proposer_or_editor(actor, &current, "withdraw")?;
+        let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
+        self.store.close_proposal(id, Action::Withdraw, &reason, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// Adds an attributed, timestamped comment (any token holder, any status).
+    pub fn comment_proposal(&self, actor: &Actor, id: u64, text: Option<&str>) -> Result<ProposalDetail> {
+        let text = proposal::comment_text(text).map_err(Error::Unprocessable)?;
+        self.existing(id)?;
+        self.store.comment_proposal(id, &text, actor, &self.now())?;
+        self.store.flush()?;
+        self.proposal_detail(id)
+    }
+
+    /// A proposal with its history and provenance.
+    pub fn proposal_detail(&self, id: u64) -> Result<ProposalDetail> {
+        let record = self.existing(id)?;
+        let events = self.store.proposal_events(id)?;
+        let provenance = self.entries_by_id(&record.text.entry_ids)?;
+        Ok(ProposalDetail { record, events, provenance })
+    }
+
+    /// The national entries named by `ids` that exist, in the order given.
+    pub(crate) fn entries_by_id(&self, ids: &[String]) -> Result<Vec<EntryRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some((s, o)) = parse_entry_id(id)
+                && let Some(e) = self.store.entry(s, o)?
+            {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    fn existing(&self, id: u64) -> Result<ProposalRecord> {
+        self.store.proposal(id)?.ok_or_else(|| Error::not_found("proposal", id.to_string()))
+    }
+
+    /// The silence period a review lasts by default.
+    pub fn silence_period(&self) -> time::Duration {
+        time::Duration::days(i64::from(self.silence_days))
+    }
+}
+
+fn require_editor(actor: &Actor, what: &str) -> Result<()> {
+    if actor.is_editor() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "only an editor or admin may {what} a proposal; '{}' is a {}",
+            actor.name, actor.role
+        )))
+    }
+}
+
+fn require_proposer_or_editor(actor: &Actor, p: &ProposalRecord, what: &str) -> Result<()> {
+    if actor.is_editor() || (actor.role != crate::domain::Role::Reader && actor.name == p.created_by) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "only its proposer ('{}') or an editor or admin may {what} proposal {}; '{}' is a {}",
+            p.created_by, p.id, actor.name, actor.role
+        )))
+    }
+}

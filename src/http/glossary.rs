@@ -1,0 +1,131 @@
+//! `/v1/glossary`: the published consensus glossary, now or as it stood at
+//! any past moment.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Reader;
+use super::extract::Params;
+use super::problem::{AppResult, Problem};
+use super::proposals::{ProvenanceView, StatementView, TranslationView, statements};
+use super::{AppState, blocking};
+use crate::clock;
+use crate::consensus::glossary::{GlossaryEntry, parse_as_of};
+use crate::domain::proposal::Stance;
+use crate::error::Error;
+
+/// Where an agreed entry comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlossaryProvenance {
+    /// The national entries it reconciles, with their States and terms.
+    pub entries: Vec<ProvenanceView>,
+    pub cluster_id: Option<String>,
+}
+
+/// One agreed entry in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlossaryEntryView {
+    /// Stable: the id of the proposal that was agreed.
+    #[schema(example = "1")]
+    pub id: String,
+    pub term: String,
+    pub definition: String,
+    pub language: String,
+    pub translations: BTreeMap<String, TranslationView>,
+    /// The version that was agreed.
+    pub version: u32,
+    pub agreed_at: String,
+    /// The States that supported it in the round that agreed it.
+    pub supporting_states: Vec<String>,
+    pub abstaining_states: Vec<String>,
+    /// Interpretative statements of States, published with the entry.
+    pub statements: Vec<StatementView>,
+    pub provenance: GlossaryProvenance,
+    /// The entries it superseded.
+    pub supersedes: Vec<String>,
+    /// Its whole history: versions, positions, comments, status changes.
+    #[schema(example = "/v1/proposals/1")]
+    pub history: String,
+}
+
+impl From<GlossaryEntry> for GlossaryEntryView {
+    fn from(e: GlossaryEntry) -> Self {
+        let p = e.proposal;
+        let with = |stance: Stance| -> Vec<String> {
+            p.positions.values().filter(|r| r.stance() == Some(stance)).map(|r| r.state.clone()).collect()
+        };
+        Self {
+            id: p.id.to_string(),
+            term: p.text.term.clone(),
+            definition: p.text.definition.clone(),
+            language: p.text.language.clone(),
+            translations: p
+                .text
+                .translations
+                .iter()
+                .map(|(l, t)| (l.clone(), TranslationView { term: t.term.clone(), definition: t.definition.clone() }))
+                .collect(),
+            version: p.version,
+            agreed_at: p.agreed_at.clone().unwrap_or_default(),
+            supporting_states: with(Stance::Support),
+            abstaining_states: with(Stance::Abstain),
+            statements: statements(&p),
+            provenance: GlossaryProvenance {
+                entries: e.provenance.into_iter().map(ProvenanceView::from).collect(),
+                cluster_id: p.text.cluster_id.clone(),
+            },
+            supersedes: p.replaced.iter().map(u64::to_string).collect(),
+            history: format!("/v1/proposals/{}", p.id),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlossaryView {
+    /// The moment this glossary is of (now, unless `as_of` was given).
+    pub as_of: String,
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    /// By English term.
+    pub entries: Vec<GlossaryEntryView>,
+}
+
+/// The agreed entries in force, with their statements, supporting States and
+/// provenance; `as_of` gives the glossary as it stood then (an entry agreed
+/// later is absent, one superseded later is present).
+#[utoipa::path(get, path = "/v1/glossary", tag = "glossary",
+    params(
+        ("as_of" = Option<String>, Query,
+            description = "An RFC 3339 time, or a date (the glossary at the end of that day, UTC)"),
+        ("limit" = Option<usize>, Query, description = "At most 200; default 20"),
+        ("offset" = Option<usize>, Query),
+    ),
+    responses((status = 200, body = GlossaryView), (status = 400, body = Problem)))]
+pub async fn get_glossary(
+    State(app): State<AppState>,
+    _reader: Reader,
+    params: Params,
+) -> AppResult<Json<GlossaryView>> {
+    let (offset, limit) = params.page()?;
+    let as_of = params
+        .get("as_of")
+        .map(|raw| {
+            parse_as_of(raw)
+                .ok_or_else(|| Error::bad_param("as_of", "as_of must be an RFC 3339 time or a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
+    let g = app.glossary.clone();
+    let page = blocking(move || g.glossary(as_of, offset, limit)).await?;
+    Ok(Json(GlossaryView {
+        as_of: clock::format(page.as_of),
+        total: page.total,
+        limit,
+        offset,
+        entries: page.entries.into_iter().map(GlossaryEntryView::from).collect(),
+    }))
+}
