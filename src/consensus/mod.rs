@@ -56,13 +56,27 @@ impl Glossary {
         self.proposal_detail(record.id)
     }
 
-    /// HOOK(clusters): "creating a proposal from a cluster pre-fills its
-    /// provenance". When `store/clusters.rs` lands, return the cluster's member
-    /// entry ids here (and a 422 for an unknown cluster id); `create_proposal`
-    /// already uses them when the body names a cluster and no entries. Until
-    /// then the cluster id is an opaque string, stored and shown as given.
-    fn cluster_provenance(&self, _cluster_id: &str) -> Result<Option<Vec<String>>> {
-        Ok(None)
+    /// A proposal made from a cluster reconciles the cluster's current
+    /// entries: its provenance is pre-filled with them. An unknown cluster is
+    /// a 422 naming the field.
+    fn cluster_provenance(&self, cluster_id: &str) -> Result<Option<Vec<String>>> {
+        let Some(cluster) = self.store.cluster(cluster_id)? else {
+            return Err(Error::Invalid(vec![crate::domain::RowError::new(
+                None,
+                "cluster_id",
+                format!("no cluster '{}' (see GET /v1/clusters)", crate::domain::codes::clip(cluster_id)),
+            )]));
+        };
+        let mut members = Vec::with_capacity(cluster.members.len());
+        for id in cluster.members {
+            if let Some((sub, ord)) = crate::store::parse_entry_id(&id)
+                && let Some(e) = self.store.entry(sub, ord)?
+                && self.store.current_id(&e.state, e.year)? == Some(e.submission_id)
+            {
+                members.push(id);
+            }
+        }
+        Ok(Some(members))
     }
 
     /// Stores a new version if `if_match` names the current one (else 412).

@@ -333,3 +333,36 @@ async fn bad_ids_bad_parameters_and_non_editors_are_refused() {
     let r = post(&app, "/v1/clusters/merge", &app.admin, json!({"cluster_ids": [some, "c404-4"]})).await;
     problem(r, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn a_proposal_made_from_a_cluster_reconciles_its_entries() {
+    let app = spawn_app().await;
+    five_states(&app).await;
+    rebuild(&app, &app.admin).await;
+    let editor = app.token("editor", "editor", None).await;
+    let ids = entry_ids(&app).await;
+    let us = ids[&("US".to_owned(), "cyber attack".to_owned())].clone();
+    let cluster = assignment(&app).await[&us].clone();
+    let body = json!({"term": "cyber attack", "definition": "A deliberate attempt over networks to disrupt or damage computer systems or to access their data without authorisation.", "language": "en", "cluster_id": cluster});
+    let r = post(&app, "/v1/proposals", &editor, body.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    let cluster_members: Vec<String> = app.get_json(&format!("/v1/clusters/{cluster}")).await["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["entry_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(cluster_members.len(), 5);
+    let mut provenance: Vec<String> =
+        created["provenance"].as_array().unwrap().iter().map(|p| p["entry_id"].as_str().unwrap().to_owned()).collect();
+    provenance.sort();
+    let mut expected = cluster_members;
+    expected.sort();
+    assert_eq!(provenance, expected, "the proposal reconciles exactly the cluster's entries");
+    assert!(provenance.contains(&us));
+    let mut unknown = body;
+    unknown["cluster_id"] = json!("c999-999");
+    let r = post(&app, "/v1/proposals", &editor, unknown).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
