@@ -1,7 +1,9 @@
 //! The command line: one file per command.
 
+mod backup;
 mod import;
 mod reindex;
+mod restore;
 mod serve;
 mod token;
 
@@ -28,7 +30,7 @@ pub struct Args {
 pub enum Command {
     /// Run the HTTP service.
     Serve(serve::ServeArgs),
-    /// Import a national list (JSON or CSV) while the server is stopped.
+    /// Import a national list (JSON, CSV or TBX) while the server is stopped.
     Import(import::ImportArgs),
     /// Manage bearer tokens while the server is stopped.
     Token {
@@ -37,6 +39,12 @@ pub enum Command {
     },
     /// Rebuild the search index from the store, with the server stopped.
     Reindex,
+    /// Back up the whole store: from a running server (--url) or a stopped
+    /// server's data directory.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new data directory (--data-dir), then rebuild
+    /// the search index.
+    Restore(restore::RestoreArgs),
     /// Print the OpenAPI document of this build.
     Openapi,
 }
@@ -47,6 +55,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Import(a) => import::run(&args.data_dir, a),
         Command::Token { command } => token::run(&args.data_dir, command),
         Command::Reindex => reindex::run(&args.data_dir),
+        Command::Backup(a) => backup::run(&args.data_dir, a),
+        Command::Restore(a) => restore::run(&args.data_dir, a),
         Command::Openapi => {
             let doc = consensus_glossary::http::openapi_document()
                 .to_pretty_json()

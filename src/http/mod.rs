@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod entries;
 pub mod extract;
 pub mod health;
@@ -65,6 +66,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(audit::list_audit))
         .routes(routes!(tokens::create_token))
+        .routes(routes!(backup::get_backup))
 }
 
 /// The OpenAPI document of the API as the code defines it.

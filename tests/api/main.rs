@@ -1,7 +1,9 @@
 //! One integration test binary: every test starts the real server on port 0
 //! with its own temporary state directory and speaks HTTP to it.
 
+mod backup;
 mod crash;
+mod exports;
 mod helpers;
 mod index;
 mod limits;
@@ -10,4 +12,5 @@ mod roles;
 mod search;
 mod states;
 mod submissions;
+mod tbx;
 mod validation;
