@@ -15,6 +15,10 @@ pub enum Error {
     /// A body that was read but broke the rules: every bad row is named.
     #[error("the submission has {} error(s)", .0.len())]
     Invalid(Vec<RowError>),
+    /// A body refused unread because reading it would be unsafe (a DTD or
+    /// entity declarations in XML, nesting or size past the limits).
+    #[error("{}", .0.reason)]
+    UnsafeInput(RowError),
     /// A request parameter or body that could not be read at all.
     #[error("{reason}")]
     BadRequest { param: Option<String>, reason: String },

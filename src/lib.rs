@@ -8,6 +8,7 @@
 //! [`domain`] (the rules). `ARCHITECTURE.md` has the map.
 
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod cluster;
 pub mod consensus;

@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::clock::{self, Clock};
-use crate::domain::{Actor, RowError, StateCode, Warning, validate_list};
+use crate::domain::{Actor, EntryDraft, RowError, StateCode, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
+use crate::formats::concept::{self, ConceptDoc};
 use crate::index::{Opened, SearchIndex};
-use crate::store::{Store, Stored};
+use crate::store::{EntryRecord, Store, Stored, SubmissionRecord};
 
 /// How a national list arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListFormat {
     Json,
     Csv,
+    Tbx,
 }
 
 impl ListFormat {
@@ -24,6 +26,7 @@ impl ListFormat {
         match self {
             Self::Json => "json",
             Self::Csv => "csv",
+            Self::Tbx => "tbx",
         }
     }
 
@@ -32,6 +35,7 @@ impl ListFormat {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "json" => Some(Self::Json),
             "csv" => Some(Self::Csv),
+            "tbx" | "xml" => Some(Self::Tbx),
             _ => None,
         }
     }
@@ -185,10 +189,15 @@ impl Glossary {
             return Err(Error::Forbidden(format!("{} '{}' may not submit a list for {state}", actor.role, actor.name)));
         }
         let read = match input.format {
-            ListFormat::Json => formats::json::read(input.body),
-            ListFormat::Csv => formats::csv::read(input.body, input.language.clone(), input.year),
-        }
-        .map_err(Error::Invalid)?;
+            ListFormat::Json => formats::json::read(input.body).map_err(Error::Invalid)?,
+            ListFormat::Csv => {
+                formats::csv::read(input.body, input.language.clone(), input.year).map_err(Error::Invalid)?
+            }
+            ListFormat::Tbx => formats::tbx::read(input.body, input.language.as_deref()).map_err(|r| match r {
+                formats::tbx::Refusal::Unsafe(e) => Error::UnsafeInput(e),
+                formats::tbx::Refusal::Invalid(errors) => Error::Invalid(errors),
+            })?,
+        };
         if let Some(named) = read.state.as_deref()
             && StateCode::parse(named).ok().as_ref() != Some(state)
         {
@@ -216,5 +225,47 @@ impl Glossary {
         let mut warnings = read.warnings;
         warnings.extend(list.warnings);
         Ok(Receipt { stored, warnings })
+    }
+}
+
+/// The entry as a list row again: what the exports write.
+fn draft_of(e: EntryRecord) -> EntryDraft {
+    EntryDraft {
+        row: e.row,
+        term: Some(e.term),
+        definition: Some(e.definition),
+        term_en: e.term_en,
+        definition_en: e.definition_en,
+        source: e.source,
+        note: e.note,
+        domains: e.domains,
+        synonyms: e.synonyms,
+        administrative_status: e.administrative_status,
+        extra: e.extra,
+    }
+}
+
+impl Glossary {
+    /// A stored national list as a document of concepts, ready for any
+    /// writer (TBX, CSV, JSON). It holds nothing that differs between two
+    /// stores holding the same list (no ids, revisions or times), so a list
+    /// exported, imported elsewhere and exported again gives the same bytes.
+    pub fn submission_document(&self, submission: &SubmissionRecord) -> Result<ConceptDoc> {
+        let mut concepts = Vec::with_capacity(submission.entry_count as usize);
+        for (i, e) in self.store.entries_of(submission.id).enumerate() {
+            concepts.push(concept::from_draft(&draft_of(e?), &submission.language, i as u64 + 1));
+        }
+        let translated = if submission.language == "en" { "" } else { " with English translations" };
+        Ok(ConceptDoc {
+            title: format!("National terminology list of {} for {}", submission.state, submission.year),
+            description: format!(
+                "National ICT-security terminology list of {} for the {} exchange (OSCE CBM 9), in '{}'{translated}; exported by consensus-glossary.",
+                submission.state, submission.year, submission.language
+            ),
+            language: submission.language.clone(),
+            state: Some(submission.state.clone()),
+            year: Some(submission.year),
+            concepts,
+        })
     }
 }

@@ -14,17 +14,18 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A .json or .csv national list.
+    /// A .json, .csv or .tbx national list.
     pub file: PathBuf,
     /// The State the list belongs to.
     #[arg(long)]
     pub state: String,
     /// The exchange year (JSON lists carry their own; for FILE named
-    /// STATE-YEAR-LANG.csv it is taken from the name).
+    /// STATE-YEAR-LANG.csv or .tbx it is taken from the name).
     #[arg(long)]
     pub year: Option<i64>,
     /// The list's language (JSON lists carry their own; for FILE named
-    /// STATE-YEAR-LANG.csv it is taken from the name).
+    /// STATE-YEAR-LANG.csv or .tbx it is taken from the name; a TBX file with
+    /// one language besides English implies it).
     #[arg(long)]
     pub language: Option<String>,
 }
@@ -34,7 +35,7 @@ const LARGE: u64 = 1024 * 1024;
 
 pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
     let format = ListFormat::from_path(&args.file)
-        .ok_or_else(|| Error::bad_request(format!("{}: expected a .json or .csv file", args.file.display())))?;
+        .ok_or_else(|| Error::bad_request(format!("{}: expected a .json, .csv or .tbx file", args.file.display())))?;
     let size = std::fs::metadata(&args.file)?.len();
     let bar = if size > LARGE { ProgressBar::new(size) } else { ProgressBar::hidden() };
     bar.set_style(

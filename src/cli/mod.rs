@@ -1,8 +1,10 @@
 //! The command line: one file per command.
 
 mod cluster;
+mod backup;
 mod import;
 mod reindex;
+mod restore;
 mod serve;
 mod token;
 
@@ -29,7 +31,7 @@ pub struct Args {
 pub enum Command {
     /// Run the HTTP service.
     Serve(serve::ServeArgs),
-    /// Import a national list (JSON or CSV) while the server is stopped.
+    /// Import a national list (JSON, CSV or TBX) while the server is stopped.
     Import(import::ImportArgs),
     /// Manage bearer tokens while the server is stopped.
     Token {
@@ -40,6 +42,12 @@ pub enum Command {
     Cluster(cluster::ClusterArgs),
     /// Rebuild the search index from the store, with the server stopped.
     Reindex,
+    /// Back up the whole store: from a running server (--url) or a stopped
+    /// server's data directory.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new data directory (--data-dir), then rebuild
+    /// the search index.
+    Restore(restore::RestoreArgs),
     /// Print the OpenAPI document of this build.
     Openapi,
 }
@@ -51,6 +59,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Token { command } => token::run(&args.data_dir, command),
         Command::Reindex => reindex::run(&args.data_dir),
         Command::Cluster(a) => cluster::run(&args.data_dir, a),
+        Command::Backup(a) => backup::run(&args.data_dir, a),
+        Command::Restore(a) => restore::run(&args.data_dir, a),
         Command::Openapi => {
             let doc = consensus_glossary::http::openapi_document()
                 .to_pretty_json()

@@ -1,9 +1,9 @@
 //! National entries and lists: the rules a national list must meet before a
 //! single byte of it is stored.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::codes::{LanguageTag, Year};
+use super::codes::{LanguageTag, Year, clip};
 use super::normalize::{self, has_control_chars, mixed_script_words};
 
 pub const MAX_TERM_CHARS: usize = 256;
@@ -12,6 +12,9 @@ pub const MAX_SOURCE_CHARS: usize = 1_000;
 pub const MAX_NOTE_CHARS: usize = 4_000;
 pub const MAX_DOMAIN_CHARS: usize = 100;
 pub const MAX_DOMAINS: usize = 20;
+pub const MAX_SYNONYMS: usize = 50;
+pub const MAX_EXTRA: usize = 50;
+pub const MAX_EXTRA_CHARS: usize = 4_000;
 /// A list larger than this is refused: split it or raise the limit knowingly.
 pub const MAX_ENTRIES: usize = 200_000;
 
@@ -27,6 +30,15 @@ pub struct EntryDraft {
     pub source: Option<String>,
     pub note: Option<String>,
     pub domains: Vec<String>,
+    /// Other terms of the list's language for the same concept (TBX: the
+    /// concept's other terms); searchable like the term.
+    pub synonyms: Vec<String>,
+    /// TBX administrativeStatus of the term: preferred, admitted, deprecated
+    /// or superseded (the long TBX forms are accepted too).
+    pub administrative_status: Option<String>,
+    /// Data categories the service has no field for, kept as given:
+    /// `"{scope}/{element}[/{type}]"` → text (see [`extra_key_problem`]).
+    pub extra: BTreeMap<String, String>,
 }
 
 /// A list as it arrived: language and year still raw.
@@ -72,6 +84,10 @@ pub struct Entry {
     pub source: Option<String>,
     pub note: Option<String>,
     pub domains: Vec<String>,
+    pub synonyms: Vec<String>,
+    /// "preferred", "admitted", "deprecated" or "superseded".
+    pub administrative_status: Option<String>,
+    pub extra: BTreeMap<String, String>,
 }
 
 /// A national list that met every rule.
@@ -156,10 +172,59 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
         }
         let mut domains = Vec::new();
         for raw in &d.domains {
+            if raw.contains([';', '|']) {
+                err("domains", format!("the domain '{}' contains ';' or '|', which separate domains", clip(raw)));
+                continue;
+            }
             if let Some(domain) = optional_text(Some(raw), "domains", MAX_DOMAIN_CHARS, false, &mut err)
                 && !domains.contains(&domain)
             {
                 domains.push(domain);
+            }
+        }
+        if d.synonyms.len() > MAX_SYNONYMS {
+            err("synonyms", format!("{} synonyms; at most {MAX_SYNONYMS}", d.synonyms.len()));
+        }
+        let mut synonyms: Vec<(String, String)> = Vec::new();
+        for raw in &d.synonyms {
+            if raw.contains(';') {
+                err("synonyms", format!("the synonym '{}' contains ';', which separates synonyms", clip(raw)));
+                continue;
+            }
+            if let Some(synonym) = optional_text(Some(raw), "synonyms", MAX_TERM_CHARS, false, &mut err) {
+                let key = normalize::key(&synonym);
+                if !key.is_empty() && !synonyms.iter().any(|(k, _)| *k == key) {
+                    synonyms.push((key, synonym));
+                }
+            }
+        }
+        let administrative_status = match d.administrative_status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match administrative_status(raw) {
+                Some(s) => Some(s.to_owned()),
+                None => {
+                    err(
+                        "administrative_status",
+                        format!(
+                            "'{}' is not an administrative status: preferred, admitted, deprecated or superseded",
+                            clip(raw)
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        if d.extra.len() > MAX_EXTRA {
+            err("extra", format!("{} extra data categories; at most {MAX_EXTRA}", d.extra.len()));
+        }
+        let mut extra = BTreeMap::new();
+        for (key, value) in &d.extra {
+            if let Some(problem) = extra_key_problem(key) {
+                err("extra", format!("extra key '{}': {problem}", clip(key)));
+                continue;
+            }
+            if let Some(text) = optional_text(Some(value), "extra", MAX_EXTRA_CHARS, true, &mut err) {
+                extra.insert(key.clone(), text);
             }
         }
         let (Some(term), Some(definition)) = (term, definition) else {
@@ -201,6 +266,7 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
             continue;
         }
         let term_en_key = term_en.as_deref().map(normalize::key);
+        let synonyms = synonyms.into_iter().filter(|(k, _)| *k != term_key).map(|(_, s)| s).collect();
         entries.push(Entry {
             row,
             term,
@@ -212,12 +278,61 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
             source,
             note,
             domains,
+            synonyms,
+            administrative_status,
+            extra,
         });
     }
     match (language, year) {
         (Some(language), Some(year)) if errors.is_empty() => Ok(ValidList { language, year, entries, warnings }),
         _ => Err(errors),
     }
+}
+
+/// The stored form of a TBX administrativeStatus value, if `raw` is one:
+/// "preferred", "preferredTerm" and "preferredTerm-admn-sts" are all "preferred".
+pub fn administrative_status(raw: &str) -> Option<&'static str> {
+    let lower = raw.trim().to_ascii_lowercase();
+    let stem = lower.strip_suffix("-admn-sts").unwrap_or(&lower);
+    let stem = stem.strip_suffix("term").unwrap_or(stem);
+    ["preferred", "admitted", "deprecated", "superseded"].into_iter().find(|s| *s == stem)
+}
+
+/// Where an extra data category sat in its TBX concept entry: the concept,
+/// the list language's section or its chosen term, or (for a list not in
+/// English) the English section or English term.
+pub const EXTRA_SCOPES: [&str; 5] = ["concept", "lang", "term", "lang_en", "term_en"];
+
+/// The TBX elements an extra data category may be written back as.
+pub const EXTRA_ELEMENTS: [&str; 9] =
+    ["descrip", "admin", "termNote", "note", "ref", "xref", "transac", "transacNote", "date"];
+
+/// Why `key` is not an extra key, if it is not one. An extra key is
+/// `"{scope}/{element}"` or `"{scope}/{element}/{type}"`: a scope of
+/// [`EXTRA_SCOPES`], an element of [`EXTRA_ELEMENTS`], and a type of 1 to 64
+/// ASCII letters, digits, '-', '_' or '.', starting with a letter. For
+/// example `term/termNote/partOfSpeech`.
+pub fn extra_key_problem(key: &str) -> Option<String> {
+    let mut parts = key.split('/');
+    let (scope, element, kind) = (parts.next(), parts.next(), parts.next());
+    if parts.next().is_some() || element.is_none() {
+        return Some("use scope/element or scope/element/type, e.g. term/termNote/partOfSpeech".into());
+    }
+    if !scope.is_some_and(|s| EXTRA_SCOPES.contains(&s)) {
+        return Some(format!("the scope must be one of {}", EXTRA_SCOPES.join(", ")));
+    }
+    if !element.is_some_and(|e| EXTRA_ELEMENTS.contains(&e)) {
+        return Some(format!("the element must be one of {}", EXTRA_ELEMENTS.join(", ")));
+    }
+    if let Some(kind) = kind {
+        let ok = (1..=64).contains(&kind.len())
+            && kind.starts_with(|c: char| c.is_ascii_alphabetic())
+            && kind.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !ok {
+            return Some("the type is 1 to 64 ASCII letters, digits, '-', '_' or '.', starting with a letter".into());
+        }
+    }
+    None
 }
 
 pub(crate) fn required_text(

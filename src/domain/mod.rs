@@ -12,4 +12,4 @@ pub mod states;
 
 pub use actor::Actor;
 pub use codes::{LanguageTag, Role, StateCode, Year};
-pub use entry::{Entry, EntryDraft, ListDraft, RowError, ValidList, Warning, validate_list};
+pub use entry::{Entry, EntryDraft, ListDraft, RowError, ValidList, Warning, administrative_status, validate_list};

@@ -1,13 +1,14 @@
 //! CSV lists (RFC 4180): a header row naming the columns (`term`,
 //! `definition`, `term_en`, `definition_en`, `source`, `note`, `domains` with
-//! `;` between domains), one entry per record. Rows are the line numbers a
+//! `;` between domains, `synonyms` with `;` between them,
+//! `administrative_status`, and `extra` as a JSON object), one entry per record. Rows are the line numbers a
 //! spreadsheet shows: the header is line 1.
 //!
 //! The reader is strict where the common readers are lenient: a stray quote in
 //! an unquoted field, text after a closing quote, or a quote left open at the
 //! end of the file is an error naming its line, never a silently merged row.
 
-use super::json::split_domains;
+use super::json::{extra_map, split_domains, split_synonyms};
 use super::{ENTRY_FIELDS, Read, ReadResult};
 use crate::domain::{EntryDraft, ListDraft, RowError, Warning};
 
@@ -178,7 +179,7 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
             ));
             continue;
         }
-        let mut cells: [Option<String>; 7] = Default::default();
+        let mut cells: [Option<String>; ENTRY_FIELDS.len()] = Default::default();
         for (raw, column) in record.fields.into_iter().zip(&columns) {
             let Some(p) = column else { continue };
             match String::from_utf8(raw) {
@@ -193,7 +194,22 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
                 )),
             }
         }
-        let [term, definition, term_en, definition_en, source, note, domains] = cells;
+        let [term, definition, term_en, definition_en, source, note, domains, synonyms, administrative_status, extra] =
+            cells;
+        let extra = match extra.as_deref().map(str::trim) {
+            None | Some("") => Default::default(),
+            Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(serde_json::Value::Object(obj)) => extra_map(row, obj, &mut errors),
+                _ => {
+                    errors.push(RowError::new(
+                        Some(row),
+                        "extra",
+                        "the extra column holds a JSON object of strings, e.g. {\"term/termNote/partOfSpeech\":\"noun\"}",
+                    ));
+                    Default::default()
+                }
+            },
+        };
         entries.push(EntryDraft {
             row,
             term,
@@ -203,6 +219,9 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
             source,
             note,
             domains: domains.as_deref().map(split_domains).unwrap_or_default(),
+            synonyms: synonyms.as_deref().map(split_synonyms).unwrap_or_default(),
+            administrative_status,
+            extra,
         });
     }
     if errors.is_empty() {
@@ -210,6 +229,50 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
     } else {
         Err(errors)
     }
+}
+
+/// The media type of CSV exports.
+pub const MEDIA_TYPE: &str = "text/csv; charset=utf-8";
+
+/// Writes `doc` as a CSV list that this module reads back: RFC 4180 (fields
+/// quoted when needed, quotes doubled, CRLF line ends), a header row with
+/// every column of [`ENTRY_FIELDS`], one row per concept; `domains` and
+/// `synonyms` joined with "; ", `extra` as a JSON object. With `bom`, a UTF-8
+/// byte order mark first, for spreadsheets that need it to see UTF-8.
+pub fn write(doc: &super::concept::ConceptDoc, bom: bool) -> crate::error::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let internal = |e: ::csv::Error| crate::error::Error::Internal(format!("writing CSV: {e}"));
+    let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
+    w.write_record(ENTRY_FIELDS).map_err(internal)?;
+    for e in doc.rows() {
+        let extra = if e.extra.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&e.extra).map_err(|e| crate::error::Error::Internal(e.to_string()))?
+        };
+        let cells: [String; ENTRY_FIELDS.len()] = [
+            e.term.unwrap_or_default(),
+            e.definition.unwrap_or_default(),
+            e.term_en.unwrap_or_default(),
+            e.definition_en.unwrap_or_default(),
+            e.source.unwrap_or_default(),
+            e.note.unwrap_or_default(),
+            e.domains.join("; "),
+            e.synonyms.join("; "),
+            e.administrative_status.map(|s| status_word(&s)).unwrap_or_default(),
+            extra,
+        ];
+        w.write_record(&cells).map_err(internal)?;
+    }
+    w.into_inner().map_err(|e| crate::error::Error::Internal(format!("writing CSV: {e}")))
+}
+
+/// "preferredTerm-admn-sts" → "preferred": the short form lists use.
+pub(crate) fn status_word(raw: &str) -> String {
+    crate::domain::administrative_status(raw).map_or_else(|| raw.to_owned(), str::to_owned)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! JSON lists: `{"year", "language", "entries": [{"term", "definition", ...}]}`.
 //! Rows are array positions + 1. Type errors are row errors, not a failed parse.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use super::{ENTRY_FIELDS, Read, ReadResult};
@@ -110,6 +112,45 @@ fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warn
     let definition_en = text("definition_en");
     let source = text("source");
     let note = text("note");
+    let administrative_status = text("administrative_status");
+    let synonyms = match map.remove("synonyms") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|d| match d {
+                Value::String(s) => Some(s),
+                other => {
+                    errors.push(RowError::new(
+                        Some(row),
+                        "synonyms",
+                        format!("each synonym must be a string, not {}", kind(&other)),
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        Some(Value::String(s)) => split_synonyms(&s),
+        Some(other) => {
+            errors.push(RowError::new(
+                Some(row),
+                "synonyms",
+                format!("synonyms must be an array of strings, not {}", kind(&other)),
+            ));
+            Vec::new()
+        }
+    };
+    let extra = match map.remove("extra") {
+        None | Some(Value::Null) => BTreeMap::new(),
+        Some(Value::Object(obj)) => extra_map(row, obj, errors),
+        Some(other) => {
+            errors.push(RowError::new(
+                Some(row),
+                "extra",
+                format!("extra must be an object of strings, not {}", kind(&other)),
+            ));
+            BTreeMap::new()
+        }
+    };
     let domains = match map.remove("domains") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -145,7 +186,42 @@ fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warn
             });
         }
     }
-    EntryDraft { row, term, definition, term_en, definition_en, source, note, domains }
+    EntryDraft {
+        row,
+        term,
+        definition,
+        term_en,
+        definition_en,
+        source,
+        note,
+        domains,
+        synonyms,
+        administrative_status,
+        extra,
+    }
+}
+
+/// An `extra` object: every value must be a string.
+pub(crate) fn extra_map(row: u64, obj: Map<String, Value>, errors: &mut Vec<RowError>) -> BTreeMap<String, String> {
+    let mut extra = BTreeMap::new();
+    for (key, value) in obj {
+        match value {
+            Value::String(s) => {
+                extra.insert(key, s);
+            }
+            other => errors.push(RowError::new(
+                Some(row),
+                "extra",
+                format!("extra '{}' must be a string, not {}", crate::domain::codes::clip(&key), kind(&other)),
+            )),
+        }
+    }
+    extra
+}
+
+/// "a; b" → ["a", "b"]: the one-cell form of synonyms in CSV (terms may hold '|').
+pub fn split_synonyms(s: &str) -> Vec<String> {
+    s.split(';').map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
 }
 
 /// "a; b ;c" → ["a", "b", "c"]: the one-cell form of domains in CSV.
@@ -162,6 +238,67 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// The media type of JSON exports.
+pub const MEDIA_TYPE: &str = "application/json";
+
+/// One entry as the JSON list body has it; empty fields are left out.
+#[derive(serde::Serialize)]
+struct EntryOut {
+    term: String,
+    definition: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    term_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    definition_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    domains: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    synonyms: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    administrative_status: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extra: BTreeMap<String, String>,
+}
+
+#[derive(serde::Serialize)]
+struct ListOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    language: String,
+    entries: Vec<EntryOut>,
+}
+
+/// Writes `doc` as the body `read` takes: `{"state", "year", "language",
+/// "entries": [...]}`, pretty-printed, one entry per concept.
+pub fn write(doc: &super::concept::ConceptDoc) -> crate::error::Result<Vec<u8>> {
+    let entries = doc
+        .rows()
+        .into_iter()
+        .map(|e| EntryOut {
+            term: e.term.unwrap_or_default(),
+            definition: e.definition.unwrap_or_default(),
+            term_en: e.term_en,
+            definition_en: e.definition_en,
+            source: e.source,
+            note: e.note,
+            domains: e.domains,
+            synonyms: e.synonyms,
+            administrative_status: e.administrative_status.map(|s| super::csv::status_word(&s)),
+            extra: e.extra,
+        })
+        .collect();
+    let list = ListOut { state: doc.state.clone(), year: doc.year, language: doc.language.clone(), entries };
+    let mut out = serde_json::to_vec_pretty(&list).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! turn bytes into a `ListDraft` (or row errors naming what could not even be
 //! read); the rules of a list are checked afterwards by `domain::validate_list`.
 
+pub mod concept;
 pub mod csv;
 pub mod json;
+pub mod tbx;
 
 use crate::domain::{RowError, Warning};
 
@@ -19,5 +21,17 @@ pub struct Read {
 
 pub type ReadResult = Result<Read, Vec<RowError>>;
 
-/// The fields a list entry may carry, in every format.
-pub const ENTRY_FIELDS: [&str; 7] = ["term", "definition", "term_en", "definition_en", "source", "note", "domains"];
+/// The fields a list entry may carry, in every format (and the CSV columns,
+/// in this order).
+pub const ENTRY_FIELDS: [&str; 10] = [
+    "term",
+    "definition",
+    "term_en",
+    "definition_en",
+    "source",
+    "note",
+    "domains",
+    "synonyms",
+    "administrative_status",
+    "extra",
+];

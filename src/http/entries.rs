@@ -1,5 +1,7 @@
 //! `/v1/entries`: single national entries, across lists.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
@@ -35,6 +37,13 @@ pub struct EntryView {
     pub source: Option<String>,
     pub note: Option<String>,
     pub domains: Vec<String>,
+    /// Other terms of the entry's language for the same concept; searchable.
+    pub synonyms: Vec<String>,
+    /// TBX administrativeStatus of the term: preferred, admitted, deprecated or superseded.
+    pub administrative_status: Option<String>,
+    /// Data categories without a field of their own, kept as submitted:
+    /// `"{scope}/{element}[/{type}]"` → text, e.g. `"term/termNote/partOfSpeech": "noun"`.
+    pub extra: BTreeMap<String, String>,
     /// The row of the list this entry came from.
     pub row: u64,
 }
@@ -55,6 +64,9 @@ impl From<EntryRecord> for EntryView {
             source: r.source,
             note: r.note,
             domains: r.domains,
+            synonyms: r.synonyms,
+            administrative_status: r.administrative_status,
+            extra: r.extra,
             row: r.row,
         }
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod clusters;
 pub mod compare;
+pub mod backup;
 pub mod entries;
 pub mod extract;
 pub mod glossary;
@@ -87,6 +88,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::withdraw_proposal))
         .routes(routes!(proposals::create_comment))
         .routes(routes!(glossary::get_glossary))
+        .routes(routes!(backup::get_backup))
 }
 
 /// The OpenAPI document of the API as the code defines it.

@@ -148,6 +148,11 @@ impl From<Error> for Problem {
             Error::PreconditionRequired(detail) => {
                 Problem::new(S::PRECONDITION_REQUIRED, "precondition-required", "Precondition required", detail)
             }
+            Error::UnsafeInput(error) => {
+                let mut p = Problem::new(S::BAD_REQUEST, "unsafe-input", "The body was refused unread", &error.reason);
+                p.errors = Some(vec![RowProblem { row: error.row, field: error.field, reason: error.reason }]);
+                p
+            }
             Error::BadRequest { param, reason } => {
                 let mut p = Problem::new(S::BAD_REQUEST, "bad-request", "Bad request", reason);
                 p.param = param;

@@ -15,6 +15,7 @@ use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::domain::{StateCode, Warning};
 use crate::error::Error;
+use crate::formats;
 use crate::service::{ListFormat, ListInput};
 use crate::store::{SubmissionRecord, WarningRecord};
 
@@ -111,20 +112,26 @@ pub struct SubmissionDetail {
 ///
 /// JSON: `{"year", "language", "entries": [...]}`. CSV (`text/csv`): a header
 /// row with the entry field names, `year` and `language` as query parameters.
+/// TBX (`application/x-tbx+xml`, `application/tbx+xml`, `application/xml`,
+/// `text/xml`; v3 `<tbx>` or v2 `<martif>`): one entry per concept entry, its
+/// row the concept entry number; `year` as a query parameter, `language` too
+/// unless the file holds one language besides English. A TBX file with a
+/// DOCTYPE (entity declarations) is refused unread (400).
 /// A list with any bad row is refused whole (422) with every bad row named.
 #[utoipa::path(post, path = "/v1/states/{state}/submissions", tag = "national lists",
     params(
         ("state" = String, Path, description = "State code, e.g. DE"),
-        ("year" = Option<i32>, Query, description = "Exchange year (CSV bodies)"),
-        ("language" = Option<String>, Query, description = "Language of the list (CSV bodies)"),
+        ("year" = Option<i32>, Query, description = "Exchange year (CSV and TBX bodies)"),
+        ("language" = Option<String>, Query, description = "Language of the list (CSV bodies; TBX bodies holding several languages besides English)"),
     ),
     request_body(content(
         (crate::http::openapi::ListBody = "application/json"),
         (String = "text/csv"),
+        (String = "application/x-tbx+xml"),
     )),
     responses(
         (status = 201, body = SubmissionReceipt, description = "Stored durably; it is the current revision"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 400, body = Problem, description = "A bad parameter, or XML refused unread (DOCTYPE, limits)"), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem, description = "Refused whole; `errors` names every bad row"),
     ),
@@ -185,19 +192,19 @@ fn body_format(media: Option<&str>, body: &[u8]) -> Result<ListFormat, Error> {
         Some("application/json") => Ok(ListFormat::Json),
         Some(m) if m.ends_with("+json") => Ok(ListFormat::Json),
         Some("text/csv" | "application/csv") => Ok(ListFormat::Csv),
-        Some(m) if m.contains("xml") => {
-            Err(Error::UnsupportedMediaType("TBX (XML) lists are not accepted yet; send JSON or CSV".into()))
-        }
-        Some("text/plain") | None => match body.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => Ok(ListFormat::Json),
-            Some(b'<') => {
-                Err(Error::UnsupportedMediaType("TBX (XML) lists are not accepted yet; send JSON or CSV".into()))
+        Some("application/x-tbx+xml" | "application/tbx+xml" | "application/xml" | "text/xml") => Ok(ListFormat::Tbx),
+        Some(m) if m.ends_with("+xml") => Ok(ListFormat::Tbx),
+        Some("text/plain") | None => {
+            let first = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body).iter().find(|b| !b.is_ascii_whitespace());
+            match first {
+                Some(b'{') => Ok(ListFormat::Json),
+                Some(b'<') => Ok(ListFormat::Tbx),
+                _ => Ok(ListFormat::Csv),
             }
-            _ => Ok(ListFormat::Csv),
-        },
-        Some(other) => {
-            Err(Error::UnsupportedMediaType(format!("a national list is application/json or text/csv, not {other}")))
         }
+        Some(other) => Err(Error::UnsupportedMediaType(format!(
+            "a national list is application/json, text/csv or TBX (application/x-tbx+xml), not {other}"
+        ))),
     }
 }
 
@@ -223,20 +230,79 @@ pub async fn list_submissions(
     Ok(Json(SubmissionList { total: submissions.len(), submissions }))
 }
 
-/// One national list with all its entries.
+/// One national list with all its entries; or, with `format`, the list as a
+/// file to download in that format.
+///
+/// Without `format`: the JSON view below (ids, revision, warnings, entries).
+/// `format=json`: the list as the JSON body a submission takes; `format=csv`:
+/// the CSV list a submission takes (RFC 4180, a header row, `bom=true` for a
+/// UTF-8 byte order mark); `format=tbx`: TBX v3, TBX-Basic (one conceptEntry
+/// per entry, the list language's section with the term as given, its status,
+/// source and note, the synonyms as admitted terms, and an English section).
+/// Each re-imports as the same list, and exporting that again gives the same
+/// bytes: the files hold no ids, revisions or times.
 #[utoipa::path(get, path = "/v1/submissions/{id}", tag = "national lists",
-    params(("id" = String, Path, description = "Submission id")),
-    responses((status = 200, body = SubmissionDetail), (status = 404, body = Problem)))]
+    params(
+        ("id" = String, Path, description = "Submission id"),
+        ("format" = Option<String>, Query, description = "json, csv or tbx: the list as a file (default: the JSON view)"),
+        ("bom" = Option<bool>, Query, description = "CSV only: start with a UTF-8 byte order mark"),
+    ),
+    responses(
+        (status = 200, description = "The list", content(
+            (SubmissionDetail = "application/json"),
+            (String = "text/csv"),
+            (String = "application/x-tbx+xml"),
+        )),
+        (status = 400, body = Problem, description = "An unknown format"),
+        (status = 404, body = Problem),
+    ))]
 pub async fn get_submission(
     State(app): State<AppState>,
     _reader: Reader,
     Path(id): Path<String>,
-) -> AppResult<Json<SubmissionDetail>> {
-    let store = &app.glossary.store;
+    params: Params,
+) -> AppResult<Response> {
+    let format = match params.get("format") {
+        None => None,
+        Some(f @ ("json" | "csv" | "tbx")) => Some(f.to_owned()),
+        Some(other) => {
+            return Err(Error::bad_param(
+                "format",
+                format!("format must be json, csv or tbx, not '{}'", crate::domain::codes::clip(other)),
+            ));
+        }
+    };
+    let bom = params.bool("bom")?;
     let n: u64 = id.parse().map_err(|_| Error::not_found("submission", &id))?;
-    let s = store.submission(n)?.ok_or_else(|| Error::not_found("submission", &id))?;
-    let current = store.is_current(&s)?;
-    let entries = store.entries_of(n).map(|e| e.map(EntryView::from)).collect::<Result<Vec<_>, _>>()?;
-    let warnings = s.warnings.iter().cloned().map(WarningView::from).collect();
-    Ok(Json(SubmissionDetail { summary: SubmissionSummary::new(s, current), warnings, entries }))
+    blocking(move || {
+        let g = &app.glossary;
+        let s = g.store.submission(n)?.ok_or_else(|| Error::not_found("submission", &id))?;
+        let Some(format) = format else {
+            let current = g.store.is_current(&s)?;
+            let entries = g.store.entries_of(n).map(|e| e.map(EntryView::from)).collect::<Result<Vec<_>, _>>()?;
+            let warnings = s.warnings.iter().cloned().map(WarningView::from).collect();
+            return Ok(Json(SubmissionDetail { summary: SubmissionSummary::new(s, current), warnings, entries })
+                .into_response());
+        };
+        let doc = g.submission_document(&s)?;
+        let name = format!("{}-{}-{}.{format}", s.state, s.year, s.language);
+        let (media, body) = match format.as_str() {
+            "csv" => (formats::csv::MEDIA_TYPE, formats::csv::write(&doc, bom)?),
+            "tbx" => (formats::tbx::MEDIA_TYPE, formats::tbx::write(&doc).into_bytes()),
+            _ => (formats::json::MEDIA_TYPE, formats::json::write(&doc)?),
+        };
+        Ok(download(media, &name, body))
+    })
+    .await
+}
+
+/// A file to save: its media type and a file name for it.
+pub(crate) fn download(media: &'static str, file_name: &str, body: Vec<u8>) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
 }

@@ -29,7 +29,8 @@ pub const OTHER: &str = "xx";
 
 /// Bumped when the schema or an analyzer changes: an index of another
 /// version is rebuilt from the store at start.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: synonyms are indexed in the term field and the key fields.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -138,6 +139,10 @@ impl Fields {
         doc.add_facet(self.language_facet, Facet::from_path([e.language.as_str()]));
         let (term_field, def_field) = self.text_for(&e.language);
         doc.add_text(term_field, &e.term);
+        // Synonyms are other terms of the same language: found like the term.
+        for synonym in &e.synonyms {
+            doc.add_text(term_field, synonym);
+        }
         doc.add_text(def_field, &e.definition);
         let (term_en, def_en) = self.english();
         if e.language != "en" {
@@ -148,7 +153,8 @@ impl Fields {
                 doc.add_text(def_en, d);
             }
         }
-        for key in std::iter::once(&e.term_key).chain(e.term_en_key.as_ref()) {
+        let synonym_keys: Vec<String> = e.synonyms.iter().map(|s| crate::domain::normalize::key(s)).collect();
+        for key in std::iter::once(&e.term_key).chain(e.term_en_key.as_ref()).chain(&synonym_keys) {
             doc.add_text(self.keys, key);
             doc.add_text(self.compact, key.replace(' ', ""));
             doc.add_text(self.key_words, key);

@@ -12,6 +12,7 @@ pub mod proposals;
 pub mod records;
 
 use std::path::Path;
+use std::sync::{Arc, RwLock, RwLockWriteGuard};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -75,6 +76,64 @@ const NEXT_AUDIT: &[u8] = b"next_audit";
 pub struct Store {
     db: sled::Db,
     pub(crate) trees: Vec<Tree>,
+    /// Writers hold it shared (sled orders their transactions); a snapshot
+    /// holds it exclusively, so it sees every tree at one moment.
+    gate: Arc<RwLock<()>>,
+}
+
+/// A store being filled from a snapshot; see [`Store::loader`].
+pub struct Loader {
+    db: sled::Db,
+    trees: std::collections::HashMap<String, Tree>,
+    count: u64,
+}
+
+impl Loader {
+    pub fn insert(&mut self, tree: &str, key: &[u8], value: &[u8]) -> Result<()> {
+        let t =
+            self.trees.get(tree).ok_or_else(|| Error::Corrupt(format!("a record of the undeclared tree '{tree}'")))?;
+        t.insert(key, value)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Flushes everything to disk; returns how many records were loaded.
+    pub fn finish(self) -> Result<u64> {
+        self.db.flush()?;
+        Ok(self.count)
+    }
+}
+
+/// The store with writes held off: every tree as of one moment. Writers wait
+/// until it is dropped.
+pub struct Frozen<'a> {
+    store: &'a Store,
+    _guard: RwLockWriteGuard<'a, ()>,
+}
+
+impl Frozen<'_> {
+    /// Every tree of the database (those this build names and any other), in
+    /// name order.
+    pub fn tree_names(&self) -> Result<Vec<String>> {
+        let mut names = self
+            .store
+            .db
+            .tree_names()
+            .into_iter()
+            .map(|n| String::from_utf8(n.to_vec()).map_err(|_| Error::Corrupt("a tree name is not UTF-8".into())))
+            .collect::<Result<Vec<_>>>()?;
+        names.sort();
+        Ok(names)
+    }
+
+    /// Every key and value of one tree, in key order.
+    pub fn records(&self, tree: &str) -> Result<impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + use<>> {
+        Ok(self.store.db.open_tree(tree)?.iter().map(|kv| kv.map_err(Error::from)))
+    }
+
+    pub fn last_seq(&self) -> Result<u64> {
+        self.store.last_seq()
+    }
 }
 
 /// What an audited write says about itself.
@@ -197,7 +256,7 @@ impl Store {
 
     fn from_db(db: sled::Db, now: &str) -> Result<Self> {
         let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
-        let store = Self { db, trees };
+        let store = Self { db, trees, gate: Arc::default() };
         if store.trees[STATES].is_empty() {
             store.seed_states(now)?;
         }
@@ -234,6 +293,8 @@ impl Store {
     /// Runs `f` as one transaction over every tree, appending `note` to the
     /// audit log in the same transaction. Retried by sled on conflict.
     fn write<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
+        // Shared among writers; a snapshot in progress holds it exclusively.
+        let _writing = self.gate.read().map_err(|_| Error::Internal("the store's write gate is poisoned".into()))?;
         let refs: Vec<&Tree> = self.trees.iter().collect();
         let result = refs.as_slice().transaction(|views| {
             let tx = Tx { t: views, at: now };
@@ -256,6 +317,27 @@ impl Store {
     pub fn flush(&self) -> Result<()> {
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Holds every write off until the returned guard is dropped, so that what
+    /// is read through it is one consistent state of every tree (sled has no
+    /// snapshots). Writers queue meanwhile; keep it short.
+    pub fn freeze(&self) -> Result<Frozen<'_>> {
+        let guard = self.gate.write().map_err(|_| Error::Internal("the store's write gate is poisoned".into()))?;
+        Ok(Frozen { store: self, _guard: guard })
+    }
+
+    /// A new store in `dir` to fill with records as a snapshot gave them
+    /// (`trees` first): for restoring a backup into an empty directory;
+    /// nothing is seeded, logged or audited.
+    pub fn loader(dir: &Path, trees: &[String]) -> Result<Loader> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new().path(dir).open()?;
+        let mut opened = std::collections::HashMap::new();
+        for name in trees {
+            opened.insert(name.clone(), db.open_tree(name)?);
+        }
+        Ok(Loader { db, trees: opened, count: 0 })
     }
 
     pub fn was_recovered(&self) -> bool {
@@ -389,6 +471,9 @@ impl Store {
                         source: e.source.clone(),
                         note: e.note.clone(),
                         domains: e.domains.clone(),
+                        synonyms: e.synonyms.clone(),
+                        administrative_status: e.administrative_status.clone(),
+                        extra: e.extra.clone(),
                     };
                     tx.put(ENTRIES, &keys::entry(id, ordinal), &record)?;
                 }

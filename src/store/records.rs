@@ -2,6 +2,8 @@
 //! format version `v`. They are converted to and from domain and wire types
 //! explicitly, so the disk format never changes by accident.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: u8 = 1;
@@ -61,6 +63,16 @@ pub struct EntryRecord {
     pub source: Option<String>,
     pub note: Option<String>,
     pub domains: Vec<String>,
+    /// Other terms of the entry's language (absent in records stored before
+    /// synonyms existed, hence the default).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+    /// "preferred", "admitted", "deprecated" or "superseded".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_status: Option<String>,
+    /// Data categories without a field of their own (see `domain::entry::extra_key_problem`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
 }
 
 impl EntryRecord {

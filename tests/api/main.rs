@@ -1,8 +1,10 @@
 //! One integration test binary: every test starts the real server on port 0
 //! with its own temporary state directory and speaks HTTP to it.
 
+mod backup;
 mod clusters;
 mod crash;
+mod exports;
 mod glossary;
 mod helpers;
 mod index;
@@ -13,4 +15,5 @@ mod roles;
 mod search;
 mod states;
 mod submissions;
+mod tbx;
 mod validation;
