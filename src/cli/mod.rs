@@ -1,7 +1,7 @@
 //! The command line: one file per command.
 
-mod cluster;
 mod backup;
+mod cluster;
 mod import;
 mod reindex;
 mod restore;

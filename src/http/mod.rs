@@ -4,9 +4,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod clusters;
 pub mod compare;
-pub mod backup;
 pub mod entries;
 pub mod extract;
 pub mod glossary;
