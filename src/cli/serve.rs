@@ -61,9 +61,13 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
                 path.display(),
                 path.display()
             ),
-            None => eprintln!(
+            None if data_dir.join("admin.token").exists() => eprintln!(
                 "admin token: see {}/admin.token, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
                 data_dir.display(),
+                data_dir.display()
+            ),
+            None => eprintln!(
+                "the store already has tokens (restored from a backup, or minted with the CLI): use one of them, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
                 data_dir.display()
             ),
         }

@@ -443,6 +443,40 @@ mod tests {
     }
 
     #[test]
+    fn synonyms_status_and_extra_are_checked() {
+        let mut d = draft(1, "cyber attack", "d");
+        d.synonyms = vec!["cyber-attack".into(), "cyberattack".into(), "Cyber Attack".into(), " ".into()];
+        d.administrative_status = Some("preferredTerm-admn-sts".into());
+        d.extra.insert("term/termNote/partOfSpeech".into(), "noun".into());
+        let v = validate_list(list("en", vec![d]), 2026).unwrap();
+        let e = &v.entries[0];
+        // "cyber-attack" and "Cyber Attack" are the term itself; blanks are dropped.
+        assert_eq!(e.synonyms, vec!["cyberattack".to_owned()]);
+        assert_eq!(e.administrative_status.as_deref(), Some("preferred"));
+        assert_eq!(e.extra.len(), 1);
+
+        let mut d = draft(1, "a", "d");
+        d.synonyms = vec!["x; y".into()];
+        d.administrative_status = Some("obsolete".into());
+        d.extra.insert("body/langSec/x".into(), "v".into());
+        d.extra.insert("term/termNote/part of speech".into(), "v".into());
+        d.domains = vec!["a|b".into()];
+        let errors = validate_list(list("en", vec![d]), 2026).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["domains", "synonyms", "administrative_status", "extra", "extra"]);
+    }
+
+    #[test]
+    fn extra_keys() {
+        assert_eq!(extra_key_problem("term/termNote/partOfSpeech"), None);
+        assert_eq!(extra_key_problem("lang_en/note"), None);
+        assert_eq!(extra_key_problem("concept/transacNote/responsibility"), None);
+        for bad in ["term", "term/term/x", "concept/langSec", "x/note", "term/note/1x", "a/b/c/d", ""] {
+            assert!(extra_key_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
     fn list_level_errors() {
         let errors = validate_list(ListDraft { language: Some("zz9".into()), year: Some(1890), entries: vec![] }, 2026)
             .unwrap_err();

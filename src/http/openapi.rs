@@ -78,4 +78,14 @@ pub struct EntryInput {
     pub source: Option<String>,
     pub note: Option<String>,
     pub domains: Option<Vec<String>>,
+    /// Other terms of the list's language for the same concept (at most 50);
+    /// searchable like the term.
+    pub synonyms: Option<Vec<String>>,
+    /// preferred, admitted, deprecated or superseded (TBX administrativeStatus).
+    pub administrative_status: Option<String>,
+    /// Data categories without a field of their own: `"{scope}/{element}[/{type}]"`
+    /// → text. Scopes: concept, lang, term, lang_en, term_en; elements: descrip,
+    /// admin, termNote, note, ref, xref, transac, transacNote, date.
+    #[schema(example = json!({"term/termNote/partOfSpeech": "noun"}))]
+    pub extra: Option<std::collections::BTreeMap<String, String>>,
 }
