@@ -12,6 +12,7 @@
 //! - approve, reject: editors and admins;
 //! - comment: any token holder.
 
+pub mod export;
 pub mod glossary;
 
 use time::OffsetDateTime;

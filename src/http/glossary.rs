@@ -129,3 +129,56 @@ pub async fn get_glossary(
         entries: page.entries.into_iter().map(GlossaryEntryView::from).collect(),
     }))
 }
+
+/// The glossary in force (or as it stood at `as_of`) as a file: TBX v3
+/// TBX-Basic (each agreed entry one concept: the consensus term preferred with
+/// its definition and translations, the national terms it reconciles admitted
+/// with their State in a note, interpretative statements as notes), CSV or JSON.
+#[utoipa::path(get, path = "/v1/glossary/export", tag = "glossary",
+    params(
+        ("format" = Option<String>, Query, description = "tbx (default), csv or json"),
+        ("as_of" = Option<String>, Query, description = "An RFC 3339 time, or a date (end of that day, UTC)"),
+        ("bom" = Option<bool>, Query, description = "CSV only: start with a UTF-8 byte order mark"),
+    ),
+    responses(
+        (status = 200, description = "The glossary as a file", content(
+            (String = "application/x-tbx+xml"),
+            (String = "text/csv"),
+            (String = "application/json"),
+        )),
+        (status = 400, body = Problem),
+    ))]
+pub async fn export_glossary(
+    State(app): State<AppState>,
+    _reader: Reader,
+    params: Params,
+) -> AppResult<axum::response::Response> {
+    let format = match params.get("format").unwrap_or("tbx") {
+        f @ ("json" | "csv" | "tbx") => f.to_owned(),
+        other => {
+            return Err(Error::bad_param(
+                "format",
+                format!("format must be tbx, csv or json, not '{}'", crate::domain::codes::clip(other)),
+            ));
+        }
+    };
+    let bom = params.bool("bom")?;
+    let as_of = params
+        .get("as_of")
+        .map(|raw| {
+            parse_as_of(raw)
+                .ok_or_else(|| Error::bad_param("as_of", "as_of must be an RFC 3339 time or a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
+    let g = app.glossary.clone();
+    blocking(move || {
+        let doc = g.glossary_document(as_of)?;
+        let (media, body) = match format.as_str() {
+            "csv" => (crate::formats::csv::MEDIA_TYPE, crate::formats::csv::write(&doc, bom)?),
+            "json" => (crate::formats::json::MEDIA_TYPE, crate::formats::json::write(&doc)?),
+            _ => (crate::formats::tbx::MEDIA_TYPE, crate::formats::tbx::write(&doc).into_bytes()),
+        };
+        Ok(super::submissions::download(media, &format!("consensus-glossary.{format}"), body))
+    })
+    .await
+}

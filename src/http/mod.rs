@@ -88,6 +88,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::withdraw_proposal))
         .routes(routes!(proposals::create_comment))
         .routes(routes!(glossary::get_glossary))
+        .routes(routes!(glossary::export_glossary))
         .routes(routes!(backup::get_backup))
 }
 

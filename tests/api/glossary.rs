@@ -115,3 +115,79 @@ async fn the_glossary_pages_with_a_total() {
     assert_eq!(terms(&g), vec!["b term", "c term"]);
     assert_eq!(problem(app.get("/v1/glossary?limit=0").await, StatusCode::BAD_REQUEST).await["param"], "limit");
 }
+
+#[tokio::test]
+async fn the_glossary_exports_as_tbx_csv_and_json_with_provenance_and_statements() {
+    let app = spawn_app().await;
+    let de = app
+        .submit(
+            "DE",
+            &json!({"year": 2014, "language": "de", "entries": [{"term": "Cyberangriff", "definition": "Ein gezielter Angriff über Netze.",
+                "term_en": "cyber attack", "definition_en": "A targeted attack over networks."}]}),
+        )
+        .await;
+    let de_entry = format!("{}-1", de["id"].as_str().unwrap());
+    let mut body =
+        proposal("cyber attack", "A deliberate attempt over networks to harm computer systems or their data.");
+    body["entry_ids"] = json!([de_entry]);
+    body["translations"] = json!({"fr": {"term": "cyberattaque", "definition": "Une tentative délibérée de nuire à des systèmes par les réseaux."}});
+    let p = app.propose(&app.admin.clone(), &body).await;
+    let id = id_of(&p);
+    let (s, _) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "2000-01-01"}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let statement =
+        json!({"state": "RU", "position": "support", "statement": "Understood as covering only acts by States."});
+    let r = app.post_json(&format!("/v1/proposals/{id}/positions"), Some(&app.admin), &statement).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (s, _) = app.act(&id, "approve", &app.admin, None).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let r = app.get("/v1/glossary/export?format=tbx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("tbx"));
+    let tbx = r.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&tbx).expect("the export is well-formed XML");
+    let concepts: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("conceptEntry")).collect();
+    assert_eq!(concepts.len(), 1);
+    let concept = concepts[0];
+    let lang = |l: &str| {
+        concept.children().find(|n| {
+            n.has_tag_name("langSec") && n.attribute(("http://www.w3.org/XML/1998/namespace", "lang")) == Some(l)
+        })
+    };
+    let en = lang("en").expect("an English section");
+    let status_of = |sec: roxmltree::Node, term: &str| -> Option<String> {
+        sec.descendants()
+            .filter(|n| n.has_tag_name("termSec"))
+            .find(|t| t.descendants().any(|n| n.has_tag_name("term") && n.text() == Some(term)))
+            .and_then(|t| {
+                t.descendants()
+                    .find(|n| n.attribute("type") == Some("administrativeStatus"))
+                    .and_then(|n| n.text().map(str::to_owned))
+            })
+    };
+    assert_eq!(status_of(en, "cyber attack").as_deref(), Some("preferredTerm-admn-sts"));
+    assert_eq!(
+        status_of(lang("fr").expect("the French translation"), "cyberattaque").as_deref(),
+        Some("preferredTerm-admn-sts")
+    );
+    let german = lang("de").expect("the national term's language");
+    assert_eq!(status_of(german, "Cyberangriff").as_deref(), Some("admittedTerm-admn-sts"));
+    assert!(
+        german
+            .descendants()
+            .any(|n| n.has_tag_name("note") && n.text().unwrap_or("").starts_with("DE national list 2014"))
+    );
+    assert!(tbx.contains("interpretative statement of RU: Understood as covering only acts by States."));
+
+    let csv = app.get("/v1/glossary/export?format=csv&bom=true").await.bytes().await.unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFterm,definition"));
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 2, "a header and one entry");
+    let json_export: Value = app.get("/v1/glossary/export?format=json").await.json().await.unwrap();
+    assert_eq!(json_export["entries"][0]["term"], "cyber attack");
+
+    // As it stood before anything was agreed: empty.
+    let before = app.get("/v1/glossary/export?format=tbx&as_of=2000-01-01").await.text().await.unwrap();
+    assert!(!before.contains("<conceptEntry"));
+    problem(app.get("/v1/glossary/export?format=pdf").await, StatusCode::BAD_REQUEST).await;
+}
