@@ -21,6 +21,9 @@ const STOP: &[&str] = &[
     "with", "within", "without", "would",
 ];
 
+/// ln(1 + 50): stems in more than about one document in fifty are not used for blocking.
+const MIN_BLOCKING_IDF: f32 = 3.93;
+
 /// One entry, ready to compare.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -122,7 +125,15 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     }
     let mut by_weight = vector.clone();
     by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let top_stems = by_weight.iter().take(8).map(|(id, _)| vocab.stems[*id as usize].clone()).collect();
+    // Blocking uses rare stems only: a stem in more than ~2% of the documents
+    // (idf below ln(51)) carries no blocking signal and its long postings
+    // dominate the cost of the neighbour query.
+    let top_stems = by_weight
+        .iter()
+        .filter(|(id, _)| vocab.idf[*id as usize] >= MIN_BLOCKING_IDF)
+        .take(5)
+        .map(|(id, _)| vocab.stems[*id as usize].clone())
+        .collect();
     vector.sort_by_key(|(id, _)| *id);
     Ok(Item {
         id: e.id(),
