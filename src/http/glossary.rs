@@ -112,13 +112,7 @@ pub async fn get_glossary(
     params: Params,
 ) -> AppResult<Json<GlossaryView>> {
     let (offset, limit) = params.page()?;
-    let as_of = params
-        .get("as_of")
-        .map(|raw| {
-            parse_as_of(raw)
-                .ok_or_else(|| Error::bad_param("as_of", "as_of must be an RFC 3339 time or a date (YYYY-MM-DD)"))
-        })
-        .transpose()?;
+    let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
     let page = blocking(move || g.glossary(as_of, offset, limit)).await?;
     Ok(Json(GlossaryView {
@@ -163,13 +157,7 @@ pub async fn export_glossary(
         }
     };
     let bom = params.bool("bom")?;
-    let as_of = params
-        .get("as_of")
-        .map(|raw| {
-            parse_as_of(raw)
-                .ok_or_else(|| Error::bad_param("as_of", "as_of must be an RFC 3339 time or a date (YYYY-MM-DD)"))
-        })
-        .transpose()?;
+    let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
     blocking(move || {
         let doc = g.glossary_document(as_of)?;
@@ -181,4 +169,15 @@ pub async fn export_glossary(
         Ok(super::submissions::download(media, &format!("consensus-glossary.{format}"), body))
     })
     .await
+}
+
+/// The `as_of` parameter: an RFC 3339 time, or a date meaning the end of that day.
+fn as_of_param(params: &Params) -> Result<Option<time::OffsetDateTime>, Error> {
+    params
+        .get("as_of")
+        .map(|raw| {
+            parse_as_of(raw)
+                .ok_or_else(|| Error::bad_param("as_of", "as_of must be an RFC 3339 time or a date (YYYY-MM-DD)"))
+        })
+        .transpose()
 }
