@@ -1,0 +1,150 @@
+//! Clustering at scale: full rebuild time and peak memory, and the
+//! incremental update after one new 300-entry list.
+//!
+//! ```text
+//! cargo bench --bench cluster                    # 100k
+//! CG_BENCH_SIZES=1000000 cargo bench --bench cluster
+//! ```
+//!
+//! Per size, on a copy of the cached data directory (`<dir>-cluster`, so the
+//! shared one stays without clusters):
+//! 1. submit a new 300-entry list while no clusters exist (the submit's base cost);
+//! 2. `Glossary::rebuild_clusters` (= `cluster::rebuild` + audit + flush):
+//!    seconds, and peak RSS (VmHWM, reset just before; the RSS of the opened
+//!    store + index before it is printed beside it);
+//! 3. submit another new 300-entry list, now with clusters: `submit` calls
+//!    `cluster::update` itself; the difference to 1. is the update's cost;
+//! 4. `cluster::update` called directly on that submission, 3 times (median).
+//!
+//! The new lists come from the generator with another seed and are given a
+//! (State, year) the corpus does not have, when there is one left, so they
+//! are new lists rather than revisions.
+
+#[path = "common/corpus.rs"]
+mod corpus;
+#[path = "support/mod.rs"]
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use consensus_glossary::domain::{Actor, StateCode};
+use consensus_glossary::service::{ListFormat, ListInput};
+use serde_json::json;
+
+fn copy_dir(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).expect("remove old copy");
+    }
+    let ok = Command::new("cp").arg("-a").arg(from).arg(to).status().expect("cp").success();
+    assert!(ok, "cp -a {} {}", from.display(), to.display());
+}
+
+/// Two new 300-entry lists for (State, year) pairs `taken` does not hold.
+fn new_lists(taken: &BTreeSet<(String, i32)>) -> Vec<corpus::GenList> {
+    let mut out = Vec::new();
+    let mut free = corpus::STATES
+        .iter()
+        .flat_map(|s| (corpus::FIRST_YEAR..=2025).map(move |y| (s.to_string(), y)))
+        .filter(|p| !taken.contains(p));
+    for seed in [7_001u64, 7_002] {
+        let mut list = corpus::generate(seed, 300).into_iter().next().expect("one list");
+        list.entries.truncate(300);
+        if let Some((state, year)) = free.next() {
+            list.state = state;
+            list.year = year;
+        }
+        out.push(list);
+    }
+    out
+}
+
+fn main() {
+    for n in support::sizes() {
+        let ds = support::dataset(n, support::SEED, true);
+        let taken: BTreeSet<(String, i32)> = ds.lists.iter().map(|l| (l.state.clone(), l.year)).collect();
+        drop(ds.lists);
+        let extra = new_lists(&taken);
+        let work = ds.dir.with_file_name(format!("{}-cluster", ds.dir.file_name().unwrap().to_string_lossy()));
+        let t = Instant::now();
+        copy_dir(&ds.dir, &work);
+        eprintln!("cluster: copied {} in {:.1?}", work.display(), t.elapsed());
+
+        let glossary = support::open(&work);
+        let actor = Actor::operator();
+        let submit = |list: &corpus::GenList| {
+            let state = StateCode::parse(&list.state).unwrap();
+            let body = support::body(list);
+            let t = Instant::now();
+            let receipt = glossary
+                .submit(&actor, &state, ListInput { format: ListFormat::Json, body: &body, language: None, year: None })
+                .expect("submit");
+            (t.elapsed().as_secs_f64(), receipt)
+        };
+
+        // 1. a submit without clusters
+        let (submit_plain_s, r0) = submit(&extra[0]);
+
+        // 2. full rebuild
+        let rss_before = support::rss();
+        support::reset_peak_rss();
+        let t = Instant::now();
+        let stats = glossary.rebuild_clusters(&actor).expect("rebuild");
+        let rebuild_s = t.elapsed().as_secs_f64();
+        let peak = support::peak_rss();
+
+        // 3. a submit with clusters (calls cluster::update)
+        let (submit_clustered_s, r1) = submit(&extra[1]);
+
+        // 4. cluster::update directly, on the submission of 3.
+        let index = glossary.search_index().unwrap();
+        let s = &r1.stored.submission;
+        let mut direct = Vec::new();
+        let mut last = None;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let st =
+                consensus_glossary::cluster::update(&glossary.store, index, s.id, s.replaces, &glossary.cluster_params)
+                    .expect("update");
+            direct.push(t.elapsed().as_secs_f64());
+            last = Some(st);
+        }
+        direct.sort_by(f64::total_cmp);
+
+        let out = json!({
+            "entries": n,
+            "rebuild": {"seconds": rebuild_s, "stats": stats, "peak_rss_gib": support::gib(peak), "rss_before_gib": support::gib(rss_before)},
+            "incremental": {
+                "list_entries": extra[1].entries.len(),
+                "new_list": {"state": extra[1].state, "year": extra[1].year, "replaces": s.replaces},
+                "submit_without_clusters_s": submit_plain_s,
+                "submit_without_clusters_replaces": r0.stored.submission.replaces,
+                "submit_with_clusters_s": submit_clustered_s,
+                "update_direct_s": direct,
+                "update_direct_median_s": direct[1],
+                "update_stats": last,
+            },
+        });
+        println!(
+            "cluster {n}: rebuild {:.1} s ({} entries, {} clusters, {} multi-State, {} links), peak RSS {:.2} GiB (RSS before {:.2} GiB)",
+            rebuild_s,
+            stats.entries,
+            stats.clusters,
+            stats.multi_state_clusters,
+            stats.links,
+            support::gib(peak),
+            support::gib(rss_before)
+        );
+        println!(
+            "cluster {n}: 300-entry list: submit {:.3} s without clusters, {:.3} s with clusters; cluster::update alone median {:.3} s",
+            submit_plain_s, submit_clustered_s, direct[1]
+        );
+        println!("CLUSTER_JSON {out}");
+        drop(glossary);
+        if std::env::var("CG_KEEP_CLUSTER_COPY").is_err() {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+    }
+}
