@@ -126,7 +126,9 @@ pub fn update(
             if sub == submission_id {
                 continue;
             }
-            if let Some(e) = store.entry(sub, ord)? {
+            if let Some(e) = store.entry(sub, ord)?
+                && store.current_id(&e.state, e.year)? == Some(e.submission_id)
+            {
                 neighbour_links.push((i, e));
             }
         }
@@ -353,11 +355,11 @@ fn neighbours(index: &SearchIndex, searcher: &tantivy::Searcher, item: &Item, k:
             Box::new(TermQuery::new(Term::from_field_text(def_en, s), IndexRecordOption::WithFreqs)),
         ));
     }
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>),
-        (Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.current, 1), basic))),
-    ]);
-    let top: Vec<(f32, DocAddress)> = searcher.search(&query, &TopDocs::with_limit(k).order_by_score())?;
+    // No `current` filter in the query: intersecting with it costs more than
+    // the query itself. Callers keep current entries only; a few spare
+    // neighbours make up for the old revisions among the hits.
+    let query = BooleanQuery::new(should);
+    let top: Vec<(f32, DocAddress)> = searcher.search(&query, &TopDocs::with_limit(k + 5).order_by_score())?;
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
         let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
