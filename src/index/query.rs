@@ -191,9 +191,13 @@ pub fn build(
         }
     }
     let n = word_clauses.len();
-    if n > 0 {
-        // Every word of a short query; most words of a long one.
-        let min = if n <= 2 { n } else { n - n / 3 };
+    if n <= 2 {
+        // Every word of a short query: an intersection, which seeks through the
+        // rarest word's postings instead of visiting every document of any word.
+        required.extend(word_clauses.into_iter().map(|q| (Occur::Must, q)));
+    } else {
+        // Most words of a long one.
+        let min = n - n / 3;
         required.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, min))));
     }
     if required.is_empty() {
