@@ -113,32 +113,7 @@ fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warn
     let source = text("source");
     let note = text("note");
     let administrative_status = text("administrative_status");
-    let synonyms = match map.remove("synonyms") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .filter_map(|d| match d {
-                Value::String(s) => Some(s),
-                other => {
-                    errors.push(RowError::new(
-                        Some(row),
-                        "synonyms",
-                        format!("each synonym must be a string, not {}", kind(&other)),
-                    ));
-                    None
-                }
-            })
-            .collect(),
-        Some(Value::String(s)) => split_synonyms(&s),
-        Some(other) => {
-            errors.push(RowError::new(
-                Some(row),
-                "synonyms",
-                format!("synonyms must be an array of strings, not {}", kind(&other)),
-            ));
-            Vec::new()
-        }
-    };
+    let synonyms = string_list(row, "synonyms", "synonym", map.remove("synonyms"), split_synonyms, errors);
     let extra = match map.remove("extra") {
         None | Some(Value::Null) => BTreeMap::new(),
         Some(Value::Object(obj)) => extra_map(row, obj, errors),
@@ -151,32 +126,7 @@ fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warn
             BTreeMap::new()
         }
     };
-    let domains = match map.remove("domains") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .filter_map(|d| match d {
-                Value::String(s) => Some(s),
-                other => {
-                    errors.push(RowError::new(
-                        Some(row),
-                        "domains",
-                        format!("each domain must be a string, not {}", kind(&other)),
-                    ));
-                    None
-                }
-            })
-            .collect(),
-        Some(Value::String(s)) => split_domains(&s),
-        Some(other) => {
-            errors.push(RowError::new(
-                Some(row),
-                "domains",
-                format!("domains must be an array of strings, not {}", kind(&other)),
-            ));
-            Vec::new()
-        }
-    };
+    let domains = string_list(row, "domains", "domain", map.remove("domains"), split_domains, errors);
     for key in map.keys() {
         if !ENTRY_FIELDS.contains(&key.as_str()) && key != "id" {
             warnings.push(Warning {
@@ -222,6 +172,44 @@ pub(crate) fn extra_map(row: u64, obj: Map<String, Value>, errors: &mut Vec<RowE
 /// "a; b" → ["a", "b"]: the one-cell form of synonyms in CSV (terms may hold '|').
 pub fn split_synonyms(s: &str) -> Vec<String> {
     s.split(';').map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
+}
+
+/// A list of strings: a JSON array of strings, or one string that `split`
+/// divides (the one-cell form of CSV). Anything else is a row error on `field`.
+fn string_list(
+    row: u64,
+    field: &str,
+    singular: &str,
+    value: Option<Value>,
+    split: fn(&str) -> Vec<String>,
+    errors: &mut Vec<RowError>,
+) -> Vec<String> {
+    match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|d| match d {
+                Value::String(s) => Some(s),
+                other => {
+                    errors.push(RowError::new(
+                        Some(row),
+                        field,
+                        format!("each {singular} must be a string, not {}", kind(&other)),
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        Some(Value::String(s)) => split(&s),
+        Some(other) => {
+            errors.push(RowError::new(
+                Some(row),
+                field,
+                format!("{field} must be an array of strings, not {}", kind(&other)),
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// "a; b ;c" → ["a", "b", "c"]: the one-cell form of domains in CSV.

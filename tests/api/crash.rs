@@ -77,19 +77,11 @@ async fn sigkill_mid_stream_loses_no_acknowledged_list_and_leaves_no_partial_one
     }
     // No list is there in part; revisions run 1..n without gaps.
     for state in ["DE", "FR", "IT"] {
-        let subs: Value =
-            client.get(format!("{base}/v1/states/{state}/submissions")).send().await.unwrap().json().await.unwrap();
+        let subs = get(&client, &format!("{base}/v1/states/{state}/submissions")).await;
         let subs = subs["submissions"].as_array().unwrap();
         for (i, s) in subs.iter().enumerate() {
             assert_eq!(s["revision"].as_u64().unwrap(), i as u64 + 1, "{state} revisions are contiguous");
-            let full: Value = client
-                .get(format!("{base}/v1/submissions/{}", s["id"].as_str().unwrap()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let full = get(&client, &format!("{base}/v1/submissions/{}", s["id"].as_str().unwrap())).await;
             let entries = full["entries"].as_array().unwrap();
             assert_eq!(entries.len() as u64, s["entry_count"].as_u64().unwrap(), "{state} list {} is whole", s["id"]);
             assert_eq!(entries.len(), 40);
@@ -100,28 +92,18 @@ async fn sigkill_mid_stream_loses_no_acknowledged_list_and_leaves_no_partial_one
     // (the index caught up from the change log at start), and every revision
     // with all_revisions.
     for state in ["DE", "FR", "IT"] {
-        let subs: Value =
-            client.get(format!("{base}/v1/states/{state}/submissions")).send().await.unwrap().json().await.unwrap();
+        let subs = get(&client, &format!("{base}/v1/states/{state}/submissions")).await;
         let revisions = subs["total"].as_u64().unwrap();
-        let found: Value = client
-            .get(format!("{base}/v1/search?q=term&state={state}&field=term&limit=0&all_revisions=true"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found =
+            get(&client, &format!("{base}/v1/search?q=term&state={state}&field=term&limit=0&all_revisions=true")).await;
         assert_eq!(found["total"].as_u64().unwrap(), revisions * 40, "{state}: search and store disagree");
-        let current: Value = client
-            .get(format!("{base}/v1/search?q=term&state={state}&field=term&limit=0"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let current = get(&client, &format!("{base}/v1/search?q=term&state={state}&field=term&limit=0")).await;
         assert_eq!(current["total"].as_u64().unwrap(), if revisions > 0 { 40 } else { 0 }, "{state}");
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> Value {
+    client.get(url).send().await.expect("GET").json().await.expect("JSON body")
 }
