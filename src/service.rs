@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::clock::{self, Clock};
-use crate::domain::{Actor, EntryDraft, RowError, StateCode, Warning, validate_list};
+use crate::domain::{Actor, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::formats::concept::{self, ConceptDoc};
@@ -42,12 +42,21 @@ impl ListFormat {
 }
 
 /// A national list as received: raw bytes plus what came beside them.
+#[derive(Debug, Clone)]
 pub struct ListInput<'a> {
     pub format: ListFormat,
     pub body: &'a [u8],
     /// From the query string or command line; a JSON body's own fields win.
     pub language: Option<String>,
     pub year: Option<i64>,
+}
+
+/// A list read and validated, not yet stored.
+struct Prepared {
+    state: StateCode,
+    list: ValidList,
+    format: ListFormat,
+    warnings: Vec<Warning>,
 }
 
 /// What storing a list answered.
@@ -185,6 +194,68 @@ impl Glossary {
     /// when this returns Ok the list survives a crash. A list with any bad row
     /// is refused whole.
     pub fn submit(&self, actor: &Actor, state: &StateCode, input: ListInput<'_>) -> Result<Receipt> {
+        let prepared = self.prepare(actor, state, input)?;
+        let mut receipts = self.store_prepared(actor, vec![prepared])?;
+        receipts.pop().ok_or_else(|| Error::Internal("a stored list without its receipt".into()))
+    }
+
+    /// Several national lists at once (a bulk import): all are read and
+    /// validated first, in parallel, and none is stored if any is refused (the
+    /// error of the first refused list, by position, is returned with that
+    /// position). Then each list is stored in its own transaction, the store
+    /// is flushed once and the search index applies them all in one commit.
+    pub fn submit_many(
+        &self,
+        actor: &Actor,
+        lists: Vec<(StateCode, ListInput<'_>)>,
+    ) -> std::result::Result<Vec<Receipt>, (usize, Error)> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = lists.len().div_ceil(workers).max(1);
+        let mut prepared: Vec<Result<Prepared>> = Vec::with_capacity(lists.len());
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = lists
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().map(|(state, input)| self.prepare(actor, state, input.clone())).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                match h.join() {
+                    Ok(part) => prepared.extend(part),
+                    Err(_) => prepared.push(Err(Error::Internal("a validation thread panicked".into()))),
+                }
+            }
+        });
+        let prepared = prepared
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| p.map_err(|e| (i, e)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let n = prepared.len();
+        self.store_prepared(actor, prepared).map_err(|e| (n, e))
+    }
+
+    /// Stores prepared lists (one transaction each), flushes once, then brings
+    /// the index and the clusters up to them.
+    fn store_prepared(&self, actor: &Actor, lists: Vec<Prepared>) -> Result<Vec<Receipt>> {
+        let now = self.now();
+        let mut receipts = Vec::with_capacity(lists.len());
+        for p in lists {
+            let stored = self.store.add_submission(&p.state, &p.list, p.format.as_str(), actor, &now)?;
+            receipts.push(Receipt { stored, warnings: p.warnings });
+        }
+        self.store.flush()?;
+        self.index_changes();
+        for r in &receipts {
+            self.update_clusters(&r.stored);
+        }
+        Ok(receipts)
+    }
+
+    /// Reads and validates one list without storing it.
+    fn prepare(&self, actor: &Actor, state: &StateCode, input: ListInput<'_>) -> Result<Prepared> {
         if !actor.may_act_for(state) {
             return Err(Error::Forbidden(format!("{} '{}' may not submit a list for {state}", actor.role, actor.name)));
         }
@@ -217,14 +288,10 @@ impl Glossary {
         if draft.year.is_none() {
             draft.year = input.year;
         }
-        let list = validate_list(draft, self.clock.year()).map_err(Error::Invalid)?;
-        let stored = self.store.add_submission(state, &list, input.format.as_str(), actor, &self.now())?;
-        self.store.flush()?;
-        self.index_changes();
-        self.update_clusters(&stored);
+        let mut list = validate_list(draft, self.clock.year()).map_err(Error::Invalid)?;
         let mut warnings = read.warnings;
-        warnings.extend(list.warnings);
-        Ok(Receipt { stored, warnings })
+        warnings.append(&mut list.warnings);
+        Ok(Prepared { state: state.clone(), list, format: input.format, warnings })
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Config {
     pub samples: Option<PathBuf>,
     /// How many days a proposal's review (its silence period) lasts by default.
     pub silence_days: u32,
+    /// Search results kept until the next index commit (0: none).
+    pub search_cache: usize,
 }
 
 impl Config {
@@ -39,9 +41,13 @@ impl Config {
             http: HttpConfig::default(),
             samples: None,
             silence_days: crate::consensus::DEFAULT_SILENCE_DAYS,
+            search_cache: DEFAULT_SEARCH_CACHE,
         }
     }
 }
+
+/// Search results the server keeps by default (each valid until the next commit).
+pub const DEFAULT_SEARCH_CACHE: usize = 2048;
 
 pub struct Application {
     listener: TcpListener,
@@ -61,6 +67,7 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
         let silence_days = config.silence_days;
+        let search_cache = config.search_cache;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
             let mut glossary = Glossary::open(&data_dir, clock)?;
             glossary.silence_days = silence_days;
@@ -73,6 +80,7 @@ impl Application {
                     tracing::info!(replayed, elapsed = ?started.elapsed(), "search index caught up with the store")
                 }
             }
+            glossary.search_index()?.set_cache_capacity(search_cache);
             let admin_token_file = bootstrap_admin_token(&glossary)?;
             let mut loaded = 0;
             if let Some(dir) = samples

@@ -29,6 +29,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = consensus_glossary::consensus::DEFAULT_SILENCE_DAYS,
         value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub silence_days: u32,
+    /// Search results kept in memory until the next index commit (0: none).
+    #[arg(long, default_value_t = consensus_glossary::startup::DEFAULT_SEARCH_CACHE)]
+    pub search_cache: usize,
 }
 
 pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
@@ -48,6 +51,7 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
             http: HttpConfig { open_reads: args.open_reads, body_limit: args.body_limit },
             samples,
             silence_days: args.silence_days,
+            search_cache: args.search_cache,
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;

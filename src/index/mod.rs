@@ -13,10 +13,12 @@ mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::error::{Error, Result};
@@ -42,6 +44,10 @@ pub struct SearchIndex {
     /// The last change sequence number applied and committed.
     applied: AtomicU64,
     dir: PathBuf,
+    /// Recent results by request, emptied at every commit.
+    cache: Mutex<search::ResultCache>,
+    /// How many results `cache` keeps; 0 (the default) keeps none.
+    cache_capacity: AtomicUsize,
 }
 
 /// How `open` found the index.
@@ -123,6 +129,8 @@ impl SearchIndex {
             fields,
             applied: AtomicU64::new(applied),
             dir: dir.to_owned(),
+            cache: Mutex::default(),
+            cache_capacity: AtomicUsize::new(0),
         })
     }
 
@@ -138,10 +146,23 @@ impl SearchIndex {
         self.writer.lock().map_err(|_| Error::Internal("the index writer lock is poisoned".into()))
     }
 
-    /// Rebuilds every document from the store, in one commit.
+    /// Keeps up to `entries` recent search results (0: none), each valid
+    /// until the next commit. The server turns this on; benches measure
+    /// without it unless they say otherwise.
+    pub fn set_cache_capacity(&self, entries: usize) {
+        self.cache_capacity.store(entries, Ordering::Relaxed);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.reset(self.applied());
+        }
+    }
+
+    /// Rebuilds every document from the store, in one commit, then merges
+    /// the segments into one.
     pub fn rebuild(&self, store: &Store) -> Result<u64> {
         let mut writer = self.lock()?;
         let seq = store.last_seq()?;
+        // No merging while loading: one merge of everything at the end.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         writer.delete_all_documents()?;
         for s in store.all_submissions()? {
             let current = store.is_current(&s)?;
@@ -149,8 +170,46 @@ impl SearchIndex {
                 writer.add_document(self.fields.document(&e?, current))?;
             }
         }
-        self.commit(&mut writer, seq)?;
+        let committed = self.commit(&mut writer, seq);
+        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        committed?;
+        self.merge_segments(&mut writer);
         Ok(seq)
+    }
+
+    /// Merges every segment into one, so that a query walks one term
+    /// dictionary and sets up one scorer per clause instead of one per
+    /// segment. Run after a rebuild or a bulk import; an optimisation only,
+    /// so a failure (a segment already in a background merge) is logged.
+    pub fn optimize(&self) -> Result<()> {
+        let mut writer = self.lock()?;
+        self.merge_segments(&mut writer);
+        Ok(())
+    }
+
+    fn merge_segments(&self, writer: &mut IndexWriter) {
+        let ids = match self.index.searchable_segment_ids() {
+            Ok(ids) => ids,
+            Err(e) => return tracing::warn!(error = %e, "could not list the index's segments"),
+        };
+        if ids.len() <= 1 {
+            return;
+        }
+        let started = Instant::now();
+        match writer.merge(&ids).wait() {
+            Ok(_) => {
+                tracing::info!(segments = ids.len(), elapsed = ?started.elapsed(), "merged the index's segments into one")
+            }
+            Err(e) => tracing::warn!(error = %e, "the index's segments were not merged"),
+        }
+        if let Err(e) = self.reader.reload() {
+            tracing::warn!(error = %e, "the index reader did not reload after a merge");
+        }
+    }
+
+    /// Segments in the index (searchable ones).
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Applies every change the index has not seen yet and commits. Concurrent
@@ -190,6 +249,9 @@ impl SearchIndex {
         prepared.commit()?;
         self.reader.reload()?;
         self.applied.store(seq, Ordering::Release);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.reset(seq);
+        }
         Ok(())
     }
 

@@ -9,7 +9,7 @@
 //! without spaces ("cyberattack" for "cyber attack"), exactly or fuzzily.
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -19,6 +19,33 @@ use crate::error::{Error, Result};
 
 pub const MAX_QUERY_CHARS: usize = 500;
 pub const MAX_WORDS: usize = 32;
+/// Known words one unknown word may stand for.
+pub const MAX_EXPANSIONS: usize = 50;
+
+/// What the index knows about its words: how the query decides whether a word
+/// needs fuzzy matching, and what it may stand for.
+pub trait Lexicon {
+    /// Documents holding `term`, over all segments.
+    fn doc_freq(&self, term: &Term) -> Result<u64>;
+    /// Words of `field` within `distance` edits of `word` (a transposition is
+    /// one edit), with their edit distance and document frequency: at most
+    /// `max`, the closest and then the most frequent.
+    fn fuzzy(&self, field: Field, word: &str, distance: u8, max: usize) -> Result<Vec<Expansion>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    pub word: String,
+    pub distance: u8,
+    pub doc_freq: u64,
+}
+
+/// Keeps the `max` best expansions: closest first, then most frequent, then by word.
+pub fn best_expansions(mut found: Vec<Expansion>, max: usize) -> Vec<Expansion> {
+    found.sort_by(|a, b| a.distance.cmp(&b.distance).then(b.doc_freq.cmp(&a.doc_freq)).then(a.word.cmp(&b.word)));
+    found.truncate(max);
+    found
+}
 
 /// Where to look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,7 +63,8 @@ pub struct SearchRequest {
     pub language: Option<String>,
     pub states: Vec<String>,
     pub year: Option<i32>,
-    /// Maximum edits per word; `None` = by word length (0 up to 2 letters, 1 up to 5, else 2).
+    /// Maximum edits for a word the index does not know; `None` = by word
+    /// length (0 up to 2 letters, 1 up to 5, else 2).
     pub fuzzy: Option<u8>,
     pub field: FieldScope,
     pub all_revisions: bool,
@@ -116,6 +144,7 @@ pub struct Built {
 pub fn build(
     req: &SearchRequest,
     fields: &Fields,
+    lexicon: &dyn Lexicon,
     mut analyzer_of: impl FnMut(Field) -> Result<TextAnalyzer>,
 ) -> Result<Built> {
     let parsed = parse(&req.q);
@@ -170,24 +199,43 @@ pub fn build(
     let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
     for word in &parsed.words {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut known = false;
+        let mut searchable = false;
         for (field, boost) in &text {
             for token in analyze(&mut analyzer_of, *field, word)? {
-                alternatives.push((Occur::Should, boosted(TermQuery::new(term(*field, &token), freqs()), *boost)));
+                searchable = true;
+                let t = term(*field, &token);
+                if lexicon.doc_freq(&t)? > 0 {
+                    known = true;
+                    alternatives.push((Occur::Should, boosted(TermQuery::new(t, freqs()), *boost)));
+                }
             }
         }
         if use_keys {
             let key = normalize::key(word);
-            for w in key.split(' ').filter(|w| !w.is_empty()) {
-                alternatives.push((Occur::Should, boosted(TermQuery::new(term(fields.key_words, w), rec()), 3.0)));
-                let distance = req.fuzzy.unwrap_or_else(|| auto_distance(w.chars().count()));
-                if distance > 0 {
-                    let fuzzy = FuzzyTermQuery::new(term(fields.key_words, w), distance, true);
-                    alternatives.push((Occur::Should, boosted(fuzzy, 2.0)));
+            let key_words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+            searchable |= !key_words.is_empty();
+            let mut unknown = Vec::new();
+            for w in &key_words {
+                let t = term(fields.key_words, w);
+                if lexicon.doc_freq(&t)? > 0 {
+                    alternatives.push((Occur::Should, boosted(TermQuery::new(t, rec()), 3.0)));
+                } else {
+                    unknown.push(*w);
+                }
+            }
+            if !known {
+                for w in unknown {
+                    let distance = req.fuzzy.unwrap_or_else(|| auto_distance(w.chars().count()));
+                    alternatives.extend(fuzzy_clauses(lexicon, fields.key_words, w, distance, 2.0)?);
                 }
             }
         }
         if !alternatives.is_empty() {
             word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
+        } else if searchable {
+            // A word nothing matches, not even fuzzily, still counts as a word.
+            word_clauses.push(Box::new(EmptyQuery));
         }
     }
     let n = word_clauses.len();
@@ -215,9 +263,9 @@ pub fn build(
             let compact: String = key.chars().filter(|c| *c != ' ').collect();
             top.push((Occur::Should, boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0)));
             let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
-            if distance > 0 && compact.chars().count() <= 60 {
-                let fuzzy = FuzzyTermQuery::new(term(fields.compact, &compact), distance, true);
-                top.push((Occur::Should, boosted(fuzzy, 4.0)));
+            let whole_known = lexicon.doc_freq(&term(fields.compact, &compact))? > 0;
+            if !whole_known && compact.chars().count() <= 60 {
+                top.extend(fuzzy_clauses(lexicon, fields.compact, &compact, distance, 4.0)?);
             }
         }
     }
@@ -244,6 +292,29 @@ pub fn build(
     let mut words = parsed.words;
     words.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
     Ok(Built { query: Box::new(BooleanQuery::new(all)), words })
+}
+
+/// The known words within `distance` edits of `word`, each a clause worth
+/// `weight` at one edit and less at two.
+fn fuzzy_clauses(
+    lexicon: &dyn Lexicon,
+    field: Field,
+    word: &str,
+    distance: u8,
+    weight: f32,
+) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+    if distance == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(lexicon
+        .fuzzy(field, word, distance.min(2), MAX_EXPANSIONS)?
+        .into_iter()
+        .map(|e| {
+            let score = if e.distance <= 1 { weight } else { weight * 0.6 };
+            let q = TermQuery::new(term(field, &e.word), rec());
+            (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), score)) as Box<dyn Query>)
+        })
+        .collect())
 }
 
 fn is_analyzed(language: &str) -> bool {
@@ -312,6 +383,13 @@ mod tests {
         let p = parse(r#"malware "trojan"#);
         assert_eq!(p.words, vec!["malware", "trojan"]);
         assert!(p.phrases.is_empty());
+    }
+
+    #[test]
+    fn expansions_keep_the_closest_then_the_most_frequent() {
+        let e = |w: &str, d, f| Expansion { word: w.into(), distance: d, doc_freq: f };
+        let kept = best_expansions(vec![e("b", 2, 900), e("a", 1, 3), e("c", 1, 50), e("d", 2, 901)], 3);
+        assert_eq!(kept, vec![e("c", 1, 50), e("a", 1, 3), e("d", 2, 901)]);
     }
 
     #[test]

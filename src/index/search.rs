@@ -3,16 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::DocAddress;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::FuzzyTermQuery;
+use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Term};
 
 use super::SearchIndex;
-use super::query::{self, SearchRequest};
+use super::query::{self, Expansion, Lexicon, SearchRequest};
 use crate::domain::normalize;
 use crate::error::{Error, Result};
 use crate::store::{EntryRecord, Store};
 
+#[derive(Clone)]
 pub struct Hit {
     pub entry: EntryRecord,
     pub score: f32,
@@ -20,6 +23,7 @@ pub struct Hit {
     pub highlights: BTreeMap<String, String>,
 }
 
+#[derive(Clone)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
@@ -28,8 +32,26 @@ pub struct SearchResults {
 
 impl SearchIndex {
     pub fn search(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+        let capacity = self.cache_capacity.load(std::sync::atomic::Ordering::Relaxed);
+        if capacity == 0 {
+            return self.search_uncached(store, req);
+        }
+        let key = format!("{req:?}");
+        let seq = self.applied();
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(seq, &key)) {
+            return Ok(hit);
+        }
+        let results = self.search_uncached(store, req)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.put(seq, key, results.clone(), capacity);
+        }
+        Ok(results)
+    }
+
+    fn search_uncached(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let built = query::build(req, &self.fields, |f| Ok(self.index.tokenizer_for_field(f)?))?;
+        let lexicon = SearcherLexicon(&searcher);
+        let built = query::build(req, &self.fields, &lexicon, |f| Ok(self.index.tokenizer_for_field(f)?))?;
         let mut state_facets = FacetCollector::for_field("state_facet");
         state_facets.add_facet("/");
         let mut language_facets = FacetCollector::for_field("language_facet");
@@ -103,6 +125,67 @@ impl SearchIndex {
         };
         let ord = u32::try_from(ord).map_err(|_| Error::Corrupt("entry ordinal".into()))?;
         store.entry(sub, ord)
+    }
+}
+
+/// Results of recent searches, valid for one index commit (`seq`): a result
+/// computed against an older commit is never stored under a newer one.
+#[derive(Default)]
+pub(crate) struct ResultCache {
+    seq: u64,
+    map: std::collections::HashMap<String, SearchResults>,
+}
+
+impl ResultCache {
+    pub(crate) fn reset(&mut self, seq: u64) {
+        self.seq = seq;
+        self.map.clear();
+    }
+
+    fn get(&self, seq: u64, key: &str) -> Option<SearchResults> {
+        (self.seq == seq).then(|| self.map.get(key).cloned()).flatten()
+    }
+
+    fn put(&mut self, seq: u64, key: String, results: SearchResults, capacity: usize) {
+        if self.seq != seq {
+            return;
+        }
+        if self.map.len() >= capacity {
+            // Simple and bounded: start afresh rather than track recency.
+            self.map.clear();
+        }
+        self.map.insert(key, results);
+    }
+}
+
+/// The words of an open searcher's segments.
+pub(crate) struct SearcherLexicon<'a>(pub &'a tantivy::Searcher);
+
+impl Lexicon for SearcherLexicon<'_> {
+    fn doc_freq(&self, term: &Term) -> Result<u64> {
+        Ok(self.0.doc_freq(term)?)
+    }
+
+    fn fuzzy(&self, field: Field, word: &str, distance: u8, max: usize) -> Result<Vec<Expansion>> {
+        let automaton = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()?;
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        for segment in self.0.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().search(&automaton).into_stream()?;
+            while stream.advance() {
+                if let Ok(w) = std::str::from_utf8(stream.key()) {
+                    *found.entry(w.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let found = found
+            .into_iter()
+            .map(|(w, doc_freq)| {
+                let distance = u8::try_from(strsim::osa_distance(word, &w)).unwrap_or(u8::MAX);
+                Expansion { word: w, distance, doc_freq }
+            })
+            .collect();
+        Ok(query::best_expansions(found, max))
     }
 }
 
