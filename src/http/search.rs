@@ -38,6 +38,9 @@ pub struct SearchFacets {
 pub struct SearchResponse {
     /// Matching entries in all (not just this page).
     pub total: usize,
+    /// True when no entry had every word of a query of three or more words,
+    /// so these are the entries with two in three of them.
+    pub relaxed: bool,
     pub limit: usize,
     pub offset: usize,
     pub hits: Vec<SearchHit>,
@@ -73,6 +76,7 @@ pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params
     let mut facets = results.facets;
     Ok(Json(SearchResponse {
         total: results.total,
+        relaxed: results.relaxed,
         limit,
         offset,
         hits: results

@@ -135,16 +135,22 @@ pub fn auto_distance(chars: usize) -> u8 {
 
 pub struct Built {
     pub query: Box<dyn Query>,
+    /// Words outside phrases that make up the query (a relaxed reading
+    /// matters only from three of them).
+    pub word_count: usize,
     /// The text part alone (no filters), for highlighting.
     pub words: Vec<String>,
 }
 
 /// Builds the query for `req` over the fields of `fields`, analyzing words
-/// with each field's own analyzer (`analyzer_of`).
+/// with each field's own analyzer (`analyzer_of`). Every word must match,
+/// or with `relaxed` (for a query of three words or more that found nothing
+/// so) two in three of them.
 pub fn build(
     req: &SearchRequest,
     fields: &Fields,
     lexicon: &dyn Lexicon,
+    relaxed: bool,
     mut analyzer_of: impl FnMut(Field) -> Result<TextAnalyzer>,
 ) -> Result<Built> {
     let parsed = parse(&req.q);
@@ -239,12 +245,12 @@ pub fn build(
         }
     }
     let n = word_clauses.len();
-    if n <= 2 {
-        // Every word of a short query: an intersection, which seeks through the
-        // rarest word's postings instead of visiting every document of any word.
+    if !relaxed || n <= 2 {
+        // Every word: an intersection, which seeks through the rarest word's
+        // postings instead of visiting every document of any word.
         required.extend(word_clauses.into_iter().map(|q| (Occur::Must, q)));
     } else {
-        // Most words of a long one.
+        // Most words (when no entry has them all).
         let min = n - n / 3;
         required.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, min))));
     }
@@ -291,7 +297,7 @@ pub fn build(
     }
     let mut words = parsed.words;
     words.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { query: Box::new(BooleanQuery::new(all)), words })
+    Ok(Built { query: Box::new(BooleanQuery::new(all)), word_count: n, words })
 }
 
 /// The known words within `distance` edits of `word`, each a clause worth

@@ -26,6 +26,9 @@ pub struct Hit {
 #[derive(Clone)]
 pub struct SearchResults {
     pub total: usize,
+    /// True when no entry matched every word of a query of three or more, so
+    /// the results are those matching two in three.
+    pub relaxed: bool,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
 }
@@ -51,14 +54,16 @@ impl SearchIndex {
     fn search_uncached(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let lexicon = SearcherLexicon(&searcher);
-        let built = query::build(req, &self.fields, &lexicon, |f| Ok(self.index.tokenizer_for_field(f)?))?;
-        let mut state_facets = FacetCollector::for_field("state_facet");
-        state_facets.add_facet("/");
-        let mut language_facets = FacetCollector::for_field("language_facet");
-        language_facets.add_facet("/");
-        let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
-        let (top, total, states, languages) =
-            searcher.search(&built.query, &(top, Count, state_facets, language_facets))?;
+        let analyzer_of = |f| Ok(self.index.tokenizer_for_field(f)?);
+        let mut built = query::build(req, &self.fields, &lexicon, false, analyzer_of)?;
+        let mut relaxed = false;
+        let (mut top, mut total, mut states, mut languages) = collect(&searcher, &built, req)?;
+        if total == 0 && built.word_count >= 3 {
+            // No entry has every word: show those with most of them.
+            built = query::build(req, &self.fields, &lexicon, true, analyzer_of)?;
+            relaxed = true;
+            (top, total, states, languages) = collect(&searcher, &built, req)?;
+        }
 
         let mut facets = BTreeMap::new();
         facets.insert("state".to_owned(), facet_counts(&states));
@@ -108,7 +113,7 @@ impl SearchIndex {
                 hits.push(Hit { entry, score, highlights });
             }
         }
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults { total, relaxed, hits, facets })
     }
 
     fn entry_at(
@@ -126,6 +131,18 @@ impl SearchIndex {
         let ord = u32::try_from(ord).map_err(|_| Error::Corrupt("entry ordinal".into()))?;
         store.entry(sub, ord)
     }
+}
+
+type Collected = (Vec<(f32, DocAddress)>, usize, tantivy::collector::FacetCounts, tantivy::collector::FacetCounts);
+
+/// The page of top hits, the total and the facet counts of a built query.
+fn collect(searcher: &tantivy::Searcher, built: &query::Built, req: &SearchRequest) -> Result<Collected> {
+    let mut state_facets = FacetCollector::for_field("state_facet");
+    state_facets.add_facet("/");
+    let mut language_facets = FacetCollector::for_field("language_facet");
+    language_facets.add_facet("/");
+    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
+    Ok(searcher.search(&built.query, &(top, Count, state_facets, language_facets))?)
 }
 
 /// Results of recent searches, valid for one index commit (`seq`): a result

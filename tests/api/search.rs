@@ -223,3 +223,36 @@ async fn a_list_is_searchable_as_soon_as_it_is_acknowledged() {
     assert_eq!(terms(&search(&app, &q("zyxwvut")).await), vec!["zyxwvut gateway"]);
     assert_eq!(search(&app, &format!("{}&all_revisions=true", q("zyxwvut"))).await["total"], 2);
 }
+
+#[tokio::test]
+async fn every_word_is_required_and_most_words_only_when_no_entry_has_them_all() {
+    let app = samples().await;
+    let all = search(app, &q("critical infrastructure security")).await;
+    assert_eq!(all["relaxed"], false, "{all}");
+    assert!(all["total"].as_u64().unwrap() > 0, "{all}");
+    // A nonsense third word: nothing has all three, so two in three will do.
+    let most = search(app, &q("critical infrastructure qqzzkkx")).await;
+    assert_eq!(most["relaxed"], true, "{most}");
+    assert!(terms(&most).iter().any(|t| t.eq_ignore_ascii_case("critical infrastructure")), "{most}");
+    // Two words are never relaxed: one that matches nothing, even fuzzily, means no match.
+    let two = search(app, &format!("{}&field=definition", q("infrastructure qqzzkkx"))).await;
+    assert_eq!((two["total"].as_u64(), two["relaxed"].as_bool()), (Some(0), Some(false)), "{two}");
+}
+
+#[tokio::test]
+async fn a_known_word_is_taken_as_typed_and_an_unknown_one_as_a_typo() {
+    let app = samples().await;
+    // "malware" is a word the lists use: no fuzzy neighbours of it are added.
+    let exact = search(app, &format!("{}&field=term&fuzzy=2", q("malware"))).await;
+    let hits = exact["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{exact}");
+    assert!(
+        hits.iter().all(|h| ["term", "term_en"]
+            .iter()
+            .any(|f| h["entry"][f].as_str().is_some_and(|t| t.to_lowercase().contains("malware")))),
+        "{exact}"
+    );
+    // "malwarre" is not: it stands for the known words within its edits.
+    let typo = search(app, &format!("{}&field=term&fuzzy=1", q("malwarre"))).await;
+    assert!(terms(&typo).iter().any(|t| t.eq_ignore_ascii_case("malware")), "{typo}");
+}
