@@ -119,10 +119,10 @@ pub fn update(
         }
     }
     // The neighbours of the new entries, as the index sees them.
-    let searcher = index.searcher();
+    let probe = Probe::new(index)?;
     let mut neighbour_links: Vec<(usize, EntryRecord)> = Vec::new();
     for (i, item) in items.iter().enumerate().take(new_count) {
-        for (sub, ord) in neighbours(index, &searcher, item, params.candidates)? {
+        for (sub, ord) in neighbours(index, &probe, item, params.candidates)? {
             if sub == submission_id {
                 continue;
             }
@@ -333,41 +333,76 @@ fn stats(items: &[Item], records: &[ClusterRecord], started: std::time::Instant)
     }
 }
 
-/// The index's nearest neighbours of `item` among current entries.
-fn neighbours(index: &SearchIndex, searcher: &tantivy::Searcher, item: &Item, k: usize) -> Result<Vec<(u64, u32)>> {
+/// The index's nearest neighbours of `item` among current entries: the
+/// entries whose whole term (or English term) is the item's, and the best
+/// `k` by shared term words and rare definition stems.
+///
+/// Two queries, so that the second is a plain union of term clauses that
+/// read frequencies: tantivy then runs it with block-max WAND, skipping the
+/// blocks of common words that cannot reach the top `k`, instead of visiting
+/// every document of every word.
+fn neighbours(index: &SearchIndex, probe: &Probe, item: &Item, k: usize) -> Result<Vec<(u64, u32)>> {
+    let searcher = &probe.searcher;
     let f = index.fields();
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let basic = IndexRecordOption::Basic;
     let boost = |q: TermQuery, b: f32| -> Box<dyn Query> { Box::new(BoostQuery::new(Box::new(q), b)) };
+    let basic = IndexRecordOption::Basic;
+    let freqs = IndexRecordOption::WithFreqs;
+    let mut whole: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for n in &item.names {
-        should.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.keys, n), basic), 10.0)));
+        whole.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.keys, n), basic), 10.0)));
     }
     for c in &item.compacts {
-        should.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.compact, c), basic), 5.0)));
+        whole.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.compact, c), basic), 5.0)));
     }
+    let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in item.words.iter().filter(|w| w.chars().count() >= 3) {
-        should.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.key_words, w), basic), 2.0)));
+        words.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.key_words, w), freqs), 2.0)));
     }
     let def_en = f.english().1;
     for s in &item.top_stems {
-        should.push((
-            Occur::Should,
-            Box::new(TermQuery::new(Term::from_field_text(def_en, s), IndexRecordOption::WithFreqs)),
-        ));
+        words.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(def_en, s), freqs))));
     }
-    // No `current` filter in the query: intersecting with it costs more than
-    // the query itself. Callers keep current entries only; a few spare
+    // No `current` filter in the queries: intersecting with it costs more than
+    // the queries themselves. Callers keep current entries only; a few spare
     // neighbours make up for the old revisions among the hits.
-    let query = BooleanQuery::new(should);
-    let top: Vec<(f32, DocAddress)> = searcher.search(&query, &TopDocs::with_limit(k + 5).order_by_score())?;
+    let mut top: Vec<(f32, DocAddress)> = Vec::new();
+    for clauses in [whole, words] {
+        if clauses.is_empty() {
+            continue;
+        }
+        let query = BooleanQuery::new(clauses);
+        top.extend(searcher.search(&query, &TopDocs::with_limit(k + 5).order_by_score())?);
+    }
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
-        let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
-        if let (Some(sub), Some(ord)) = (fast.u64("sub")?.first(addr.doc_id), fast.u64("ord")?.first(addr.doc_id)) {
-            out.push((sub, u32::try_from(ord).map_err(|_| Error::Corrupt("ordinal".into()))?));
+        let Some((subs, ords)) = probe.columns.get(addr.segment_ord as usize) else { continue };
+        if let (Some(sub), Some(ord)) = (subs.first(addr.doc_id), ords.first(addr.doc_id)) {
+            let found = (sub, u32::try_from(ord).map_err(|_| Error::Corrupt("ordinal".into()))?);
+            if !out.contains(&found) {
+                out.push(found);
+            }
         }
     }
     Ok(out)
+}
+
+/// A searcher with each segment's entry-address columns opened once (opening
+/// a column per hit costs more than the neighbour query).
+struct Probe {
+    searcher: tantivy::Searcher,
+    columns: Vec<(tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+}
+
+impl Probe {
+    fn new(index: &SearchIndex) -> Result<Self> {
+        let searcher = index.searcher();
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| Ok((r.fast_fields().u64("sub")?, r.fast_fields().u64("ord")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { searcher, columns })
+    }
 }
 
 /// Scored links from each item of `from` to its neighbours that are in the run.
@@ -385,10 +420,10 @@ fn candidate_links(
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || -> Result<Vec<score::Link>> {
-                    let searcher = index.searcher();
+                    let probe = Probe::new(index)?;
                     let mut out = Vec::new();
                     for &i in part {
-                        for (sub, ord) in neighbours(index, &searcher, &items[i], params.candidates)? {
+                        for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
                             let Some(&j) = position.get(&((sub << 32) | u64::from(ord))) else { continue };
                             if let Some(l) = score::score(items, i, j, params) {
                                 out.push(l);
