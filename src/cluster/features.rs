@@ -21,8 +21,15 @@ const STOP: &[&str] = &[
     "with", "within", "without", "would",
 ];
 
-/// ln(1 + 50): stems in more than about one document in fifty are not used for blocking.
-const MIN_BLOCKING_IDF: f32 = 3.93;
+/// Blocking keys (definition stems, term words) are those in at most one
+/// document in fifty, and never in more than [`MAX_BLOCK`]: a key shared by
+/// more entries than that carries little signal, and its long postings would
+/// make each entry's neighbour query cost grow with the corpus.
+const BLOCK_SHARE: f32 = 50.0;
+pub const MAX_BLOCK: f32 = 5_000.0;
+/// Term words are blocking keys up to this many documents even in a small
+/// corpus, where one in fifty is a handful.
+const MIN_WORD_BLOCK: f32 = 200.0;
 
 /// One entry, ready to compare.
 #[derive(Debug, Clone)]
@@ -38,7 +45,7 @@ pub struct Item {
     pub names: Vec<String>,
     /// The names without spaces.
     pub compacts: Vec<String>,
-    /// Words of the names.
+    /// Words of the names that are blocking keys (not too common).
     pub words: Vec<String>,
     /// (word id, weight), sorted by id, L2-normalized.
     pub vector: Vec<(u32, f32)>,
@@ -57,13 +64,38 @@ pub struct Vocabulary {
     ids: HashMap<String, u32>,
     stems: Vec<String>,
     idf: Vec<f32>,
+    /// Document frequency of each stem.
+    df: Vec<f32>,
+    /// Document frequency of term words (the index's `key_words`).
+    word_df: HashMap<String, f32>,
     docs: f32,
 }
 
 impl Vocabulary {
     pub fn new(index: &SearchIndex) -> Self {
         let docs = index.searcher().num_docs().max(1) as f32;
-        Self { ids: HashMap::new(), stems: Vec::new(), idf: Vec::new(), docs }
+        Self { ids: HashMap::new(), stems: Vec::new(), idf: Vec::new(), df: Vec::new(), word_df: HashMap::new(), docs }
+    }
+
+    fn stem_block_limit(&self) -> f32 {
+        (self.docs / BLOCK_SHARE).min(MAX_BLOCK)
+    }
+
+    fn word_block_limit(&self) -> f32 {
+        (self.docs / BLOCK_SHARE).min(MAX_BLOCK).max(MIN_WORD_BLOCK)
+    }
+
+    /// Whether a term word is rare enough to block on.
+    fn blocking_word(&mut self, index: &SearchIndex, word: &str) -> Result<bool> {
+        let df = match self.word_df.get(word) {
+            Some(df) => *df,
+            None => {
+                let df = index.searcher().doc_freq(&Term::from_field_text(index.fields().key_words, word))? as f32;
+                self.word_df.insert(word.to_owned(), df);
+                df
+            }
+        };
+        Ok(df <= self.word_block_limit())
     }
 
     pub fn stem(&self, id: u32) -> &str {
@@ -80,6 +112,7 @@ impl Vocabulary {
         self.ids.insert(stem.to_owned(), id);
         self.stems.push(stem.to_owned());
         self.idf.push((1.0 + self.docs / df).ln());
+        self.df.push(df);
         Ok(id)
     }
 }
@@ -101,6 +134,13 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     let mut words: Vec<String> = names.iter().flat_map(|n| n.split(' ')).map(str::to_owned).collect();
     words.sort();
     words.dedup();
+    let mut blocking = Vec::with_capacity(words.len());
+    for w in words {
+        if vocab.blocking_word(index, &w)? {
+            blocking.push(w);
+        }
+    }
+    let words = blocking;
     let mut analyzer = index.analyzer(index.fields().english().1)?;
     let mut tf: HashMap<u32, f32> = HashMap::new();
     let mut stream = analyzer.token_stream(english_definition(e));
@@ -125,12 +165,12 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     }
     let mut by_weight = vector.clone();
     by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
-    // Blocking uses rare stems only: a stem in more than ~2% of the documents
-    // (idf below ln(51)) carries no blocking signal and its long postings
-    // dominate the cost of the neighbour query.
+    // Blocking uses rare stems only: a common stem carries no blocking signal
+    // and its long postings dominate the cost of the neighbour query.
+    let limit = vocab.stem_block_limit();
     let top_stems = by_weight
         .iter()
-        .filter(|(id, _)| vocab.idf[*id as usize] >= MIN_BLOCKING_IDF)
+        .filter(|(id, _)| vocab.df[*id as usize] <= limit)
         .take(5)
         .map(|(id, _)| vocab.stems[*id as usize].clone())
         .collect();

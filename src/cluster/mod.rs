@@ -375,32 +375,24 @@ fn neighbours(index: &SearchIndex, probe: &Probe, item: &Item, k: usize) -> Resu
     }
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
-        let Some((subs, ords)) = probe.columns.get(addr.segment_ord as usize) else { continue };
-        if let (Some(sub), Some(ord)) = (subs.first(addr.doc_id), ords.first(addr.doc_id)) {
-            let found = (sub, u32::try_from(ord).map_err(|_| Error::Corrupt("ordinal".into()))?);
-            if !out.contains(&found) {
-                out.push(found);
-            }
+        let found = probe.columns.address(addr)?;
+        if !out.contains(&found) {
+            out.push(found);
         }
     }
     Ok(out)
 }
 
-/// A searcher with each segment's entry-address columns opened once (opening
-/// a column per hit costs more than the neighbour query).
+/// A searcher with each segment's entry-address columns opened once.
 struct Probe {
     searcher: tantivy::Searcher,
-    columns: Vec<(tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+    columns: crate::index::EntryColumns,
 }
 
 impl Probe {
     fn new(index: &SearchIndex) -> Result<Self> {
         let searcher = index.searcher();
-        let columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| Ok((r.fast_fields().u64("sub")?, r.fast_fields().u64("ord")?)))
-            .collect::<Result<Vec<_>>>()?;
+        let columns = index.entry_columns(&searcher)?;
         Ok(Self { searcher, columns })
     }
 }

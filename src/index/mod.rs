@@ -50,6 +50,24 @@ pub struct SearchIndex {
     cache_capacity: AtomicUsize,
 }
 
+/// The (submission, ordinal) store address of index documents, by segment.
+/// Opening a column costs more than many lookups in it: open once per search.
+pub(crate) struct EntryColumns(Vec<(tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>);
+
+impl EntryColumns {
+    /// The store address of the document at `address`.
+    pub(crate) fn address(&self, address: tantivy::DocAddress) -> Result<(u64, u32)> {
+        let (subs, ords) = self
+            .0
+            .get(address.segment_ord as usize)
+            .ok_or_else(|| Error::Corrupt("a hit in a segment the searcher does not have".into()))?;
+        let (Some(sub), Some(ord)) = (subs.first(address.doc_id), ords.first(address.doc_id)) else {
+            return Err(Error::Corrupt("an index document without its entry address".into()));
+        };
+        Ok((sub, u32::try_from(ord).map_err(|_| Error::Corrupt("entry ordinal".into()))?))
+    }
+}
+
 /// How `open` found the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opened {
@@ -253,6 +271,16 @@ impl SearchIndex {
             cache.reset(seq);
         }
         Ok(())
+    }
+
+    /// Each segment's entry-address columns, opened once for many lookups.
+    pub(crate) fn entry_columns(&self, searcher: &tantivy::Searcher) -> Result<EntryColumns> {
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| Ok((r.fast_fields().u64("sub")?, r.fast_fields().u64("ord")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(EntryColumns(columns))
     }
 
     pub(crate) fn searcher(&self) -> tantivy::Searcher {

@@ -185,21 +185,31 @@ pub fn build(
     let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for phrase in &parsed.phrases {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut searchable = false;
         for (field, boost) in &text {
-            if let Some(q) = phrase_query(*field, phrase, &mut analyzer_of)? {
+            let tokens = analyze(&mut analyzer_of, *field, phrase)?;
+            searchable |= !tokens.is_empty();
+            // A field lacking one of the phrase's words cannot hold the phrase.
+            let mut present = true;
+            for t in &tokens {
+                present &= lexicon.doc_freq(&term(*field, t))? > 0;
+            }
+            if present && let Some(q) = phrase_query(*field, &tokens) {
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
             }
         }
         if use_keys {
             let key = normalize::key(phrase);
             if !key.is_empty() {
+                searchable = true;
                 alternatives.push((Occur::Should, boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0)));
             }
         }
-        if alternatives.is_empty() {
-            continue;
+        if !alternatives.is_empty() {
+            required.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+        } else if searchable {
+            required.push((Occur::Must, Box::new(EmptyQuery)));
         }
-        required.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
     }
 
     let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
@@ -279,7 +289,17 @@ pub fn build(
 
     let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
     if !req.all_revisions {
-        all.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(fields.current, 1), rec()))));
+        // Current revisions only: skip the filter when the index holds no
+        // earlier revisions, and exclude the earlier ones when they are the
+        // fewer (a short list to skip through instead of a long one).
+        let current = Term::from_field_u64(fields.current, 1);
+        let earlier = Term::from_field_u64(fields.current, 0);
+        let old = lexicon.doc_freq(&earlier)?;
+        if old > 0 && old < lexicon.doc_freq(&current)? {
+            all.push((Occur::MustNot, Box::new(TermQuery::new(earlier, rec()))));
+        } else if old > 0 {
+            all.push((Occur::Must, Box::new(TermQuery::new(current, rec()))));
+        }
     }
     if let Some(l) = &req.language {
         all.push((Occur::Must, Box::new(TermQuery::new(term(fields.language, l), rec()))));
@@ -357,17 +377,12 @@ fn analyze(
     Ok(out)
 }
 
-fn phrase_query(
-    field: Field,
-    phrase: &str,
-    analyzer_of: &mut impl FnMut(Field) -> Result<TextAnalyzer>,
-) -> Result<Option<Box<dyn Query>>> {
-    let tokens = analyze(analyzer_of, field, phrase)?;
-    Ok(match tokens.len() {
-        0 => None,
-        1 => Some(Box::new(TermQuery::new(term(field, &tokens[0]), freqs()))),
+fn phrase_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [one] => Some(Box::new(TermQuery::new(term(field, one), freqs()))),
         _ => Some(Box::new(PhraseQuery::new(tokens.iter().map(|t| term(field, t)).collect()))),
-    })
+    }
 }
 
 #[cfg(test)]

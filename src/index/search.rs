@@ -12,7 +12,7 @@ use tantivy::{DocAddress, Term};
 use super::SearchIndex;
 use super::query::{self, Expansion, Lexicon, SearchRequest};
 use crate::domain::normalize;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::{EntryRecord, Store};
 
 #[derive(Clone)]
@@ -73,9 +73,11 @@ impl SearchIndex {
         if req.limit > 0 {
             let def_en_field = self.fields.english().1;
             let mut generators: BTreeMap<u32, SnippetGenerator> = BTreeMap::new();
+            let columns = self.entry_columns(&searcher)?;
             for (score, address) in top {
                 // The store is the truth: a document it does not hold is never shown.
-                let Some(entry) = self.entry_at(store, &searcher, address)? else {
+                let (sub, ord) = columns.address(address)?;
+                let Some(entry) = store.entry(sub, ord)? else {
                     tracing::warn!(?address, "the index names an entry the store does not hold; skipped");
                     continue;
                 };
@@ -116,21 +118,6 @@ impl SearchIndex {
         Ok(SearchResults { total, relaxed, hits, facets })
     }
 
-    fn entry_at(
-        &self,
-        store: &Store,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
-    ) -> Result<Option<EntryRecord>> {
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        let sub = fast.u64("sub")?.first(address.doc_id);
-        let ord = fast.u64("ord")?.first(address.doc_id);
-        let (Some(sub), Some(ord)) = (sub, ord) else {
-            return Err(Error::Corrupt("an index document without its entry address".into()));
-        };
-        let ord = u32::try_from(ord).map_err(|_| Error::Corrupt("entry ordinal".into()))?;
-        store.entry(sub, ord)
-    }
 }
 
 type Collected = (Vec<(f32, DocAddress)>, usize, tantivy::collector::FacetCounts, tantivy::collector::FacetCounts);
