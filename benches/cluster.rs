@@ -62,6 +62,11 @@ fn new_lists(taken: &BTreeSet<(String, i32)>) -> Vec<corpus::GenList> {
 }
 
 fn main() {
+    // RUST_LOG=consensus_glossary=debug shows the rebuild's phases.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     for n in support::sizes() {
         let ds = support::dataset(n, support::SEED, true);
         let taken: BTreeSet<(String, i32)> = ds.lists.iter().map(|l| (l.state.clone(), l.year)).collect();

@@ -11,6 +11,11 @@
 # prints both side by side. Target: search at least a third of the /healthz
 # request rate.
 #
+# WARMUP=N (seconds, default 0) first runs the search load for N seconds,
+# unreported, so that a server with its result cache on (`glossary serve`
+# keeps results until the next commit; `--search-cache 0` turns it off) is
+# measured in its steady state on this cycled query set.
+#
 # Only loopback servers are accepted (127.0.0.1, localhost, [::1]): this is a
 # load generator. Installs wrk (apt) when missing.
 #
@@ -83,6 +88,16 @@ run_wrk() { # label url [query file]
         exit 4
     }
 }
+
+warmup=${WARMUP:-0}
+if ! [[ $warmup =~ ^[0-9]+$ ]] || [ "$warmup" -gt 600 ]; then
+    echo "run.sh: WARMUP must be whole seconds, 0 to 600 (got $warmup)" >&2
+    exit 2
+fi
+if [ "$warmup" -gt 0 ]; then
+    echo "run.sh: warm-up: wrk -t2 -c32 -d${warmup}s $base/v1/search (not reported)" >&2
+    duration=$warmup run_wrk warmup "$base/v1/search" "$tmp/queries.txt" >/dev/null || exit 4
+fi
 
 echo "run.sh: wrk -t2 -c32 -d${duration}s $base/healthz" >&2
 health=$(run_wrk healthz "$base/healthz") || exit 4

@@ -82,7 +82,7 @@ impl Vocabulary {
     }
 
     fn word_block_limit(&self) -> f32 {
-        (self.docs / BLOCK_SHARE).min(MAX_BLOCK).max(MIN_WORD_BLOCK)
+        (self.docs / BLOCK_SHARE).clamp(MIN_WORD_BLOCK, MAX_BLOCK)
     }
 
     /// Whether a term word is rare enough to block on.

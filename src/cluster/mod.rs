@@ -81,14 +81,21 @@ pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: &str) -
             items.push(features::item(&e?, index, &mut vocab)?);
         }
     }
+    tracing::debug!(items = items.len(), elapsed = ?started.elapsed(), "clustering: features");
     let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
     let all: Vec<usize> = (0..items.len()).collect();
     let links = candidate_links(index, &items, &all, &position, params)?;
+    tracing::debug!(links = links.len(), elapsed = ?started.elapsed(), "clustering: candidate links");
     let constraints = resolve_constraints(store, &items)?;
     let records = to_records(&items, &all, links, &constraints, params);
+    tracing::debug!(clusters = records.len(), elapsed = ?started.elapsed(), "clustering: clusters");
+    let stats = stats(&items, &records, started);
+    // The items are not needed for writing: give their memory back first.
+    drop((items, position, all));
     store.replace_clusters(&records, now)?;
     store.flush()?;
-    Ok(stats(&items, &records, started))
+    tracing::debug!(elapsed = ?started.elapsed(), "clustering: written");
+    Ok(Stats { millis: started.elapsed().as_millis(), ..stats })
 }
 
 /// Re-clusters what a new submission touches: its entries, the clusters its

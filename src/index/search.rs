@@ -117,7 +117,6 @@ impl SearchIndex {
         }
         Ok(SearchResults { total, relaxed, hits, facets })
     }
-
 }
 
 type Collected = (Vec<(f32, DocAddress)>, usize, tantivy::collector::FacetCounts, tantivy::collector::FacetCounts);

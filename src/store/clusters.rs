@@ -12,6 +12,10 @@ use crate::error::{Error, Result};
 
 const NEXT_CONSTRAINT: &[u8] = b"next_constraint";
 const CLUSTERED_AT: &[u8] = b"clustered_at";
+/// Clusters per sled batch when writing many.
+const CLUSTER_BATCH: usize = 5_000;
+/// Bytes of cluster records written between two flushes of a large write.
+const FLUSH_EVERY_BYTES: usize = 32 * 1024 * 1024;
 
 /// Why two entries are linked, with the scores that decided it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -72,20 +76,36 @@ impl Store {
 
     /// Writes `clusters` and removes the clusters named in `removed`; entries
     /// map to their new clusters. Used by incremental updates and editors.
+    /// Written in batches of [`CLUSTER_BATCH`] clusters: one sled batch for a
+    /// million entries holds all of it in memory at once, several times over.
     pub fn put_clusters(&self, clusters: &[ClusterRecord], removed: &[String]) -> Result<()> {
         let mut cb = sled::Batch::default();
-        let mut eb = sled::Batch::default();
         for id in removed {
             cb.remove(id.as_bytes());
         }
-        for c in clusters {
-            cb.insert(c.id.as_bytes(), encode(c)?);
-            for m in &c.members {
-                eb.insert(m.as_bytes(), c.id.as_bytes());
+        self.trees[CLUSTERS].apply_batch(cb)?;
+        let mut unflushed = 0;
+        for chunk in clusters.chunks(CLUSTER_BATCH) {
+            let mut cb = sled::Batch::default();
+            let mut eb = sled::Batch::default();
+            for c in chunk {
+                let value = encode(c)?;
+                unflushed += value.len();
+                cb.insert(c.id.as_bytes(), value);
+                for m in &c.members {
+                    unflushed += m.len() + c.id.len();
+                    eb.insert(m.as_bytes(), c.id.as_bytes());
+                }
+            }
+            self.trees[CLUSTERS].apply_batch(cb)?;
+            self.trees[ENTRY_CLUSTER].apply_batch(eb)?;
+            // sled keeps dirty pages in memory until they are written out:
+            // write them out as we go rather than all at the end.
+            if unflushed > FLUSH_EVERY_BYTES {
+                self.db.flush()?;
+                unflushed = 0;
             }
         }
-        self.trees[CLUSTERS].apply_batch(cb)?;
-        self.trees[ENTRY_CLUSTER].apply_batch(eb)?;
         Ok(())
     }
 
