@@ -67,7 +67,6 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
         let silence_days = config.silence_days;
-        let search_cache = config.search_cache;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
             let mut glossary = Glossary::open(&data_dir, clock)?;
             glossary.silence_days = silence_days;
@@ -80,7 +79,6 @@ impl Application {
                     tracing::info!(replayed, elapsed = ?started.elapsed(), "search index caught up with the store")
                 }
             }
-            glossary.search_index()?.set_cache_capacity(search_cache);
             let admin_token_file = bootstrap_admin_token(&glossary)?;
             let mut loaded = 0;
             if let Some(dir) = samples
@@ -120,7 +118,8 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let state = AppState { glossary: self.glossary, config: Arc::new(self.config.http) };
+        let search_cache = Arc::new(http::cache::ResponseCache::new(self.config.search_cache));
+        let state = AppState { glossary: self.glossary, config: Arc::new(self.config.http), search_cache };
         axum::serve(self.listener, http::app(state)).with_graceful_shutdown(shutdown_signal()).await
     }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod cache;
 pub mod clusters;
 pub mod compare;
 pub mod entries;
@@ -55,6 +56,8 @@ impl Default for HttpConfig {
 pub struct AppState {
     pub glossary: Glossary,
     pub config: Arc<HttpConfig>,
+    /// Recent `/v1/search` response bodies, valid until the next index commit.
+    pub search_cache: Arc<cache::ResponseCache>,
 }
 
 /// Every route, registered once: the router and its OpenAPI document come

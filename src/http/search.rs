@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -65,16 +67,19 @@ pub struct SearchResponse {
         ("offset" = Option<usize>, Query, description = "At most 10 000"),
     ),
     responses((status = 200, body = SearchResponse), (status = 400, body = Problem, description = "`param` names the bad parameter")))]
-pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params) -> AppResult<Json<SearchResponse>> {
+pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params) -> AppResult<Response> {
     let req = request(&params)?;
+    let key = format!("{req:?}");
+    // The commit the answer is computed against (or a later one): read first.
+    let seq = app.glossary.search_index()?.applied();
+    if let Some(body) = app.search_cache.get(seq, &key) {
+        return Ok(json_body(body));
+    }
     let (limit, offset) = (req.limit, req.offset);
-    let results = blocking(move || {
-        let g = &app.glossary;
-        g.search_index()?.search(&g.store, &req)
-    })
-    .await?;
+    let glossary = app.glossary.clone();
+    let results = blocking(move || glossary.search_index()?.search(&glossary.store, &req)).await?;
     let mut facets = results.facets;
-    Ok(Json(SearchResponse {
+    let response = SearchResponse {
         total: results.total,
         relaxed: results.relaxed,
         limit,
@@ -88,7 +93,14 @@ pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params
             state: facets.remove("state").unwrap_or_default(),
             language: facets.remove("language").unwrap_or_default(),
         },
-    }))
+    };
+    let body = Bytes::from(serde_json::to_vec(&response).map_err(|e| Error::Internal(e.to_string()))?);
+    app.search_cache.put(seq, key, body.clone());
+    Ok(json_body(body))
+}
+
+fn json_body(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn request(params: &Params) -> Result<SearchRequest, Error> {

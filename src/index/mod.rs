@@ -13,7 +13,7 @@ mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -44,10 +44,6 @@ pub struct SearchIndex {
     /// The last change sequence number applied and committed.
     applied: AtomicU64,
     dir: PathBuf,
-    /// Recent results by request, emptied at every commit.
-    cache: Mutex<search::ResultCache>,
-    /// How many results `cache` keeps; 0 (the default) keeps none.
-    cache_capacity: AtomicUsize,
 }
 
 /// The (submission, ordinal) store address of index documents, by segment.
@@ -147,8 +143,6 @@ impl SearchIndex {
             fields,
             applied: AtomicU64::new(applied),
             dir: dir.to_owned(),
-            cache: Mutex::default(),
-            cache_capacity: AtomicUsize::new(0),
         })
     }
 
@@ -162,16 +156,6 @@ impl SearchIndex {
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
         self.writer.lock().map_err(|_| Error::Internal("the index writer lock is poisoned".into()))
-    }
-
-    /// Keeps up to `entries` recent search results (0: none), each valid
-    /// until the next commit. The server turns this on; benches measure
-    /// without it unless they say otherwise.
-    pub fn set_cache_capacity(&self, entries: usize) {
-        self.cache_capacity.store(entries, Ordering::Relaxed);
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.reset(self.applied());
-        }
     }
 
     /// Rebuilds every document from the store, in one commit, then merges
@@ -267,9 +251,6 @@ impl SearchIndex {
         prepared.commit()?;
         self.reader.reload()?;
         self.applied.store(seq, Ordering::Release);
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.reset(seq);
-        }
         Ok(())
     }
 

@@ -15,7 +15,6 @@ use crate::domain::normalize;
 use crate::error::Result;
 use crate::store::{EntryRecord, Store};
 
-#[derive(Clone)]
 pub struct Hit {
     pub entry: EntryRecord,
     pub score: f32,
@@ -23,7 +22,6 @@ pub struct Hit {
     pub highlights: BTreeMap<String, String>,
 }
 
-#[derive(Clone)]
 pub struct SearchResults {
     pub total: usize,
     /// True when no entry matched every word of a query of three or more, so
@@ -35,23 +33,6 @@ pub struct SearchResults {
 
 impl SearchIndex {
     pub fn search(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
-        let capacity = self.cache_capacity.load(std::sync::atomic::Ordering::Relaxed);
-        if capacity == 0 {
-            return self.search_uncached(store, req);
-        }
-        let key = format!("{req:?}");
-        let seq = self.applied();
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(seq, &key)) {
-            return Ok(hit);
-        }
-        let results = self.search_uncached(store, req)?;
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.put(seq, key, results.clone(), capacity);
-        }
-        Ok(results)
-    }
-
-    fn search_uncached(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let lexicon = SearcherLexicon(&searcher);
         let analyzer_of = |f| Ok(self.index.tokenizer_for_field(f)?);
@@ -129,36 +110,6 @@ fn collect(searcher: &tantivy::Searcher, built: &query::Built, req: &SearchReque
     language_facets.add_facet("/");
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
     Ok(searcher.search(&built.query, &(top, Count, state_facets, language_facets))?)
-}
-
-/// Results of recent searches, valid for one index commit (`seq`): a result
-/// computed against an older commit is never stored under a newer one.
-#[derive(Default)]
-pub(crate) struct ResultCache {
-    seq: u64,
-    map: std::collections::HashMap<String, SearchResults>,
-}
-
-impl ResultCache {
-    pub(crate) fn reset(&mut self, seq: u64) {
-        self.seq = seq;
-        self.map.clear();
-    }
-
-    fn get(&self, seq: u64, key: &str) -> Option<SearchResults> {
-        (self.seq == seq).then(|| self.map.get(key).cloned()).flatten()
-    }
-
-    fn put(&mut self, seq: u64, key: String, results: SearchResults, capacity: usize) {
-        if self.seq != seq {
-            return;
-        }
-        if self.map.len() >= capacity {
-            // Simple and bounded: start afresh rather than track recency.
-            self.map.clear();
-        }
-        self.map.insert(key, results);
-    }
 }
 
 /// The words of an open searcher's segments.
