@@ -94,3 +94,40 @@ async fn lists_imported_at_the_command_line_are_searchable_after_start() {
     assert_eq!(total(&base, "quokka").await, 4);
     stop(child);
 }
+
+#[tokio::test]
+async fn a_bulk_import_stores_every_file_or_none_and_leaves_the_index_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let glossary = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_glossary"))
+            .args(["--data-dir", dir.path().to_str().unwrap(), "import"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("SE-2021-en.csv"), "term,definition\nquokka alpha,A test entry.\n").unwrap();
+    std::fs::write(path("NO-2021-en.csv"), "term,definition\nquokka beta,Another test entry.\n").unwrap();
+    std::fs::write(path("FI-2021-en.csv"), "term,definition\nquokka gamma,\n").unwrap();
+
+    // One refused file: nothing is stored, and the error names the file and row.
+    let out = glossary(&[&path("SE-2021-en.csv"), &path("FI-2021-en.csv")]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("FI-2021-en.csv") && stderr.contains("row 2"), "{stderr}");
+
+    // Every file good: one submission each (State, year and language from the file names).
+    let out = glossary(&[&path("SE-2021-en.csv"), &path("NO-2021-en.csv")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let receipts: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let states: Vec<&str> = receipts.iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["SE", "NO"]);
+    assert!(receipts.iter().all(|r| r["revision"] == 1 && r["year"] == 2021), "{receipts:?}");
+
+    // Revision 1 for SE: the refused import stored nothing. And the index is
+    // ready: a search right after start finds both lists.
+    let (child, base, _) = start_binary(dir.path());
+    assert_eq!(total(&base, "quokka").await, 2);
+    stop(child);
+}
