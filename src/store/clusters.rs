@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 
 const NEXT_CONSTRAINT: &[u8] = b"next_constraint";
 const CLUSTERED_AT: &[u8] = b"clustered_at";
-/// Clusters per sled batch when writing many.
+/// Keys per sled batch when writing many clusters.
 const CLUSTER_BATCH: usize = 5_000;
 /// Bytes of cluster records written between two flushes of a large write.
 const FLUSH_EVERY_BYTES: usize = 32 * 1024 * 1024;
@@ -76,35 +76,49 @@ impl Store {
 
     /// Writes `clusters` and removes the clusters named in `removed`; entries
     /// map to their new clusters. Used by incremental updates and editors.
-    /// Written in batches of [`CLUSTER_BATCH`] clusters: one sled batch for a
-    /// million entries holds all of it in memory at once, several times over.
+    /// Written in key order, in batches of [`CLUSTER_BATCH`] keys with a flush
+    /// every [`FLUSH_EVERY_BYTES`]: sled rewrites a page for every batch that
+    /// touches it and holds dirty pages in memory until they are written out,
+    /// so one batch for a million entries, or batches in random key order,
+    /// cost several times the data in memory.
     pub fn put_clusters(&self, clusters: &[ClusterRecord], removed: &[String]) -> Result<()> {
         let mut cb = sled::Batch::default();
         for id in removed {
             cb.remove(id.as_bytes());
         }
         self.trees[CLUSTERS].apply_batch(cb)?;
+        let mut records: Vec<&ClusterRecord> = clusters.iter().collect();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
         let mut unflushed = 0;
-        for chunk in clusters.chunks(CLUSTER_BATCH) {
+        for chunk in records.chunks(CLUSTER_BATCH) {
             let mut cb = sled::Batch::default();
-            let mut eb = sled::Batch::default();
             for c in chunk {
                 let value = encode(c)?;
                 unflushed += value.len();
                 cb.insert(c.id.as_bytes(), value);
-                for m in &c.members {
-                    unflushed += m.len() + c.id.len();
-                    eb.insert(m.as_bytes(), c.id.as_bytes());
-                }
             }
             self.trees[CLUSTERS].apply_batch(cb)?;
-            self.trees[ENTRY_CLUSTER].apply_batch(eb)?;
-            // sled keeps dirty pages in memory until they are written out:
-            // write them out as we go rather than all at the end.
-            if unflushed > FLUSH_EVERY_BYTES {
-                self.db.flush()?;
-                unflushed = 0;
+            self.flush_if(&mut unflushed)?;
+        }
+        let mut members: Vec<(&str, &str)> =
+            clusters.iter().flat_map(|c| c.members.iter().map(|m| (m.as_str(), c.id.as_str()))).collect();
+        members.sort_unstable();
+        for chunk in members.chunks(CLUSTER_BATCH) {
+            let mut eb = sled::Batch::default();
+            for (member, cluster) in chunk {
+                unflushed += member.len() + cluster.len();
+                eb.insert(member.as_bytes(), cluster.as_bytes());
             }
+            self.trees[ENTRY_CLUSTER].apply_batch(eb)?;
+            self.flush_if(&mut unflushed)?;
+        }
+        Ok(())
+    }
+
+    fn flush_if(&self, unflushed: &mut usize) -> Result<()> {
+        if *unflushed > FLUSH_EVERY_BYTES {
+            self.db.flush()?;
+            *unflushed = 0;
         }
         Ok(())
     }
