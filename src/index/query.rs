@@ -215,14 +215,17 @@ pub fn build(
     let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
     for word in &parsed.words {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Known: found as typed. A stem alone does not count: a misspelling
+        // can stem to a real word of another language ("electroni" → "electron").
         let mut known = false;
         let mut searchable = false;
+        let as_typed = normalize::key(word);
         for (field, boost) in &text {
             for token in analyze(&mut analyzer_of, *field, word)? {
                 searchable = true;
                 let t = term(*field, &token);
                 if lexicon.doc_freq(&t)? > 0 {
-                    known = true;
+                    known |= token == as_typed;
                     alternatives.push((Occur::Should, boosted(TermQuery::new(t, freqs()), *boost)));
                 }
             }
