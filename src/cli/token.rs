@@ -49,12 +49,9 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
 /// sled locks its directory; say so plainly when the server holds it.
 pub fn locked(e: Error) -> Error {
     match e {
-        Error::Storage(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => Error::Conflict(
+        Error::Storage(sled::Error::Io(io)) if consensus_glossary::store::is_lock_error(&io) => Error::Conflict(
             "the data directory is in use (is the server running?); stop it first or use the REST API".into(),
         ),
-        Error::Storage(sled::Error::Io(io)) if io.to_string().contains("lock") => {
-            Error::Conflict(format!("the data directory is in use (is the server running?): {io}"))
-        }
         other => other,
     }
 }

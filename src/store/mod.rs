@@ -248,9 +248,23 @@ pub struct AuditFilter {
 impl Store {
     /// Opens (or creates) the store in `dir`, seeding the OSCE participating
     /// States into a new one.
+    ///
+    /// sled releases its directory lock from its flusher thread, a moment
+    /// after the last handle is dropped: a lock still held is retried for up
+    /// to a second before it counts as another process's.
     pub fn open(dir: &Path, now: &str) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let db = sled::Config::new().path(dir).cache_capacity(256 * 1024 * 1024).flush_every_ms(Some(500)).open()?;
+        let config = sled::Config::new().path(dir).cache_capacity(256 * 1024 * 1024).flush_every_ms(Some(500));
+        let mut attempts = 0;
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e)) if is_lock_error(&e) && attempts < 50 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other?,
+            }
+        };
         Self::from_db(db, now)
     }
 
@@ -662,4 +676,9 @@ impl Store {
             None => Ok(None),
         }
     }
+}
+
+/// sled's "could not acquire lock" (its kind is not always `WouldBlock`).
+pub fn is_lock_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
 }
