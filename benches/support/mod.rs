@@ -206,14 +206,20 @@ pub fn typo_queries(dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Ingests `lists` into a new data directory `dir`, one durable submit per list.
-pub fn ingest(dir: &Path, lists: &[corpus::GenList]) -> Result<Ingest, Box<dyn std::error::Error>> {
+/// An empty data directory `dir` (emptied if it exists), opened with its index.
+fn fresh(dir: &Path) -> Result<Glossary, Box<dyn std::error::Error>> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
     let mut glossary = Glossary::open(dir, Clock::system())?;
     glossary.open_index()?;
+    Ok(glossary)
+}
+
+/// Ingests `lists` into a new data directory `dir`, one durable submit per list.
+pub fn ingest(dir: &Path, lists: &[corpus::GenList]) -> Result<Ingest, Box<dyn std::error::Error>> {
+    let glossary = fresh(dir)?;
     let total: usize = lists.iter().map(|l| l.entries.len()).sum();
     let started = Instant::now();
     let (mut submit_s, mut max_s, mut done) = (0.0f64, 0.0f64, 0usize);
@@ -265,12 +271,7 @@ pub fn ingest_bulk(
     lists: &[corpus::GenList],
     batch_entries: usize,
 ) -> Result<(Ingest, f64), Box<dyn std::error::Error>> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
-    std::fs::create_dir_all(dir)?;
-    let mut glossary = Glossary::open(dir, Clock::system())?;
-    glossary.open_index()?;
+    let glossary = fresh(dir)?;
     let total: usize = lists.iter().map(|l| l.entries.len()).sum();
     let started = Instant::now();
     let (mut submit_s, mut max_s, mut done) = (0.0f64, 0.0f64, 0usize);
