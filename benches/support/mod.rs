@@ -263,8 +263,9 @@ pub fn ingest(dir: &Path, lists: &[corpus::GenList]) -> Result<Ingest, Box<dyn s
 /// Ingests `lists` into a new data directory `dir` the way a bulk
 /// `glossary import` does: `Glossary::submit_many` over batches of about
 /// `batch_entries` entries (each batch validated in parallel, one sled
-/// transaction per list, one flush and one index commit per batch), then one
-/// merge of the index's segments. Returns the ingest figure (entries / summed
+/// transaction per list, one flush and one index commit per batch), with the
+/// index's background merging off (`set_bulk_loading`), then one merge of
+/// the index's segments. Returns the ingest figure (entries / summed
 /// `submit_many` time: durable and searchable) and the merge's seconds.
 pub fn ingest_bulk(
     dir: &Path,
@@ -275,6 +276,7 @@ pub fn ingest_bulk(
     let total: usize = lists.iter().map(|l| l.entries.len()).sum();
     let started = Instant::now();
     let (mut submit_s, mut max_s, mut done) = (0.0f64, 0.0f64, 0usize);
+    glossary.search_index()?.set_bulk_loading(true)?;
     let mut batch: Vec<&corpus::GenList> = Vec::new();
     let mut in_batch = 0;
     for (i, list) in lists.iter().enumerate() {
@@ -310,6 +312,7 @@ pub fn ingest_bulk(
         in_batch = 0;
     }
     let t = Instant::now();
+    glossary.search_index()?.set_bulk_loading(false)?;
     glossary.search_index()?.optimize()?;
     let merge_s = t.elapsed().as_secs_f64();
     let seconds = started.elapsed().as_secs_f64();

@@ -179,6 +179,20 @@ impl SearchIndex {
         Ok(seq)
     }
 
+    /// Turns background merging off for a bulk load (`true`) or back on.
+    /// During a bulk load every commit would otherwise start merges that
+    /// compete with the load for the CPU; call [`SearchIndex::optimize`] after
+    /// it to merge once.
+    pub fn set_bulk_loading(&self, bulk: bool) -> Result<()> {
+        let writer = self.lock()?;
+        if bulk {
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        } else {
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        }
+        Ok(())
+    }
+
     /// Merges every segment into one, so that a query walks one term
     /// dictionary and sets up one scorer per clause instead of one per
     /// segment. Run after a rebuild or a bulk import; an optimisation only,
