@@ -17,6 +17,7 @@ pub mod error;
 pub mod formats;
 pub mod http;
 pub mod index;
+pub mod parallel;
 pub mod samples;
 pub mod service;
 pub mod startup;

@@ -209,25 +209,13 @@ impl Glossary {
         actor: &Actor,
         lists: Vec<(StateCode, ListInput<'_>)>,
     ) -> std::result::Result<Vec<Receipt>, (usize, Error)> {
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = lists.len().div_ceil(workers).max(1);
-        let mut prepared: Vec<Result<Prepared>> = Vec::with_capacity(lists.len());
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = lists
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter().map(|(state, input)| self.prepare(actor, state, input.clone())).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            for h in handles {
-                match h.join() {
-                    Ok(part) => prepared.extend(part),
-                    Err(_) => prepared.push(Err(Error::Internal("a validation thread panicked".into()))),
-                }
-            }
-        });
+        let prepared: Vec<Result<Prepared>> = crate::parallel::chunks(&lists, |part| {
+            part.iter().map(|(state, input)| self.prepare(actor, state, input.clone())).collect::<Vec<_>>()
+        })
+        .map_err(|e| (0, e))?
+        .into_iter()
+        .flatten()
+        .collect();
         let prepared = prepared
             .into_iter()
             .enumerate()

@@ -73,6 +73,17 @@ pub struct Ingest {
 }
 
 impl Ingest {
+    fn measured(entries: usize, lists: usize, started: Instant, submit_seconds: f64, max_submit_seconds: f64) -> Self {
+        Self {
+            entries,
+            lists,
+            seconds: started.elapsed().as_secs_f64(),
+            submit_seconds,
+            entries_per_s: entries as f64 / submit_seconds,
+            max_submit_seconds,
+        }
+    }
+
     fn to_json(&self) -> Value {
         json!({
             "entries": self.entries, "lists": self.lists, "seconds": self.seconds,
@@ -249,15 +260,7 @@ pub fn ingest(dir: &Path, lists: &[corpus::GenList]) -> Result<Ingest, Box<dyn s
             );
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
-    Ok(Ingest {
-        entries: total,
-        lists: lists.len(),
-        seconds,
-        submit_seconds: submit_s,
-        entries_per_s: total as f64 / submit_s,
-        max_submit_seconds: max_s,
-    })
+    Ok(Ingest::measured(total, lists.len(), started, submit_s, max_s))
 }
 
 /// Ingests `lists` into a new data directory `dir` the way a bulk
@@ -315,16 +318,7 @@ pub fn ingest_bulk(
     glossary.search_index()?.set_bulk_loading(false)?;
     glossary.search_index()?.optimize()?;
     let merge_s = t.elapsed().as_secs_f64();
-    let seconds = started.elapsed().as_secs_f64();
-    let ingest = Ingest {
-        entries: total,
-        lists: lists.len(),
-        seconds,
-        submit_seconds: submit_s,
-        entries_per_s: total as f64 / submit_s,
-        max_submit_seconds: max_s,
-    };
-    Ok((ingest, merge_s))
+    Ok((Ingest::measured(total, lists.len(), started, submit_s, max_s), merge_s))
 }
 
 /// Opens a data directory the way `glossary serve` does: store, then index.

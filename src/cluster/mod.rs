@@ -412,32 +412,19 @@ fn candidate_links(
     position: &HashMap<u64, usize>,
     params: &Params,
 ) -> Result<Vec<score::Link>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let chunk = from.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<score::Link>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = from
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || -> Result<Vec<score::Link>> {
-                    let probe = Probe::new(index)?;
-                    let mut out = Vec::new();
-                    for &i in part {
-                        for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
-                            let Some(&j) = position.get(&((sub << 32) | u64::from(ord))) else { continue };
-                            if let Some(l) = score::score(items, i, j, params) {
-                                out.push(l);
-                            }
-                        }
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Internal("a clustering thread panicked".into()))))
-            .collect()
-    });
+    let results = crate::parallel::chunks(from, |part| -> Result<Vec<score::Link>> {
+        let probe = Probe::new(index)?;
+        let mut out = Vec::new();
+        for &i in part {
+            for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
+                let Some(&j) = position.get(&((sub << 32) | u64::from(ord))) else { continue };
+                if let Some(l) = score::score(items, i, j, params) {
+                    out.push(l);
+                }
+            }
+        }
+        Ok(out)
+    })?;
     let mut links = Vec::new();
     let mut seen = HashSet::new();
     for r in results {

@@ -64,6 +64,15 @@ impl EntryColumns {
     }
 }
 
+/// Background merging on (the log merge policy) or off.
+fn set_merging(writer: &IndexWriter, on: bool) {
+    if on {
+        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+    } else {
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+    }
+}
+
 /// How `open` found the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opened {
@@ -164,7 +173,7 @@ impl SearchIndex {
         let mut writer = self.lock()?;
         let seq = store.last_seq()?;
         // No merging while loading: one merge of everything at the end.
-        writer.set_merge_policy(Box::new(NoMergePolicy));
+        set_merging(&writer, false);
         writer.delete_all_documents()?;
         for s in store.all_submissions()? {
             let current = store.is_current(&s)?;
@@ -173,7 +182,7 @@ impl SearchIndex {
             }
         }
         let committed = self.commit(&mut writer, seq);
-        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        set_merging(&writer, true);
         committed?;
         self.merge_segments(&mut writer);
         Ok(seq)
@@ -184,12 +193,7 @@ impl SearchIndex {
     /// compete with the load for the CPU; call [`SearchIndex::optimize`] after
     /// it to merge once.
     pub fn set_bulk_loading(&self, bulk: bool) -> Result<()> {
-        let writer = self.lock()?;
-        if bulk {
-            writer.set_merge_policy(Box::new(NoMergePolicy));
-        } else {
-            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
-        }
+        set_merging(&*self.lock()?, !bulk);
         Ok(())
     }
 

@@ -231,8 +231,7 @@ pub fn build(
             }
         }
         if use_keys {
-            let key = normalize::key(word);
-            let key_words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+            let key_words: Vec<&str> = as_typed.split(' ').filter(|w| !w.is_empty()).collect();
             searchable |= !key_words.is_empty();
             let mut unknown = Vec::new();
             for w in &key_words {
