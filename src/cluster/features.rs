@@ -106,7 +106,7 @@ impl Vocabulary {
         if let Some(id) = self.ids.get(stem) {
             return Ok(*id);
         }
-        let field = index.fields().english().1;
+        let field = index.fields().definition;
         let df = index.searcher().doc_freq(&Term::from_field_text(field, stem))?.max(1) as f32;
         let id = self.stems.len() as u32;
         self.ids.insert(stem.to_owned(), id);
@@ -141,7 +141,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         }
     }
     let words = blocking;
-    let mut analyzer = index.analyzer(index.fields().english().1)?;
+    let mut analyzer = index.analyzer("en");
     let mut tf: HashMap<u32, f32> = HashMap::new();
     let mut stream = analyzer.token_stream(english_definition(e));
     let mut tokens = Vec::new();

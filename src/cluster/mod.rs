@@ -365,7 +365,7 @@ fn neighbours(index: &SearchIndex, probe: &Probe, item: &Item, k: usize) -> Resu
     for w in item.words.iter().filter(|w| w.chars().count() >= 3) {
         words.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.key_words, w), freqs), 2.0)));
     }
-    let def_en = f.english().1;
+    let def_en = f.definition;
     for s in &item.top_stems {
         words.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(def_en, s), freqs))));
     }

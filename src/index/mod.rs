@@ -24,7 +24,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use crate::error::{Error, Result};
 use crate::store::{Change, Store};
 pub use query::{FieldScope, SearchRequest};
-pub use schema::Fields;
+pub use schema::{Analyzers, Fields};
 pub use search::{Hit, SearchResults};
 
 /// What the index's commit says about itself.
@@ -41,6 +41,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    analyzers: Analyzers,
     /// The last change sequence number applied and committed.
     applied: AtomicU64,
     dir: PathBuf,
@@ -150,6 +151,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            analyzers: Analyzers::new(),
             applied: AtomicU64::new(applied),
             dir: dir.to_owned(),
         })
@@ -177,9 +179,7 @@ impl SearchIndex {
         writer.delete_all_documents()?;
         for s in store.all_submissions()? {
             let current = store.is_current(&s)?;
-            for e in store.entries_of(s.id) {
-                writer.add_document(self.fields.document(&e?, current))?;
-            }
+            self.add_entries(&writer, store, s.id, current)?;
         }
         let committed = self.commit(&mut writer, seq);
         set_merging(&writer, true);
@@ -242,15 +242,11 @@ impl SearchIndex {
         for change in store.changes_after(from) {
             let change = change?;
             if let Change::SubmissionAdded { submission_id, replaces, .. } = change.change {
-                for e in store.entries_of(submission_id) {
-                    writer.add_document(self.fields.document(&e?, true))?;
-                }
+                self.add_entries(&writer, store, submission_id, true)?;
                 if let Some(old) = replaces {
                     // The replaced revision stays searchable as history.
                     writer.delete_term(Term::from_field_u64(self.fields.sub, old));
-                    for e in store.entries_of(old) {
-                        writer.add_document(self.fields.document(&e?, false))?;
-                    }
+                    self.add_entries(&writer, store, old, false)?;
                 }
             }
             last = change.seq;
@@ -259,6 +255,21 @@ impl SearchIndex {
             self.commit(&mut writer, last)?;
         }
         Ok(last)
+    }
+
+    /// Adds the documents of a submission's entries. Analysis (the costly
+    /// part) runs on every core; tantivy's own threads only write postings.
+    fn add_entries(&self, writer: &IndexWriter, store: &Store, submission: u64, current: bool) -> Result<()> {
+        let entries = store.entries_of(submission).collect::<Result<Vec<_>>>()?;
+        let build = |part: &[crate::store::EntryRecord]| {
+            let mut analyzers = self.analyzers.clone();
+            part.iter().map(|e| self.fields.document(e, current, &mut analyzers)).collect::<Vec<_>>()
+        };
+        let docs = if entries.len() < 64 { vec![build(&entries)] } else { crate::parallel::chunks(&entries, build)? };
+        for doc in docs.into_iter().flatten() {
+            writer.add_document(doc)?;
+        }
+        Ok(())
     }
 
     fn commit(&self, writer: &mut IndexWriter, seq: u64) -> Result<()> {
@@ -290,8 +301,15 @@ impl SearchIndex {
         &self.fields
     }
 
-    pub(crate) fn analyzer(&self, field: tantivy::schema::Field) -> Result<tantivy::tokenizer::TextAnalyzer> {
-        Ok(self.index.tokenizer_for_field(field)?)
+    /// A copy of the analyzer of `language`.
+    pub(crate) fn analyzer(&self, language: &str) -> tantivy::tokenizer::TextAnalyzer {
+        self.analyzers.cloned(language)
+    }
+
+    /// A copy of the analyzers of every language (each search or worker
+    /// thread needs its own: analyzing takes `&mut`).
+    pub(crate) fn analyzers(&self) -> Analyzers {
+        self.analyzers.clone()
     }
 
     /// Documents in the index, every revision counted.

@@ -11,9 +11,7 @@
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
-
-use super::schema::Fields;
+use super::schema::{Analyzers, Fields, OTHER};
 use crate::domain::normalize;
 use crate::error::{Error, Result};
 
@@ -134,24 +132,43 @@ pub fn auto_distance(chars: usize) -> u8 {
 }
 
 pub struct Built {
-    pub query: Box<dyn Query>,
+    /// Every matching entry, without ranking clauses: what is counted and faceted.
+    pub matching: Box<dyn Query>,
+    /// The same entries with ranking clauses.
+    pub ranked: Box<dyn Query>,
+    /// The first tier of the ranking: entries whose terms hold every word,
+    /// or whose whole term matches the query. They rank above the others,
+    /// so a page they fill needs no ranking of the rest. `None` when the
+    /// search is in terms or in definitions only.
+    pub tier: Option<Box<dyn Query>>,
     /// Words outside phrases that make up the query (a relaxed reading
     /// matters only from three of them).
     pub word_count: usize,
-    /// The text part alone (no filters), for highlighting.
+    /// The words of the query, as typed (words and the words of phrases), for highlighting.
     pub words: Vec<String>,
 }
 
-/// Builds the query for `req` over the fields of `fields`, analyzing words
-/// with each field's own analyzer (`analyzer_of`). Every word must match,
-/// or with `relaxed` (for a query of three words or more that found nothing
-/// so) two in three of them.
+/// One word of the query: the tokens it stands for in each field.
+struct Word {
+    /// Analyzed forms (every language in scope) present in the match field.
+    matched: Vec<String>,
+    /// The same forms present in the `term` field (tier and term boosts).
+    in_terms: Vec<String>,
+    /// Known words of terms within the allowed edits (unknown words only).
+    fuzzy: Vec<Expansion>,
+    /// Whether the word analyzes to anything at all.
+    searchable: bool,
+}
+
+/// Builds the query for `req`, analyzing words with the analyzer of every
+/// language in scope. Every word must match, or with `relaxed` (for a query
+/// of three words or more that found nothing so) two in three of them.
 pub fn build(
     req: &SearchRequest,
     fields: &Fields,
     lexicon: &dyn Lexicon,
     relaxed: bool,
-    mut analyzer_of: impl FnMut(Field) -> Result<TextAnalyzer>,
+    analyzers: &mut Analyzers,
 ) -> Result<Built> {
     let parsed = parse(&req.q);
     if parsed.words.is_empty() && parsed.phrases.is_empty() {
@@ -160,136 +177,227 @@ pub fn build(
     if parsed.words.len() + parsed.phrases.len() > MAX_WORDS {
         return Err(Error::bad_param("q", format!("at most {MAX_WORDS} words and phrases")));
     }
-    // Which text fields: an entry in language L is in L's fields and (through
-    // its translation) the English ones; with a language filter only those.
-    let text: Vec<(Field, f32)> = fields
-        .text
-        .iter()
-        .filter(|(lang, _, _)| match &req.language {
-            Some(l) => *lang == "en" || *lang == l.as_str() || (*lang == super::schema::OTHER && !is_analyzed(l)),
+    // Which analyzers: an entry in language L is analyzed in L and (its
+    // translation) in English; with a language filter only those two.
+    let languages: Vec<&'static str> = analyzers
+        .languages()
+        .filter(|lang| match &req.language {
+            Some(l) => *lang == "en" || *lang == l.as_str() || (*lang == OTHER && !is_analyzed(l)),
             None => true,
         })
-        .flat_map(|(_, term, def)| {
-            let mut v = Vec::new();
-            if req.field != FieldScope::Definition {
-                v.push((*term, 4.0));
-            }
-            if req.field != FieldScope::Term {
-                v.push((*def, 1.0));
-            }
-            v
-        })
         .collect();
+    let match_field = match req.field {
+        FieldScope::Term => fields.term,
+        FieldScope::Definition => fields.definition,
+        FieldScope::All => fields.text,
+    };
     let use_keys = req.field != FieldScope::Definition;
+    let tiered = req.field == FieldScope::All;
 
-    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Phrases: as phrases in terms or definitions, or a whole term's key.
+    let phrase_fields: Vec<Field> = match req.field {
+        FieldScope::Term => vec![fields.term],
+        FieldScope::Definition => vec![fields.definition],
+        FieldScope::All => vec![fields.term, fields.definition],
+    };
+    let mut phrases: Vec<Box<dyn Query>> = Vec::new();
+    let mut tier_phrases: Vec<Box<dyn Query>> = Vec::new();
     for phrase in &parsed.phrases {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut in_terms: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut searchable = false;
-        for (field, boost) in &text {
-            let tokens = analyze(&mut analyzer_of, *field, phrase)?;
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        for lang in &languages {
+            let tokens = analyzers.tokens(lang, phrase);
             searchable |= !tokens.is_empty();
-            // A field lacking one of the phrase's words cannot hold the phrase.
-            let mut present = true;
-            for t in &tokens {
-                present &= lexicon.doc_freq(&term(*field, t))? > 0;
+            if tokens.is_empty() || seen.contains(&tokens) {
+                continue;
             }
-            if present && let Some(q) = phrase_query(*field, &tokens) {
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, *boost))));
+            for field in &phrase_fields {
+                // A field lacking one of the phrase's words cannot hold the phrase.
+                let mut present = true;
+                for t in &tokens {
+                    present &= lexicon.doc_freq(&term(*field, t))? > 0;
+                }
+                if present && let Some(q) = phrase_query(*field, &tokens) {
+                    if *field == fields.term {
+                        in_terms.push((Occur::Should, q.box_clone()));
+                    }
+                    alternatives.push((Occur::Should, q));
+                }
             }
+            seen.push(tokens);
         }
         if use_keys {
             let key = normalize::key(phrase);
             if !key.is_empty() {
                 searchable = true;
-                alternatives.push((Occur::Should, boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0)));
+                let whole = || boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0);
+                alternatives.push((Occur::Should, whole()));
+                in_terms.push((Occur::Should, whole()));
             }
         }
         if !alternatives.is_empty() {
-            required.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            phrases.push(Box::new(BooleanQuery::new(alternatives)));
+            tier_phrases.push(if in_terms.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(in_terms)) });
         } else if searchable {
-            required.push((Occur::Must, Box::new(EmptyQuery)));
+            phrases.push(Box::new(EmptyQuery));
+            tier_phrases.push(Box::new(EmptyQuery));
         }
     }
 
-    let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
-    for word in &parsed.words {
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut words: Vec<Word> = Vec::new();
+    for typed in &parsed.words {
+        let as_typed = normalize::key(typed);
+        let mut forms: Vec<String> = Vec::new();
+        for lang in &languages {
+            for token in analyzers.tokens(lang, typed) {
+                if !forms.contains(&token) {
+                    forms.push(token);
+                }
+            }
+        }
+        let mut word = Word { matched: Vec::new(), in_terms: Vec::new(), fuzzy: Vec::new(), searchable: !forms.is_empty() };
         // Known: found as typed. A stem alone does not count: a misspelling
         // can stem to a real word of another language ("electroni" → "electron").
         let mut known = false;
-        let mut searchable = false;
-        let as_typed = normalize::key(word);
-        for (field, boost) in &text {
-            for token in analyze(&mut analyzer_of, *field, word)? {
-                searchable = true;
-                let t = term(*field, &token);
-                if lexicon.doc_freq(&t)? > 0 {
-                    known |= token == as_typed;
-                    alternatives.push((Occur::Should, boosted(TermQuery::new(t, freqs()), *boost)));
+        for form in forms {
+            if lexicon.doc_freq(&term(match_field, &form))? > 0 {
+                known |= form == as_typed;
+                if tiered && lexicon.doc_freq(&term(fields.term, &form))? > 0 {
+                    word.in_terms.push(form.clone());
+                }
+                word.matched.push(form);
+            }
+        }
+        if use_keys && !known {
+            for w in as_typed.split(' ').filter(|w| !w.is_empty()) {
+                word.searchable = true;
+                if lexicon.doc_freq(&term(fields.key_words, w))? > 0 {
+                    // A word of a term, as typed (the analyzers changed it).
+                    word.fuzzy.push(Expansion { word: w.to_owned(), distance: 0, doc_freq: 0 });
+                    continue;
+                }
+                let distance = req.fuzzy.unwrap_or_else(|| auto_distance(w.chars().count()));
+                if distance > 0 {
+                    word.fuzzy.extend(lexicon.fuzzy(fields.key_words, w, distance.min(2), MAX_EXPANSIONS)?);
                 }
             }
         }
-        if use_keys {
-            let key_words: Vec<&str> = as_typed.split(' ').filter(|w| !w.is_empty()).collect();
-            searchable |= !key_words.is_empty();
-            let mut unknown = Vec::new();
-            for w in &key_words {
-                let t = term(fields.key_words, w);
-                if lexicon.doc_freq(&t)? > 0 {
-                    alternatives.push((Occur::Should, boosted(TermQuery::new(t, rec()), 3.0)));
-                } else {
-                    unknown.push(*w);
-                }
-            }
-            if !known {
-                for w in unknown {
-                    let distance = req.fuzzy.unwrap_or_else(|| auto_distance(w.chars().count()));
-                    alternatives.extend(fuzzy_clauses(lexicon, fields.key_words, w, distance, 2.0)?);
-                }
-            }
-        }
-        if !alternatives.is_empty() {
-            word_clauses.push(Box::new(BooleanQuery::new(alternatives)));
-        } else if searchable {
-            // A word nothing matches, not even fuzzily, still counts as a word.
-            word_clauses.push(Box::new(EmptyQuery));
-        }
+        words.push(word);
     }
-    let n = word_clauses.len();
-    if !relaxed || n <= 2 {
-        // Every word: an intersection, which seeks through the rarest word's
-        // postings instead of visiting every document of any word.
-        required.extend(word_clauses.into_iter().map(|q| (Occur::Must, q)));
-    } else {
-        // Most words (when no entry has them all).
-        let min = n - n / 3;
-        required.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, min))));
-    }
-    if required.is_empty() {
+    let n = words.len();
+
+    // The entries holding every word (or most), in `field` (or, for the
+    // fuzzy forms of unknown words, in terms).
+    let content = |field: Field, forms: fn(&Word) -> &Vec<String>| -> Option<Box<dyn Query>> {
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        for w in &words {
+            let mut alternatives: Vec<Box<dyn Query>> = forms(w)
+                .iter()
+                .map(|f| Box::new(TermQuery::new(term(field, f), freqs())) as Box<dyn Query>)
+                .collect();
+            alternatives.extend(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0));
+            match alternatives.len() {
+                0 if w.searchable => clauses.push(Box::new(EmptyQuery)),
+                0 => {}
+                1 => clauses.extend(alternatives),
+                _ => clauses.push(Box::new(BooleanQuery::union(alternatives))),
+            }
+        }
+        let phrases = if field == fields.term { &tier_phrases } else { &phrases };
+        let mut required: Vec<(Occur, Box<dyn Query>)> =
+            phrases.iter().map(|p| (Occur::Must, p.box_clone())).collect();
+        let k = clauses.len();
+        if !relaxed || k <= 2 {
+            // Every word: an intersection, which seeks through the rarest
+            // word's postings instead of visiting every document of any word.
+            required.extend(clauses.into_iter().map(|q| (Occur::Must, q)));
+        } else {
+            // Most words (when no entry has them all).
+            let min = k - k / 3;
+            required.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min))));
+        }
+        match required.len() {
+            0 => None,
+            1 if required[0].0 == Occur::Must => required.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(required))),
+        }
+    };
+    let Some(body) = content(match_field, |w| &w.matched) else {
         return Err(Error::bad_param("q", "the query has no searchable words"));
-    }
-    let content: Box<dyn Query> = Box::new(BooleanQuery::new(required));
+    };
+    let term_body = if tiered { content(fields.term, |w| &w.in_terms) } else { None };
 
     // Whole-term matches: alternatives to the word-by-word match (so that
-    // "cyberattack" finds "cyber attack"), and extra weight when both match.
-    let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, content)];
+    // "cyberattack" finds "cyber attack"), and extra weight when both match;
+    // an entry's own term weighs a little more than a translation.
+    let mut whole: Vec<Box<dyn Query>> = Vec::new();
     if use_keys && parsed.phrases.is_empty() {
         let key = normalize::key(&req.q.replace('"', " "));
         if !key.is_empty() {
-            top.push((Occur::Should, boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0)));
             let compact: String = key.chars().filter(|c| *c != ' ').collect();
-            top.push((Occur::Should, boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0)));
+            whole.push(boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0));
+            whole.push(boosted(TermQuery::new(term(fields.own_keys, &key), rec()), 2.0));
+            whole.push(boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0));
+            whole.push(boosted(TermQuery::new(term(fields.own_compact, &compact), rec()), 1.0));
             let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
             let whole_known = lexicon.doc_freq(&term(fields.compact, &compact))? > 0;
-            if !whole_known && compact.chars().count() <= 60 {
-                top.extend(fuzzy_clauses(lexicon, fields.compact, &compact, distance, 4.0)?);
+            if !whole_known && distance > 0 && compact.chars().count() <= 60 {
+                let close = lexicon.fuzzy(fields.compact, &compact, distance.min(2), MAX_EXPANSIONS)?;
+                whole.extend(fuzzy_clauses(fields.compact, &close, 4.0));
+                whole.extend(fuzzy_clauses(fields.own_compact, &close, 0.5));
             }
         }
     }
-    let matching: Box<dyn Query> = Box::new(BooleanQuery::new(top));
+    let either = |body: Box<dyn Query>| -> Box<dyn Query> {
+        if whole.is_empty() {
+            return body;
+        }
+        let mut alternatives = vec![(Occur::Should, body)];
+        alternatives.extend(whole.iter().map(|q| (Occur::Should, q.box_clone())));
+        Box::new(BooleanQuery::new(alternatives))
+    };
 
-    let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+    let filters = filters(req, fields, lexicon)?;
+    let with_filters = |q: Box<dyn Query>, extra: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
+        if filters.is_empty() && extra.is_empty() {
+            return q;
+        }
+        let mut all = vec![(Occur::Must, q)];
+        all.extend(filters.iter().map(|(o, f)| (*o, f.box_clone())));
+        all.extend(extra);
+        Box::new(BooleanQuery::new(all))
+    };
+    // Ranking beside the match: words found in terms weigh more.
+    let mut term_boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if tiered {
+        for w in &words {
+            for f in &w.in_terms {
+                term_boosts.push((Occur::Should, boosted(TermQuery::new(term(fields.term, f), freqs()), 2.0)));
+            }
+        }
+    }
+    let matching = with_filters(either(body.box_clone()), Vec::new());
+    let ranked = with_filters(either(body), term_boosts);
+    let tier = if tiered {
+        let alternatives: Option<Box<dyn Query>> = match (term_body, whole.is_empty()) {
+            (Some(t), _) => Some(either(t)),
+            (None, false) => Some(either(Box::new(EmptyQuery))),
+            (None, true) => None,
+        };
+        alternatives.map(|q| with_filters(q, Vec::new()))
+    } else {
+        None
+    };
+    let mut typed = parsed.words;
+    typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
+    Ok(Built { matching, ranked, tier, word_count: n, words: typed })
+}
+
+/// The filter clauses of a request: current revisions, language, States, year.
+fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+    let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if !req.all_revisions {
         // Current revisions only: skip the filter when the index holds no
         // earlier revisions, and exclude the earlier ones when they are the
@@ -317,32 +425,20 @@ pub fn build(
     if let Some(y) = req.year {
         all.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(fields.year, i64::from(y)), rec()))));
     }
-    let mut words = parsed.words;
-    words.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { query: Box::new(BooleanQuery::new(all)), word_count: n, words })
+    Ok(all)
 }
 
-/// The known words within `distance` edits of `word`, each a clause worth
-/// `weight` at one edit and less at two.
-fn fuzzy_clauses(
-    lexicon: &dyn Lexicon,
-    field: Field,
-    word: &str,
-    distance: u8,
-    weight: f32,
-) -> Result<Vec<(Occur, Box<dyn Query>)>> {
-    if distance == 0 {
-        return Ok(Vec::new());
-    }
-    Ok(lexicon
-        .fuzzy(field, word, distance.min(2), MAX_EXPANSIONS)?
-        .into_iter()
+/// One clause per known word standing for an unknown one, worth `weight`
+/// at one edit (or none), less at two.
+fn fuzzy_clauses(field: Field, expansions: &[Expansion], weight: f32) -> Vec<Box<dyn Query>> {
+    expansions
+        .iter()
         .map(|e| {
             let score = if e.distance <= 1 { weight } else { weight * 0.6 };
             let q = TermQuery::new(term(field, &e.word), rec());
-            (Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), score)) as Box<dyn Query>)
+            Box::new(ConstScoreQuery::new(Box::new(q), score)) as Box<dyn Query>
         })
-        .collect())
+        .collect()
 }
 
 fn is_analyzed(language: &str) -> bool {
@@ -363,20 +459,6 @@ fn freqs() -> IndexRecordOption {
 
 fn boosted(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(Box::new(q), boost))
-}
-
-fn analyze(
-    analyzer_of: &mut impl FnMut(Field) -> Result<TextAnalyzer>,
-    field: Field,
-    text: &str,
-) -> Result<Vec<String>> {
-    let mut analyzer = analyzer_of(field)?;
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        out.push(t.text.clone());
-    }
-    Ok(out)
 }
 
 fn phrase_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {

@@ -9,7 +9,7 @@ use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Term};
 
-use super::SearchIndex;
+use super::{Analyzers, SearchIndex};
 use super::query::{self, Expansion, Lexicon, SearchRequest};
 use crate::domain::normalize;
 use crate::error::Result;
@@ -35,27 +35,27 @@ impl SearchIndex {
     pub fn search(&self, store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let lexicon = SearcherLexicon(&searcher);
-        let analyzer_of = |f| Ok(self.index.tokenizer_for_field(f)?);
-        let mut built = query::build(req, &self.fields, &lexicon, false, analyzer_of)?;
+        let mut analyzers = self.analyzers();
+        let mut built = query::build(req, &self.fields, &lexicon, false, &mut analyzers)?;
         let mut relaxed = false;
-        let (mut top, mut total, mut states, mut languages) = collect(&searcher, &built, req)?;
+        let (mut total, mut states, mut languages) = count(&searcher, &built)?;
         if total == 0 && built.word_count >= 3 {
             // No entry has every word: show those with most of them.
-            built = query::build(req, &self.fields, &lexicon, true, analyzer_of)?;
+            built = query::build(req, &self.fields, &lexicon, true, &mut analyzers)?;
             relaxed = true;
-            (top, total, states, languages) = collect(&searcher, &built, req)?;
+            (total, states, languages) = count(&searcher, &built)?;
         }
 
         let mut facets = BTreeMap::new();
         facets.insert("state".to_owned(), facet_counts(&states));
         facets.insert("language".to_owned(), facet_counts(&languages));
 
-        let mut hits = Vec::with_capacity(top.len());
-        if req.limit > 0 {
-            let def_en_field = self.fields.english().1;
-            let mut generators: BTreeMap<u32, SnippetGenerator> = BTreeMap::new();
+        let mut hits = Vec::with_capacity(req.limit);
+        if req.limit > 0 && total > req.offset {
+            let top = rank(&searcher, &built, req.offset + req.limit)?;
+            let mut snippets = Snippets::new(&built.words, &mut analyzers, &searcher, self.fields.definition);
             let columns = self.entry_columns(&searcher)?;
-            for (score, address) in top {
+            for (score, address) in top.into_iter().skip(req.offset) {
                 // The store is the truth: a document it does not hold is never shown.
                 let (sub, ord) = columns.address(address)?;
                 let Some(entry) = store.entry(sub, ord)? else {
@@ -71,25 +71,12 @@ impl SearchIndex {
                 {
                     highlights.insert("term_en".to_owned(), h);
                 }
-                let (_, def_field) = self.fields.text_for(&entry.language);
-                let mut snippet = |field: tantivy::schema::Field, text: &str| -> Result<Option<String>> {
-                    let generator = match generators.entry(field.field_id()) {
-                        std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
-                        std::collections::btree_map::Entry::Vacant(v) => {
-                            let mut g = SnippetGenerator::create(&searcher, &*built.query, field)?;
-                            g.set_max_num_chars(200);
-                            v.insert(g)
-                        }
-                    };
-                    let s = Some(generator.snippet(text));
-                    Ok(s.filter(|s| !s.highlighted().is_empty()).map(|s| s.to_html()))
-                };
-                if let Some(h) = snippet(def_field, &entry.definition)? {
+                if let Some(h) = snippets.html(&entry.language, &entry.definition)? {
                     highlights.insert("definition".to_owned(), h);
                 }
                 if entry.language != "en"
                     && let Some(d) = entry.definition_en.as_deref()
-                    && let Some(h) = snippet(def_en_field, d)?
+                    && let Some(h) = snippets.html("en", d)?
                 {
                     highlights.insert("definition_en".to_owned(), h);
                 }
@@ -100,16 +87,78 @@ impl SearchIndex {
     }
 }
 
-type Collected = (Vec<(f32, DocAddress)>, usize, tantivy::collector::FacetCounts, tantivy::collector::FacetCounts);
+type Counted = (usize, tantivy::collector::FacetCounts, tantivy::collector::FacetCounts);
 
-/// The page of top hits, the total and the facet counts of a built query.
-fn collect(searcher: &tantivy::Searcher, built: &query::Built, req: &SearchRequest) -> Result<Collected> {
+/// The total and the facet counts of a built query: no scoring, so the
+/// matching entries are only visited, not ranked.
+fn count(searcher: &tantivy::Searcher, built: &query::Built) -> Result<Counted> {
     let mut state_facets = FacetCollector::for_field("state_facet");
     state_facets.add_facet("/");
     let mut language_facets = FacetCollector::for_field("language_facet");
     language_facets.add_facet("/");
-    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_score();
-    Ok(searcher.search(&built.query, &(top, Count, state_facets, language_facets))?)
+    Ok(searcher.search(&built.matching, &(Count, state_facets, language_facets))?)
+}
+
+/// The best `k` hits. Entries of the first tier (every word in the term, or
+/// the whole term) come first; when they fill the page, nothing else is
+/// ranked, which is what keeps a query of common words fast.
+fn rank(searcher: &tantivy::Searcher, built: &query::Built, k: usize) -> Result<Vec<(f32, DocAddress)>> {
+    let mut first = Vec::new();
+    if let Some(tier) = &built.tier {
+        first = searcher.search(tier, &TopDocs::with_limit(k).order_by_score())?;
+        if first.len() >= k {
+            return Ok(first);
+        }
+    }
+    let rest: Vec<(f32, DocAddress)> = searcher
+        .search(&built.ranked, &TopDocs::with_limit(k + first.len()).order_by_score())?
+        .into_iter()
+        .filter(|(_, a)| !first.iter().any(|(_, b)| a == b))
+        .collect();
+    // Scores stay in order across the tiers.
+    let lift = match (first.last(), rest.first()) {
+        (Some((low, _)), Some((high, _))) if high >= low => high - low + 0.001,
+        _ => 0.0,
+    };
+    let mut out: Vec<(f32, DocAddress)> = first.into_iter().map(|(s, a)| (s + lift, a)).collect();
+    out.extend(rest);
+    out.truncate(k);
+    Ok(out)
+}
+
+/// Highlighted definitions: the query's words analyzed in each entry's
+/// language, looked for in its text.
+struct Snippets<'a> {
+    words: &'a [String],
+    analyzers: &'a mut Analyzers,
+    searcher: &'a tantivy::Searcher,
+    field: Field,
+    by_language: BTreeMap<String, SnippetGenerator>,
+}
+
+impl<'a> Snippets<'a> {
+    fn new(words: &'a [String], analyzers: &'a mut Analyzers, searcher: &'a tantivy::Searcher, field: Field) -> Self {
+        Self { words, analyzers, searcher, field, by_language: BTreeMap::new() }
+    }
+
+    fn html(&mut self, language: &str, text: &str) -> Result<Option<String>> {
+        if !self.by_language.contains_key(language) {
+            let mut terms = BTreeMap::new();
+            for w in self.words {
+                for t in self.analyzers.tokens(language, w) {
+                    let df = self.searcher.doc_freq(&Term::from_field_text(self.field, &t))?;
+                    if df > 0 {
+                        terms.insert(t, 1.0 / (1.0 + df as f32));
+                    }
+                }
+            }
+            let analyzer = self.analyzers.get(language).clone();
+            self.by_language.insert(language.to_owned(), SnippetGenerator::new(terms, analyzer, self.field, 200));
+        }
+        let Some(generator) = self.by_language.get(language) else { return Ok(None) };
+        let snippet = generator.snippet(text);
+        Ok((!snippet.highlighted().is_empty()).then(|| snippet.to_html()))
+    }
 }
 
 /// The words of an open searcher's segments.
