@@ -19,6 +19,9 @@ pub const MAX_QUERY_CHARS: usize = 500;
 pub const MAX_WORDS: usize = 32;
 /// Known words one unknown word may stand for.
 pub const MAX_EXPANSIONS: usize = 50;
+/// At most this many combinations of the words' forms are searched as
+/// separate intersections; beyond it, one intersection of unions.
+const MAX_BRANCHES: usize = 16;
 
 /// What the index knows about its words: how the query decides whether a word
 /// needs fuzzy matching, and what it may stand for.
@@ -132,10 +135,8 @@ pub fn auto_distance(chars: usize) -> u8 {
 }
 
 pub struct Built {
-    /// Every matching entry, without ranking clauses: what is counted and faceted.
-    pub matching: Box<dyn Query>,
-    /// The same entries with ranking clauses.
-    pub ranked: Box<dyn Query>,
+    /// Every matching entry: counted and faceted without scores, ranked with.
+    pub query: Box<dyn Query>,
     /// The first tier of the ranking: entries whose terms hold every word,
     /// or whose whole term matches the query. They rank above the others,
     /// so a page they fill needs no ranking of the rest. `None` when the
@@ -288,46 +289,69 @@ pub fn build(
     }
     let n = words.len();
 
-    // The entries holding every word (or most), in `field` (or, for the
-    // fuzzy forms of unknown words, in terms).
-    let content = |field: Field, forms: fn(&Word) -> &Vec<String>| -> Option<Box<dyn Query>> {
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    let filters = filters(req, fields, lexicon)?;
+    // The entries holding every word (or most) in `field`, as alternative
+    // conjunctions: one per choice of each word's forms, filters inside.
+    // (A ∪ a) ∩ (B ∪ b) is evaluated as AB ∪ Ab ∪ aB ∪ ab: an intersection
+    // of single posting lists seeks through skip lists, while seeking a
+    // union of long lists decodes every document near the target.
+    let conjunctions = |field: Field, forms: fn(&Word) -> &Vec<String>| -> Option<Vec<Box<dyn Query>>> {
+        let mut per_word: Vec<Vec<Box<dyn Query>>> = Vec::new();
         for w in &words {
             let mut alternatives: Vec<Box<dyn Query>> = forms(w)
                 .iter()
                 .map(|f| Box::new(TermQuery::new(term(field, f), freqs())) as Box<dyn Query>)
                 .collect();
-            alternatives.extend(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0));
-            match alternatives.len() {
-                0 if w.searchable => clauses.push(Box::new(EmptyQuery)),
-                0 => {}
-                1 => clauses.extend(alternatives),
-                _ => clauses.push(Box::new(BooleanQuery::union(alternatives))),
+            // An unknown word's stand-ins are words of terms: short lists, one union.
+            alternatives.extend(one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)));
+            if alternatives.is_empty() {
+                if w.searchable {
+                    // A word nothing matches, not even fuzzily, still counts as a word.
+                    alternatives.push(Box::new(EmptyQuery));
+                } else {
+                    continue;
+                }
             }
+            per_word.push(alternatives);
         }
         let phrases = if field == fields.term { &tier_phrases } else { &phrases };
-        let mut required: Vec<(Occur, Box<dyn Query>)> =
-            phrases.iter().map(|p| (Occur::Must, p.box_clone())).collect();
-        let k = clauses.len();
-        if !relaxed || k <= 2 {
-            // Every word: an intersection, which seeks through the rarest
-            // word's postings instead of visiting every document of any word.
-            required.extend(clauses.into_iter().map(|q| (Occur::Must, q)));
-        } else {
-            // Most words (when no entry has them all).
-            let min = k - k / 3;
-            required.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min))));
+        if per_word.is_empty() && phrases.is_empty() {
+            return None;
         }
-        match required.len() {
-            0 => None,
-            1 if required[0].0 == Occur::Must => required.pop().map(|(_, q)| q),
-            _ => Some(Box::new(BooleanQuery::new(required))),
+        let mut common: Vec<(Occur, Box<dyn Query>)> = phrases.iter().map(|p| (Occur::Must, p.box_clone())).collect();
+        common.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+        let k = per_word.len();
+        let branches: usize = per_word.iter().map(Vec::len).product();
+        if (relaxed && k > 2) || branches > MAX_BRANCHES {
+            let clauses: Vec<Box<dyn Query>> = per_word.into_iter().filter_map(one_of).collect();
+            let mut all = common;
+            if relaxed && k > 2 {
+                // Most words (when no entry has them all).
+                let min = k - k / 3;
+                all.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min))));
+            } else {
+                // Too many combinations: one intersection of unions (the same entries, slower).
+                all.extend(clauses.into_iter().map(|q| (Occur::Must, q)));
+            }
+            return Some(vec![Box::new(BooleanQuery::new(all))]);
         }
+        let mut out: Vec<Box<dyn Query>> = Vec::with_capacity(branches);
+        for i in 0..branches {
+            let mut choice = i;
+            let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(k + common.len());
+            for alternatives in &per_word {
+                all.push((Occur::Must, alternatives[choice % alternatives.len()].box_clone()));
+                choice /= alternatives.len();
+            }
+            all.extend(common.iter().map(|(o, q)| (*o, q.box_clone())));
+            out.push(Box::new(BooleanQuery::new(all)));
+        }
+        Some(out)
     };
-    let Some(body) = content(match_field, |w| &w.matched) else {
+    let Some(body) = conjunctions(match_field, |w| &w.matched) else {
         return Err(Error::bad_param("q", "the query has no searchable words"));
     };
-    let term_body = if tiered { content(fields.term, |w| &w.in_terms) } else { None };
+    let term_body = if tiered { conjunctions(fields.term, |w| &w.in_terms) } else { None };
 
     // Whole-term matches: alternatives to the word-by-word match (so that
     // "cyberattack" finds "cyber attack"), and extra weight when both match;
@@ -350,49 +374,40 @@ pub fn build(
             }
         }
     }
-    let either = |body: Box<dyn Query>| -> Box<dyn Query> {
-        if whole.is_empty() {
-            return body;
-        }
-        let mut alternatives = vec![(Occur::Should, body)];
-        alternatives.extend(whole.iter().map(|q| (Occur::Should, q.box_clone())));
-        Box::new(BooleanQuery::new(alternatives))
-    };
-
-    let filters = filters(req, fields, lexicon)?;
-    let with_filters = |q: Box<dyn Query>, extra: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
-        if filters.is_empty() && extra.is_empty() {
-            return q;
-        }
-        let mut all = vec![(Occur::Must, q)];
-        all.extend(filters.iter().map(|(o, f)| (*o, f.box_clone())));
-        all.extend(extra);
-        Box::new(BooleanQuery::new(all))
-    };
-    // Ranking beside the match: words found in terms weigh more.
-    let mut term_boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if tiered {
-        for w in &words {
-            for f in &w.in_terms {
-                term_boosts.push((Occur::Should, boosted(TermQuery::new(term(fields.term, f), freqs()), 2.0)));
+    // Each whole-term clause with the filters, beside the conjunctions.
+    let whole: Vec<Box<dyn Query>> = whole
+        .into_iter()
+        .map(|q| {
+            if filters.is_empty() {
+                return q;
             }
+            let mut all = vec![(Occur::Must, q)];
+            all.extend(filters.iter().map(|(o, f)| (*o, f.box_clone())));
+            Box::new(BooleanQuery::new(all)) as Box<dyn Query>
+        })
+        .collect();
+    let assemble = |mut alternatives: Vec<Box<dyn Query>>| -> Box<dyn Query> {
+        alternatives.extend(whole.iter().map(|q| q.box_clone()));
+        match alternatives.len() {
+            0 => Box::new(EmptyQuery),
+            1 => alternatives.pop().unwrap_or_else(|| Box::new(EmptyQuery)),
+            _ => Box::new(BooleanQuery::union(alternatives)),
         }
-    }
-    let matching = with_filters(either(body.box_clone()), Vec::new());
-    let ranked = with_filters(either(body), term_boosts);
-    let tier = if tiered {
-        let alternatives: Option<Box<dyn Query>> = match (term_body, whole.is_empty()) {
-            (Some(t), _) => Some(either(t)),
-            (None, false) => Some(either(Box::new(EmptyQuery))),
-            (None, true) => None,
-        };
-        alternatives.map(|q| with_filters(q, Vec::new()))
-    } else {
-        None
     };
+    let query = assemble(body);
+    let tier = tiered.then(|| assemble(term_body.unwrap_or_default()));
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { matching, ranked, tier, word_count: n, words: typed })
+    Ok(Built { query, tier, word_count: n, words: typed })
+}
+
+/// One query for alternatives: none, the one, or their union.
+fn one_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match alternatives.len() {
+        0 => None,
+        1 => alternatives.pop(),
+        _ => Some(Box::new(BooleanQuery::union(alternatives))),
+    }
 }
 
 /// The filter clauses of a request: current revisions, language, States, year.

@@ -96,7 +96,7 @@ fn count(searcher: &tantivy::Searcher, built: &query::Built) -> Result<Counted> 
     state_facets.add_facet("/");
     let mut language_facets = FacetCollector::for_field("language_facet");
     language_facets.add_facet("/");
-    Ok(searcher.search(&built.matching, &(Count, state_facets, language_facets))?)
+    Ok(searcher.search(&built.query, &(Count, state_facets, language_facets))?)
 }
 
 /// The best `k` hits. Entries of the first tier (every word in the term, or
@@ -111,7 +111,7 @@ fn rank(searcher: &tantivy::Searcher, built: &query::Built, k: usize) -> Result<
         }
     }
     let rest: Vec<(f32, DocAddress)> = searcher
-        .search(&built.ranked, &TopDocs::with_limit(k + first.len()).order_by_score())?
+        .search(&built.query, &TopDocs::with_limit(k + first.len()).order_by_score())?
         .into_iter()
         .filter(|(_, a)| !first.iter().any(|(_, b)| a == b))
         .collect();
