@@ -7,6 +7,7 @@
 //! replays the changes it missed. After every store write, `catch_up` applies
 //! the new changes and commits, so a search right after a 201 sees the list.
 
+mod exec;
 pub mod query;
 mod schema;
 mod search;
@@ -42,6 +43,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     analyzers: Analyzers,
+    facets: exec::FacetCache,
     /// The last change sequence number applied and committed.
     applied: AtomicU64,
     dir: PathBuf,
@@ -152,6 +154,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             analyzers: Analyzers::new(),
+            facets: exec::FacetCache::default(),
             applied: AtomicU64::new(applied),
             dir: dir.to_owned(),
         })

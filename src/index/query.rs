@@ -134,14 +134,21 @@ pub fn auto_distance(chars: usize) -> u8 {
     }
 }
 
+/// A search, planned: the entries it finds are those of any branch or any
+/// whole-term clause that pass the filters.
 pub struct Built {
-    /// Every matching entry: counted and faceted without scores, ranked with.
-    pub query: Box<dyn Query>,
-    /// The first tier of the ranking: entries whose terms hold every word,
-    /// or whose whole term matches the query. They rank above the others,
-    /// so a page they fill needs no ranking of the rest. `None` when the
-    /// search is in terms or in definitions only.
-    pub tier: Option<Box<dyn Query>>,
+    /// Conjunctions over the field in scope.
+    pub branches: Vec<Branch>,
+    /// The same over the `term` field (searches of every field only): the
+    /// second tier of the ranking, after whole-term matches and before
+    /// entries that have the words in their definitions only.
+    pub tier: Vec<Branch>,
+    /// Whole-term clauses (the query as a term's key, exactly or fuzzily),
+    /// boosted: the first tier.
+    pub whole: Vec<Box<dyn Query>>,
+    /// Filters: every hit matches each of `must` and none of `must_not`.
+    pub must: Vec<Box<dyn Query>>,
+    pub must_not: Vec<Box<dyn Query>>,
     /// Words outside phrases that make up the query (a relaxed reading
     /// matters only from three of them).
     pub word_count: usize,
@@ -151,10 +158,11 @@ pub struct Built {
 
 /// One word of the query: the tokens it stands for in each field.
 struct Word {
-    /// Analyzed forms (every language in scope) present in the match field.
-    matched: Vec<String>,
-    /// The same forms present in the `term` field (tier and term boosts).
-    in_terms: Vec<String>,
+    /// Analyzed forms (every language in scope) present in the match
+    /// field, with the documents holding them.
+    matched: Vec<(String, u64)>,
+    /// The same forms present in the `term` field.
+    in_terms: Vec<(String, u64)>,
     /// Known words of terms within the allowed edits (unknown words only).
     fuzzy: Vec<Expansion>,
     /// Whether the word analyzes to anything at all.
@@ -201,11 +209,12 @@ pub fn build(
         FieldScope::Definition => vec![fields.definition],
         FieldScope::All => vec![fields.term, fields.definition],
     };
-    let mut phrases: Vec<Box<dyn Query>> = Vec::new();
-    let mut tier_phrases: Vec<Box<dyn Query>> = Vec::new();
+    let mut phrases: Vec<Clause> = Vec::new();
+    let mut tier_phrases: Vec<Clause> = Vec::new();
     for phrase in &parsed.phrases {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut in_terms: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let (mut docs, mut term_docs) = (0u64, 0u64);
         let mut searchable = false;
         let mut seen: Vec<Vec<String>> = Vec::new();
         for lang in &languages {
@@ -216,15 +225,17 @@ pub fn build(
             }
             for field in &phrase_fields {
                 // A field lacking one of the phrase's words cannot hold the phrase.
-                let mut present = true;
+                let mut rarest = u64::MAX;
                 for t in &tokens {
-                    present &= lexicon.doc_freq(&term(*field, t))? > 0;
+                    rarest = rarest.min(lexicon.doc_freq(&term(*field, t))?);
                 }
-                if present && let Some(q) = phrase_query(*field, &tokens) {
+                if rarest > 0 && let Some(q) = phrase_query(*field, &tokens) {
                     if *field == fields.term {
                         in_terms.push((Occur::Should, q.box_clone()));
+                        term_docs += rarest;
                     }
                     alternatives.push((Occur::Should, q));
+                    docs += rarest;
                 }
             }
             seen.push(tokens);
@@ -236,14 +247,17 @@ pub fn build(
                 let whole = || boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0);
                 alternatives.push((Occur::Should, whole()));
                 in_terms.push((Occur::Should, whole()));
+                let n = lexicon.doc_freq(&term(fields.keys, &key))?;
+                docs += n;
+                term_docs += n;
             }
         }
-        if !alternatives.is_empty() {
-            phrases.push(Box::new(BooleanQuery::new(alternatives)));
-            tier_phrases.push(if in_terms.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(in_terms)) });
-        } else if searchable {
-            phrases.push(Box::new(EmptyQuery));
-            tier_phrases.push(Box::new(EmptyQuery));
+        let one = |alternatives: Vec<(Occur, Box<dyn Query>)>, docs: u64| -> Clause {
+            if alternatives.is_empty() { Clause::nothing() } else { Clause { query: Box::new(BooleanQuery::new(alternatives)), docs } }
+        };
+        if !alternatives.is_empty() || searchable {
+            phrases.push(one(alternatives, docs));
+            tier_phrases.push(one(in_terms, term_docs));
         }
     }
 
@@ -263,20 +277,28 @@ pub fn build(
         // can stem to a real word of another language ("electroni" → "electron").
         let mut known = false;
         for form in forms {
-            if lexicon.doc_freq(&term(match_field, &form))? > 0 {
+            let docs = lexicon.doc_freq(&term(match_field, &form))?;
+            if docs > 0 {
                 known |= form == as_typed;
-                if tiered && lexicon.doc_freq(&term(fields.term, &form))? > 0 {
-                    word.in_terms.push(form.clone());
+                if tiered {
+                    let in_terms = lexicon.doc_freq(&term(fields.term, &form))?;
+                    if in_terms > 0 {
+                        word.in_terms.push((form.clone(), in_terms));
+                    }
                 }
-                word.matched.push(form);
+                word.matched.push((form, docs));
             }
         }
         if use_keys && !known {
             for w in as_typed.split(' ').filter(|w| !w.is_empty()) {
                 word.searchable = true;
-                if lexicon.doc_freq(&term(fields.key_words, w))? > 0 {
-                    // A word of a term, as typed (the analyzers changed it).
-                    word.fuzzy.push(Expansion { word: w.to_owned(), distance: 0, doc_freq: 0 });
+                let docs = lexicon.doc_freq(&term(fields.key_words, w))?;
+                if docs > 0 {
+                    // A word of a term as typed: known. Its analyzed forms
+                    // find it, unless the analyzers made nothing of it.
+                    if word.matched.is_empty() {
+                        word.fuzzy.push(Expansion { word: w.to_owned(), distance: 0, doc_freq: docs });
+                    }
                     continue;
                 }
                 let distance = req.fuzzy.unwrap_or_else(|| auto_distance(w.chars().count()));
@@ -289,28 +311,29 @@ pub fn build(
     }
     let n = words.len();
 
-    let filters = filters(req, fields, lexicon)?;
+    let (must, must_not) = filters(req, fields, lexicon)?;
     // The entries holding every word (or most) in `field`, as alternative
-    // conjunctions: one per choice of each word's forms, filters inside.
-    // (A ∪ a) ∩ (B ∪ b) is evaluated as AB ∪ Ab ∪ aB ∪ ab: an intersection
-    // of single posting lists seeks through skip lists, while seeking a
-    // union of long lists decodes every document near the target.
-    let conjunctions = |field: Field, forms: fn(&Word) -> &Vec<String>| -> Option<Vec<Box<dyn Query>>> {
-        let mut per_word: Vec<Vec<Box<dyn Query>>> = Vec::new();
+    // conjunctions: one per choice of each word's forms. (A ∪ a) ∩ (B ∪ b)
+    // is searched as AB ∪ Ab ∪ aB ∪ ab: an intersection of single posting
+    // lists seeks through skip lists (and ranks with block-max WAND), while
+    // seeking a union of long lists decodes every document near the target.
+    let conjunctions = |field: Field, forms: fn(&Word) -> &Vec<(String, u64)>| -> Option<Vec<Branch>> {
+        let mut per_word: Vec<Vec<Clause>> = Vec::new();
         for w in &words {
-            let mut alternatives: Vec<Box<dyn Query>> = forms(w)
+            let mut alternatives: Vec<Clause> = forms(w)
                 .iter()
-                .map(|f| Box::new(TermQuery::new(term(field, f), freqs())) as Box<dyn Query>)
+                .map(|(f, docs)| Clause { query: Box::new(TermQuery::new(term(field, f), freqs())), docs: *docs })
                 .collect();
             // An unknown word's stand-ins are words of terms: short lists, one union.
-            alternatives.extend(one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)));
+            if let Some(query) = one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)) {
+                alternatives.push(Clause { query, docs: w.fuzzy.iter().map(|e| e.doc_freq).sum() });
+            }
             if alternatives.is_empty() {
-                if w.searchable {
-                    // A word nothing matches, not even fuzzily, still counts as a word.
-                    alternatives.push(Box::new(EmptyQuery));
-                } else {
+                if !w.searchable {
                     continue;
                 }
+                // A word nothing matches, not even fuzzily, still counts as a word.
+                alternatives.push(Clause::nothing());
             }
             per_word.push(alternatives);
         }
@@ -318,40 +341,42 @@ pub fn build(
         if per_word.is_empty() && phrases.is_empty() {
             return None;
         }
-        let mut common: Vec<(Occur, Box<dyn Query>)> = phrases.iter().map(|p| (Occur::Must, p.box_clone())).collect();
-        common.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
         let k = per_word.len();
-        let branches: usize = per_word.iter().map(Vec::len).product();
-        if (relaxed && k > 2) || branches > MAX_BRANCHES {
-            let clauses: Vec<Box<dyn Query>> = per_word.into_iter().filter_map(one_of).collect();
-            let mut all = common;
+        let combinations: usize = per_word.iter().map(Vec::len).product();
+        if (relaxed && k > 2) || combinations > MAX_BRANCHES {
+            let docs = per_word.iter().map(|a| a.iter().map(|c| c.docs).sum::<u64>());
+            let (fewest, most) = (docs.clone().min().unwrap_or(0), docs.max().unwrap_or(0));
+            let clauses: Vec<Box<dyn Query>> =
+                per_word.into_iter().filter_map(|a| one_of(a.into_iter().map(|c| c.query).collect())).collect();
+            let mut branch = Branch { clauses: phrases.to_vec() };
             if relaxed && k > 2 {
                 // Most words (when no entry has them all).
                 let min = k - k / 3;
-                all.push((Occur::Must, Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min))));
+                let query = Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min));
+                branch.clauses.push(Clause { query, docs: most });
             } else {
                 // Too many combinations: one intersection of unions (the same entries, slower).
-                all.extend(clauses.into_iter().map(|q| (Occur::Must, q)));
+                branch.clauses.extend(clauses.into_iter().map(|query| Clause { query, docs: fewest }));
             }
-            return Some(vec![Box::new(BooleanQuery::new(all))]);
+            return Some(vec![branch]);
         }
-        let mut out: Vec<Box<dyn Query>> = Vec::with_capacity(branches);
-        for i in 0..branches {
+        let mut out: Vec<Branch> = Vec::with_capacity(combinations);
+        for i in 0..combinations {
             let mut choice = i;
-            let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(k + common.len());
+            let mut branch = Branch { clauses: Vec::with_capacity(k + phrases.len()) };
             for alternatives in &per_word {
-                all.push((Occur::Must, alternatives[choice % alternatives.len()].box_clone()));
+                branch.clauses.push(alternatives[choice % alternatives.len()].clone());
                 choice /= alternatives.len();
             }
-            all.extend(common.iter().map(|(o, q)| (*o, q.box_clone())));
-            out.push(Box::new(BooleanQuery::new(all)));
+            branch.clauses.extend(phrases.iter().cloned());
+            out.push(branch);
         }
         Some(out)
     };
-    let Some(body) = conjunctions(match_field, |w| &w.matched) else {
+    let Some(branches) = conjunctions(match_field, |w| &w.matched) else {
         return Err(Error::bad_param("q", "the query has no searchable words"));
     };
-    let term_body = if tiered { conjunctions(fields.term, |w| &w.in_terms) } else { None };
+    let tier = if tiered { conjunctions(fields.term, |w| &w.in_terms).unwrap_or_default() } else { Vec::new() };
 
     // Whole-term matches: alternatives to the word-by-word match (so that
     // "cyberattack" finds "cyber attack"), and extra weight when both match;
@@ -374,31 +399,87 @@ pub fn build(
             }
         }
     }
-    // Each whole-term clause with the filters, beside the conjunctions.
-    let whole: Vec<Box<dyn Query>> = whole
-        .into_iter()
-        .map(|q| {
-            if filters.is_empty() {
-                return q;
-            }
-            let mut all = vec![(Occur::Must, q)];
-            all.extend(filters.iter().map(|(o, f)| (*o, f.box_clone())));
-            Box::new(BooleanQuery::new(all)) as Box<dyn Query>
-        })
-        .collect();
-    let assemble = |mut alternatives: Vec<Box<dyn Query>>| -> Box<dyn Query> {
-        alternatives.extend(whole.iter().map(|q| q.box_clone()));
-        match alternatives.len() {
-            0 => Box::new(EmptyQuery),
-            1 => alternatives.pop().unwrap_or_else(|| Box::new(EmptyQuery)),
-            _ => Box::new(BooleanQuery::union(alternatives)),
-        }
-    };
-    let query = assemble(body);
-    let tier = tiered.then(|| assemble(term_body.unwrap_or_default()));
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { query, tier, word_count: n, words: typed })
+    Ok(Built { branches, tier, whole, must, must_not, word_count: n, words: typed })
+}
+
+/// One clause of a conjunction, with an estimate of the documents it
+/// matches (an upper bound: how a conjunction decides how to run).
+pub struct Clause {
+    pub query: Box<dyn Query>,
+    pub docs: u64,
+}
+
+impl Clone for Clause {
+    fn clone(&self) -> Self {
+        Self { query: self.query.box_clone(), docs: self.docs }
+    }
+}
+
+impl Clause {
+    fn nothing() -> Self {
+        Self { query: Box::new(EmptyQuery), docs: 0 }
+    }
+}
+
+/// Entries matching every clause.
+#[derive(Clone)]
+pub struct Branch {
+    pub clauses: Vec<Clause>,
+}
+
+impl Branch {
+    /// The clauses as one query (an intersection of term queries when they
+    /// are all terms, which tantivy ranks with block-max WAND).
+    pub fn query(&self) -> Box<dyn Query> {
+        match self.clauses.as_slice() {
+            [one] => one.query.box_clone(),
+            all => Box::new(BooleanQuery::new(all.iter().map(|c| (Occur::Must, c.query.box_clone())).collect())),
+        }
+    }
+
+    /// Fewest documents any clause may match.
+    pub fn fewest(&self) -> u64 {
+        self.clauses.iter().map(|c| c.docs).min().unwrap_or(0)
+    }
+}
+
+type Filters = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>);
+
+/// The filters of a request (current revisions, language, States, year):
+/// what every hit must match, and what none may.
+fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Result<Filters> {
+    let mut must: Vec<Box<dyn Query>> = Vec::new();
+    let mut must_not: Vec<Box<dyn Query>> = Vec::new();
+    if !req.all_revisions {
+        // Current revisions only: skip the filter when the index holds no
+        // earlier revisions, and exclude the earlier ones when they are the
+        // fewer (a short list instead of a long one).
+        let current = Term::from_field_u64(fields.current, 1);
+        let earlier = Term::from_field_u64(fields.current, 0);
+        let old = lexicon.doc_freq(&earlier)?;
+        if old > 0 && old < lexicon.doc_freq(&current)? {
+            must_not.push(Box::new(TermQuery::new(earlier, rec())));
+        } else if old > 0 {
+            must.push(Box::new(TermQuery::new(current, rec())));
+        }
+    }
+    if let Some(l) = &req.language {
+        must.push(Box::new(TermQuery::new(term(fields.language, l), rec())));
+    }
+    if !req.states.is_empty() {
+        let states: Vec<Box<dyn Query>> = req
+            .states
+            .iter()
+            .map(|s| Box::new(TermQuery::new(term(fields.state, s), rec())) as Box<dyn Query>)
+            .collect();
+        must.push(Box::new(BooleanQuery::union(states)));
+    }
+    if let Some(y) = req.year {
+        must.push(Box::new(TermQuery::new(Term::from_field_i64(fields.year, i64::from(y)), rec())));
+    }
+    Ok((must, must_not))
 }
 
 /// One query for alternatives: none, the one, or their union.
@@ -410,38 +491,6 @@ fn one_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     }
 }
 
-/// The filter clauses of a request: current revisions, language, States, year.
-fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Result<Vec<(Occur, Box<dyn Query>)>> {
-    let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if !req.all_revisions {
-        // Current revisions only: skip the filter when the index holds no
-        // earlier revisions, and exclude the earlier ones when they are the
-        // fewer (a short list to skip through instead of a long one).
-        let current = Term::from_field_u64(fields.current, 1);
-        let earlier = Term::from_field_u64(fields.current, 0);
-        let old = lexicon.doc_freq(&earlier)?;
-        if old > 0 && old < lexicon.doc_freq(&current)? {
-            all.push((Occur::MustNot, Box::new(TermQuery::new(earlier, rec()))));
-        } else if old > 0 {
-            all.push((Occur::Must, Box::new(TermQuery::new(current, rec()))));
-        }
-    }
-    if let Some(l) = &req.language {
-        all.push((Occur::Must, Box::new(TermQuery::new(term(fields.language, l), rec()))));
-    }
-    if !req.states.is_empty() {
-        let states: Vec<Box<dyn Query>> = req
-            .states
-            .iter()
-            .map(|s| Box::new(TermQuery::new(term(fields.state, s), rec())) as Box<dyn Query>)
-            .collect();
-        all.push((Occur::Must, Box::new(BooleanQuery::union(states))));
-    }
-    if let Some(y) = req.year {
-        all.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(fields.year, i64::from(y)), rec()))));
-    }
-    Ok(all)
-}
 
 /// One clause per known word standing for an unknown one, worth `weight`
 /// at one edit (or none), less at two.

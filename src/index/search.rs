@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Term};
+use tantivy::Term;
 
-use super::{Analyzers, SearchIndex};
+use super::{Analyzers, SearchIndex, exec};
 use super::query::{self, Expansion, Lexicon, SearchRequest};
 use crate::domain::normalize;
 use crate::error::Result;
@@ -38,21 +37,22 @@ impl SearchIndex {
         let mut analyzers = self.analyzers();
         let mut built = query::build(req, &self.fields, &lexicon, false, &mut analyzers)?;
         let mut relaxed = false;
-        let (mut total, mut states, mut languages) = count(&searcher, &built)?;
-        if total == 0 && built.word_count >= 3 {
+        let mut found = exec::matches(&searcher, &built)?;
+        if found.total == 0 && built.word_count >= 3 {
             // No entry has every word: show those with most of them.
             built = query::build(req, &self.fields, &lexicon, true, &mut analyzers)?;
             relaxed = true;
-            (total, states, languages) = count(&searcher, &built)?;
+            found = exec::matches(&searcher, &built)?;
         }
-
+        let total = found.total;
+        let (states, languages) = self.facets.count(&searcher, &found)?;
         let mut facets = BTreeMap::new();
-        facets.insert("state".to_owned(), facet_counts(&states));
-        facets.insert("language".to_owned(), facet_counts(&languages));
+        facets.insert("state".to_owned(), states);
+        facets.insert("language".to_owned(), languages);
 
         let mut hits = Vec::with_capacity(req.limit);
         if req.limit > 0 && total > req.offset {
-            let top = rank(&searcher, &built, req.offset + req.limit)?;
+            let top = exec::rank(&searcher, &built, &found, req.offset + req.limit)?;
             let mut snippets = Snippets::new(&built.words, &mut analyzers, &searcher, self.fields.definition);
             let columns = self.entry_columns(&searcher)?;
             for (score, address) in top.into_iter().skip(req.offset) {
@@ -85,45 +85,6 @@ impl SearchIndex {
         }
         Ok(SearchResults { total, relaxed, hits, facets })
     }
-}
-
-type Counted = (usize, tantivy::collector::FacetCounts, tantivy::collector::FacetCounts);
-
-/// The total and the facet counts of a built query: no scoring, so the
-/// matching entries are only visited, not ranked.
-fn count(searcher: &tantivy::Searcher, built: &query::Built) -> Result<Counted> {
-    let mut state_facets = FacetCollector::for_field("state_facet");
-    state_facets.add_facet("/");
-    let mut language_facets = FacetCollector::for_field("language_facet");
-    language_facets.add_facet("/");
-    Ok(searcher.search(&built.query, &(Count, state_facets, language_facets))?)
-}
-
-/// The best `k` hits. Entries of the first tier (every word in the term, or
-/// the whole term) come first; when they fill the page, nothing else is
-/// ranked, which is what keeps a query of common words fast.
-fn rank(searcher: &tantivy::Searcher, built: &query::Built, k: usize) -> Result<Vec<(f32, DocAddress)>> {
-    let mut first = Vec::new();
-    if let Some(tier) = &built.tier {
-        first = searcher.search(tier, &TopDocs::with_limit(k).order_by_score())?;
-        if first.len() >= k {
-            return Ok(first);
-        }
-    }
-    let rest: Vec<(f32, DocAddress)> = searcher
-        .search(&built.query, &TopDocs::with_limit(k + first.len()).order_by_score())?
-        .into_iter()
-        .filter(|(_, a)| !first.iter().any(|(_, b)| a == b))
-        .collect();
-    // Scores stay in order across the tiers.
-    let lift = match (first.last(), rest.first()) {
-        (Some((low, _)), Some((high, _))) if high >= low => high - low + 0.001,
-        _ => 0.0,
-    };
-    let mut out: Vec<(f32, DocAddress)> = first.into_iter().map(|(s, a)| (s + lift, a)).collect();
-    out.extend(rest);
-    out.truncate(k);
-    Ok(out)
 }
 
 /// Highlighted definitions: the query's words analyzed in each entry's
@@ -192,9 +153,6 @@ impl Lexicon for SearcherLexicon<'_> {
     }
 }
 
-fn facet_counts(counts: &tantivy::collector::FacetCounts) -> BTreeMap<String, u64> {
-    counts.get("/").map(|(facet, n)| (facet.to_path().last().map(|s| (*s).to_owned()).unwrap_or_default(), n)).collect()
-}
 
 /// Marks the words of a (short) term that match a query word: same key, same
 /// stem-ish prefix, or within the query's edit distance.

@@ -1,0 +1,414 @@
+//! Running a planned search ([`Built`]): which entries match (a bit set per
+//! segment), their facet counts, and the best page of them.
+//!
+//! Matching: a conjunction whose rarest clause is rare is left to tantivy's
+//! intersection, which seeks the other clauses' skip lists to the rare
+//! clause's documents. A conjunction of common words (every clause in more
+//! than one document in [`DENSE`]) would seek nearly every block of every
+//! list; there, each clause's postings are read straight into a bit set and
+//! the sets are ANDed, a machine word at a time. Filters are ANDed last.
+//!
+//! Facets: each segment's State and language of every document, read once
+//! from the facet columns and kept (segments never change), so counting
+//! the facets of 300,000 hits is an array lookup per hit.
+//!
+//! Ranking, in tiers: whole-term matches (the query is a term), then
+//! entries whose terms hold every word, then the others. Each tier is
+//! ranked on its own with block-max WAND, taking only entries of the
+//! match set: a page the first tiers fill never scores the rest.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::schema::Facet;
+use tantivy::index::SegmentId;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+
+use super::query::{Branch, Built};
+use crate::error::{Error, Result};
+
+/// A conjunction is read as bit sets when its rarest clause is in more than
+/// one document in `DENSE`.
+const DENSE: u64 = 32;
+
+/// Documents of one segment, one bit each.
+pub(crate) struct Bits(Vec<u64>);
+
+impl Bits {
+    fn empty(max_doc: DocId) -> Self {
+        Self(vec![0; (max_doc as usize).div_ceil(64)])
+    }
+
+    fn insert(&mut self, doc: DocId) {
+        if let Some(w) = self.0.get_mut(doc as usize / 64) {
+            *w |= 1 << (doc % 64);
+        }
+    }
+
+    pub(crate) fn contains(&self, doc: DocId) -> bool {
+        self.0.get(doc as usize / 64).is_some_and(|w| w & (1 << (doc % 64)) != 0)
+    }
+
+    fn and(&mut self, other: &Bits) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
+    }
+
+    fn or(&mut self, other: &Bits) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
+    }
+
+    fn and_not(&mut self, other: &Bits) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
+    }
+
+    fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+
+    fn for_each(&self, mut f: impl FnMut(DocId)) {
+        for (i, &word) in self.0.iter().enumerate() {
+            let mut w = word;
+            while w != 0 {
+                let bit = w.trailing_zeros();
+                f((i * 64) as DocId + bit);
+                w &= w - 1;
+            }
+        }
+    }
+}
+
+/// The documents `weight` matches in `reader`, deleted ones included.
+fn bits_of(weight: &dyn Weight, reader: &SegmentReader) -> Result<Bits> {
+    let mut bits = Bits::empty(reader.max_doc());
+    weight.for_each_no_score(reader, &mut |docs| {
+        for &d in docs {
+            bits.insert(d);
+        }
+    })?;
+    Ok(bits)
+}
+
+fn unscored(searcher: &Searcher, query: &dyn Query) -> Result<Box<dyn Weight>> {
+    Ok(query.weight(EnableScoring::disabled_from_searcher(searcher))?)
+}
+
+/// What a search matched: per segment, its live matching documents.
+pub(crate) struct Matches {
+    pub bits: Vec<Bits>,
+    pub total: usize,
+}
+
+/// Every entry `built` finds, per segment.
+pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
+    let docs = searcher.num_docs().max(1);
+    // Weights once per search; scorers per segment.
+    let branches: Vec<(bool, Vec<Box<dyn Weight>>)> = built
+        .branches
+        .iter()
+        .map(|b| {
+            if b.fewest().saturating_mul(DENSE) > docs {
+                Ok((true, b.clauses.iter().map(|c| unscored(searcher, &*c.query)).collect::<Result<Vec<_>>>()?))
+            } else {
+                Ok((false, vec![unscored(searcher, &*b.query())?]))
+            }
+        })
+        .collect::<Result<_>>()?;
+    let whole = match built.whole.as_slice() {
+        [] => None,
+        clauses => Some(unscored(searcher, &BooleanQuery::union(clauses.iter().map(|q| q.box_clone()).collect()))?),
+    };
+    let must: Vec<Box<dyn Weight>> = built.must.iter().map(|q| unscored(searcher, &**q)).collect::<Result<_>>()?;
+    let must_not: Vec<Box<dyn Weight>> =
+        built.must_not.iter().map(|q| unscored(searcher, &**q)).collect::<Result<_>>()?;
+
+    let mut out = Vec::with_capacity(searcher.segment_readers().len());
+    let mut total = 0;
+    for reader in searcher.segment_readers() {
+        let mut found = Bits::empty(reader.max_doc());
+        for (dense, weights) in &branches {
+            let mut branch: Option<Bits> = None;
+            for w in weights {
+                let bits = bits_of(&**w, reader)?;
+                match &mut branch {
+                    None => branch = Some(bits),
+                    Some(b) => b.and(&bits),
+                }
+                if branch.as_ref().is_some_and(Bits::is_empty) {
+                    break;
+                }
+            }
+            debug_assert!(*dense || weights.len() == 1);
+            if let Some(b) = branch {
+                found.or(&b);
+            }
+        }
+        if let Some(w) = &whole {
+            found.or(&bits_of(&**w, reader)?);
+        }
+        for w in &must {
+            if found.is_empty() {
+                break;
+            }
+            found.and(&bits_of(&**w, reader)?);
+        }
+        for w in &must_not {
+            if found.is_empty() {
+                break;
+            }
+            found.and_not(&bits_of(&**w, reader)?);
+        }
+        if let Some(alive) = reader.alive_bitset() {
+            let mut dead = Bits::empty(reader.max_doc());
+            found.for_each(|d| {
+                if alive.is_deleted(d) {
+                    dead.insert(d);
+                }
+            });
+            found.and_not(&dead);
+        }
+        total += found.count();
+        out.push(found);
+    }
+    Ok(Matches { bits: out, total })
+}
+
+/// The State and language of every document of a segment, as small codes.
+struct SegmentFacets {
+    state: Vec<u32>,
+    language: Vec<u32>,
+    state_names: Vec<String>,
+    language_names: Vec<String>,
+}
+
+/// Facet codes by segment, read on first use.
+#[derive(Default)]
+pub(crate) struct FacetCache(Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>);
+
+const NONE: u32 = u32::MAX;
+
+impl FacetCache {
+    fn segment(&self, reader: &SegmentReader) -> Result<Arc<SegmentFacets>> {
+        let id = reader.segment_id();
+        if let Some(f) = self.lock()?.get(&id) {
+            return Ok(f.clone());
+        }
+        let (state, state_names) = codes(reader, "state_facet")?;
+        let (language, language_names) = codes(reader, "language_facet")?;
+        let facets = Arc::new(SegmentFacets { state, language, state_names, language_names });
+        self.lock()?.insert(id, facets.clone());
+        Ok(facets)
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>>> {
+        self.0.lock().map_err(|_| Error::Internal("the facet cache lock is poisoned".into()))
+    }
+
+    /// Forgets segments the searcher no longer has (merged away).
+    fn retain(&self, searcher: &Searcher) -> Result<()> {
+        let live: HashSet<SegmentId> = searcher.segment_readers().iter().map(|r| r.segment_id()).collect();
+        let mut map = self.lock()?;
+        if map.len() > live.len() {
+            map.retain(|id, _| live.contains(id));
+        }
+        Ok(())
+    }
+
+    /// Hits by State and by language.
+    pub(crate) fn count(
+        &self,
+        searcher: &Searcher,
+        matches: &Matches,
+    ) -> Result<(BTreeMap<String, u64>, BTreeMap<String, u64>)> {
+        self.retain(searcher)?;
+        let mut states = BTreeMap::new();
+        let mut languages = BTreeMap::new();
+        for (reader, bits) in searcher.segment_readers().iter().zip(&matches.bits) {
+            if bits.is_empty() {
+                continue;
+            }
+            let f = self.segment(reader)?;
+            let mut by_state = vec![0u64; f.state_names.len()];
+            let mut by_language = vec![0u64; f.language_names.len()];
+            bits.for_each(|d| {
+                if let Some(&c) = f.state.get(d as usize).filter(|c| **c != NONE) {
+                    by_state[c as usize] += 1;
+                }
+                if let Some(&c) = f.language.get(d as usize).filter(|c| **c != NONE) {
+                    by_language[c as usize] += 1;
+                }
+            });
+            for (name, n) in f.state_names.iter().zip(by_state).filter(|(_, n)| *n > 0) {
+                *states.entry(name.clone()).or_default() += n;
+            }
+            for (name, n) in f.language_names.iter().zip(by_language).filter(|(_, n)| *n > 0) {
+                *languages.entry(name.clone()).or_default() += n;
+            }
+        }
+        Ok((states, languages))
+    }
+}
+
+/// Each document's facet (its ordinal in the segment's facet dictionary),
+/// and the name of each ordinal.
+fn codes(reader: &SegmentReader, field: &str) -> Result<(Vec<u32>, Vec<String>)> {
+    let facets = reader.facet_reader(field)?;
+    let mut names = Vec::with_capacity(facets.num_facets());
+    let mut facet = Facet::root();
+    for ord in 0..facets.num_facets() as u64 {
+        facets.facet_from_ord(ord, &mut facet)?;
+        names.push(facet.to_path().last().map(|s| (*s).to_owned()).unwrap_or_default());
+    }
+    let mut codes = Vec::with_capacity(reader.max_doc() as usize);
+    for doc in 0..reader.max_doc() {
+        codes.push(facets.facet_ords(doc).next().and_then(|o| u32::try_from(o).ok()).unwrap_or(NONE));
+    }
+    Ok((codes, names))
+}
+
+/// A hit in a bounded min-heap: the lowest score on top.
+#[derive(PartialEq)]
+struct Scored(Score, DocAddress);
+
+impl Eq for Scored {}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: the heap's top is the worst hit (lowest score, then the later document).
+        other.0.total_cmp(&self.0).then_with(|| self.1.cmp(&other.1))
+    }
+}
+
+/// The best `k` hits of `queries` (each scored on its own; a document in
+/// several keeps its best score) among the matches not already `taken`.
+fn top(
+    searcher: &Searcher,
+    queries: &[Box<dyn Query>],
+    matches: &Matches,
+    taken: &HashSet<DocAddress>,
+    k: usize,
+) -> Result<Vec<(Score, DocAddress)>> {
+    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
+    let mut best: HashMap<DocAddress, Score> = HashMap::new();
+    for query in queries {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let Some(bits) = matches.bits.get(ord) else { continue };
+            if bits.is_empty() {
+                continue;
+            }
+            let ord = ord as u32;
+            let floor = |heap: &BinaryHeap<Scored>| {
+                if heap.len() >= k { heap.peek().map_or(Score::MIN, |s| s.0) } else { Score::MIN }
+            };
+            let start = floor(&heap);
+            weight.for_each_pruning(start, reader, &mut |doc, score| {
+                let address = DocAddress::new(ord, doc);
+                if !bits.contains(doc) || taken.contains(&address) {
+                    return floor(&heap);
+                }
+                match best.get_mut(&address) {
+                    // Already kept from another query: its best score stays (the heap
+                    // keeps the first; close enough for ranking within a tier).
+                    Some(s) => *s = s.max(score),
+                    None => {
+                        best.insert(address, score);
+                        heap.push(Scored(score, address));
+                        if heap.len() > k
+                            && let Some(Scored(_, out)) = heap.pop()
+                        {
+                            best.remove(&out);
+                        }
+                    }
+                }
+                floor(&heap)
+            })?;
+        }
+    }
+    let mut out: Vec<(Score, DocAddress)> =
+        heap.into_iter().map(|Scored(_, a)| (best.get(&a).copied().unwrap_or(0.0), a)).collect();
+    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(out)
+}
+
+/// The best `k` matches, tier by tier: whole-term matches (ranked with the
+/// weight their words add), entries whose terms hold every word, the rest.
+/// Scores are lifted so that they decrease down the page.
+pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usize) -> Result<Vec<(Score, DocAddress)>> {
+    let mut tiers: Vec<Vec<(Score, DocAddress)>> = Vec::new();
+    let mut taken: HashSet<DocAddress> = HashSet::new();
+    let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::query).collect::<Vec<_>>();
+    if !built.whole.is_empty() {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::union(built.whole.iter().map(|q| q.box_clone()).collect())) as Box<dyn Query>,
+        )];
+        let words = if built.tier.is_empty() { &built.branches } else { &built.tier };
+        clauses.extend(branch_queries(words).into_iter().map(|q| (Occur::Should, q)));
+        let first = top(searcher, &[Box::new(BooleanQuery::new(clauses))], matches, &taken, k)?;
+        taken.extend(first.iter().map(|(_, a)| *a));
+        tiers.push(first);
+    }
+    for branches in [&built.tier, &built.branches] {
+        if taken.len() >= k || branches.is_empty() {
+            continue;
+        }
+        let hits = top(searcher, &branch_queries(branches), matches, &taken, k - taken.len())?;
+        taken.extend(hits.iter().map(|(_, a)| *a));
+        tiers.push(hits);
+    }
+    // Lift each tier above the next.
+    let mut floor: Option<Score> = None;
+    for tier in tiers.iter_mut().rev() {
+        if let (Some(f), Some((low, _))) = (floor, tier.last())
+            && *low <= f
+        {
+            let lift = f - low + 0.001;
+            tier.iter_mut().for_each(|(s, _)| *s += lift);
+        }
+        if let Some((high, _)) = tier.first() {
+            floor = Some(floor.map_or(*high, |f| f.max(*high)));
+        }
+    }
+    let mut out: Vec<(Score, DocAddress)> = tiers.into_iter().flatten().collect();
+    out.truncate(k);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bits;
+
+    #[test]
+    fn bit_sets_combine_and_count() {
+        let mut a = Bits::empty(200);
+        let mut b = Bits::empty(200);
+        for d in [0, 63, 64, 130, 199] {
+            a.insert(d);
+        }
+        for d in [63, 130, 150] {
+            b.insert(d);
+        }
+        let mut both = Bits(a.0.clone());
+        both.and(&b);
+        let mut seen = Vec::new();
+        both.for_each(|d| seen.push(d));
+        assert_eq!(seen, vec![63, 130]);
+        a.and_not(&b);
+        assert_eq!(a.count(), 3);
+        assert!(a.contains(199) && !a.contains(63));
+        a.or(&b);
+        assert_eq!(a.count(), 6);
+    }
+}
