@@ -21,10 +21,10 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
-use tantivy::schema::Facet;
+use tantivy::query::{BooleanQuery, EnableScoring, Query, Weight};
+use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::index::SegmentId;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term};
 
 use super::query::{Branch, Built};
 use crate::error::{Error, Result};
@@ -55,10 +55,6 @@ impl Bits {
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
     }
 
-    fn or(&mut self, other: &Bits) {
-        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
-    }
-
     fn and_not(&mut self, other: &Bits) {
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
     }
@@ -83,19 +79,50 @@ impl Bits {
     }
 }
 
-/// The documents `weight` matches in `reader`, deleted ones included.
-fn bits_of(weight: &dyn Weight, reader: &SegmentReader) -> Result<Bits> {
-    let mut bits = Bits::empty(reader.max_doc());
+/// Adds the documents `weight` matches in `reader` (deleted ones included) to `bits`.
+fn fill(weight: &dyn Weight, reader: &SegmentReader, bits: &mut Bits) -> Result<()> {
     weight.for_each_no_score(reader, &mut |docs| {
         for &d in docs {
             bits.insert(d);
         }
     })?;
+    Ok(())
+}
+
+/// Adds the documents holding `term` in `reader` (deleted ones included) to
+/// `bits`, reading its postings block by block (no frequencies).
+fn fill_term(term: &Term, reader: &SegmentReader, bits: &mut Bits) -> Result<()> {
+    let inverted = reader.inverted_index(term.field())?;
+    if let Some(mut block) = inverted.read_block_postings(term, IndexRecordOption::Basic)? {
+        loop {
+            let docs = block.docs();
+            if docs.is_empty() {
+                break;
+            }
+            for &d in docs {
+                bits.insert(d);
+            }
+            block.advance();
+        }
+    }
+    Ok(())
+}
+
+/// The documents `weight` matches in `reader`, deleted ones included.
+fn bits_of(weight: &dyn Weight, reader: &SegmentReader) -> Result<Bits> {
+    let mut bits = Bits::empty(reader.max_doc());
+    fill(weight, reader, &mut bits)?;
     Ok(bits)
 }
 
 fn unscored(searcher: &Searcher, query: &dyn Query) -> Result<Box<dyn Weight>> {
     Ok(query.weight(EnableScoring::disabled_from_searcher(searcher))?)
+}
+
+/// Where a clause's documents come from.
+enum Source {
+    Weight(Box<dyn Weight>),
+    Terms(Vec<Term>),
 }
 
 /// What a search matched: per segment, its live matching documents.
@@ -107,18 +134,28 @@ pub(crate) struct Matches {
 /// Every entry `built` finds, per segment.
 pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
     let docs = searcher.num_docs().max(1);
-    // Weights once per search; scorers per segment.
-    let branches: Vec<(bool, Vec<Box<dyn Weight>>)> = built
-        .branches
-        .iter()
-        .map(|b| {
-            if b.fewest().saturating_mul(DENSE) > docs {
-                Ok((true, b.clauses.iter().map(|c| unscored(searcher, &*c.query)).collect::<Result<Vec<_>>>()?))
-            } else {
-                Ok((false, vec![unscored(searcher, &*b.query())?]))
-            }
-        })
-        .collect::<Result<_>>()?;
+    // Common words only: each word's postings straight into a bit set
+    // (its forms ORed), the words ANDed. Otherwise tantivy's intersections.
+    let fewest = built.required.iter().map(|alternatives| alternatives.iter().map(|c| c.docs).sum::<u64>()).min();
+    let dense = fewest.is_some_and(|n| n.saturating_mul(DENSE) > docs);
+    let source = |c: &super::query::Clause| -> Result<Source> {
+        Ok(if c.terms.is_empty() { Source::Weight(unscored(searcher, &*c.query)?) } else { Source::Terms(c.terms.clone()) })
+    };
+    let groups: Vec<Vec<Source>> = if dense {
+        built
+            .required
+            .iter()
+            .map(|alternatives| alternatives.iter().map(source).collect())
+            .collect::<Result<_>>()?
+    } else {
+        vec![
+            built
+                .branches
+                .iter()
+                .map(|b| Ok(Source::Weight(unscored(searcher, &*b.query())?)))
+                .collect::<Result<_>>()?,
+        ]
+    };
     let whole = match built.whole.as_slice() {
         [] => None,
         clauses => Some(unscored(searcher, &BooleanQuery::union(clauses.iter().map(|q| q.box_clone()).collect()))?),
@@ -131,25 +168,30 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
     let mut total = 0;
     for reader in searcher.segment_readers() {
         let mut found = Bits::empty(reader.max_doc());
-        for (dense, weights) in &branches {
-            let mut branch: Option<Bits> = None;
-            for w in weights {
-                let bits = bits_of(&**w, reader)?;
-                match &mut branch {
-                    None => branch = Some(bits),
-                    Some(b) => b.and(&bits),
-                }
-                if branch.as_ref().is_some_and(Bits::is_empty) {
-                    break;
+        // Dense: AND over words of (OR over forms); sparse: one group, OR over branches.
+        for (i, group) in groups.iter().enumerate() {
+            let mut any = Bits::empty(reader.max_doc());
+            for source in group {
+                match source {
+                    Source::Weight(w) => fill(&**w, reader, &mut any)?,
+                    Source::Terms(terms) => {
+                        for t in terms {
+                            fill_term(t, reader, &mut any)?;
+                        }
+                    }
                 }
             }
-            debug_assert!(*dense || weights.len() == 1);
-            if let Some(b) = branch {
-                found.or(&b);
+            if i == 0 {
+                found = any;
+            } else {
+                found.and(&any);
+            }
+            if found.is_empty() {
+                break;
             }
         }
         if let Some(w) = &whole {
-            found.or(&bits_of(&**w, reader)?);
+            fill(&**w, reader, &mut found)?;
         }
         for w in &must {
             if found.is_empty() {
@@ -207,6 +249,15 @@ impl FacetCache {
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>>> {
         self.0.lock().map_err(|_| Error::Internal("the facet cache lock is poisoned".into()))
+    }
+
+    /// Reads the codes of every segment of `searcher` now, not on the first search.
+    pub(crate) fn warm(&self, searcher: &Searcher) -> Result<()> {
+        self.retain(searcher)?;
+        for reader in searcher.segment_readers() {
+            self.segment(reader)?;
+        }
+        Ok(())
     }
 
     /// Forgets segments the searcher no longer has (merged away).
@@ -350,13 +401,10 @@ pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usi
     let mut taken: HashSet<DocAddress> = HashSet::new();
     let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::query).collect::<Vec<_>>();
     if !built.whole.is_empty() {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(BooleanQuery::union(built.whole.iter().map(|q| q.box_clone()).collect())) as Box<dyn Query>,
-        )];
-        let words = if built.tier.is_empty() { &built.branches } else { &built.tier };
-        clauses.extend(branch_queries(words).into_iter().map(|q| (Occur::Should, q)));
-        let first = top(searcher, &[Box::new(BooleanQuery::new(clauses))], matches, &taken, k)?;
+        // Ranked by the whole-term clauses' weights alone: the exact term
+        // above a fuzzy one, an entry's own term above a translation.
+        let whole: Box<dyn Query> = Box::new(BooleanQuery::union(built.whole.iter().map(|q| q.box_clone()).collect()));
+        let first = top(searcher, &[whole], matches, &taken, k)?;
         taken.extend(first.iter().map(|(_, a)| *a));
         tiers.push(first);
     }
@@ -408,7 +456,6 @@ mod tests {
         a.and_not(&b);
         assert_eq!(a.count(), 3);
         assert!(a.contains(199) && !a.contains(63));
-        a.or(&b);
-        assert_eq!(a.count(), 6);
+        assert!(!a.is_empty());
     }
 }

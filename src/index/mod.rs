@@ -95,6 +95,7 @@ impl SearchIndex {
                     tracing::warn!(dir = %dir.display(), "the index is ahead of the store (a restored store?); rebuilding it");
                 } else {
                     let last = index.catch_up(store)?;
+                    index.facets.warm(&index.reader.searcher())?;
                     return Ok((index, Opened::CaughtUp { replayed: last - before }));
                 }
             }
@@ -108,6 +109,7 @@ impl SearchIndex {
         }
         let index = Self::create(dir)?;
         index.rebuild(store)?;
+        index.facets.warm(&index.reader.searcher())?;
         Ok((index, Opened::Rebuilt))
     }
 

@@ -139,6 +139,9 @@ pub fn auto_distance(chars: usize) -> u8 {
 pub struct Built {
     /// Conjunctions over the field in scope.
     pub branches: Vec<Branch>,
+    /// The same entries as `branches`, as what each word and phrase may
+    /// match (empty for a relaxed query): every entry in one of each.
+    pub required: Vec<Vec<Clause>>,
     /// The same over the `term` field (searches of every field only): the
     /// second tier of the ranking, after whole-term matches and before
     /// entries that have the words in their definitions only.
@@ -253,7 +256,11 @@ pub fn build(
             }
         }
         let one = |alternatives: Vec<(Occur, Box<dyn Query>)>, docs: u64| -> Clause {
-            if alternatives.is_empty() { Clause::nothing() } else { Clause { query: Box::new(BooleanQuery::new(alternatives)), docs } }
+            if alternatives.is_empty() {
+                Clause::nothing()
+            } else {
+                Clause { query: Box::new(BooleanQuery::new(alternatives)), docs, terms: Vec::new() }
+            }
         };
         if !alternatives.is_empty() || searchable {
             phrases.push(one(alternatives, docs));
@@ -317,16 +324,26 @@ pub fn build(
     // is searched as AB ∪ Ab ∪ aB ∪ ab: an intersection of single posting
     // lists seeks through skip lists (and ranks with block-max WAND), while
     // seeking a union of long lists decodes every document near the target.
-    let conjunctions = |field: Field, forms: fn(&Word) -> &Vec<(String, u64)>| -> Option<Vec<Branch>> {
+    let conjunctions = |field: Field, forms: fn(&Word) -> &Vec<(String, u64)>| -> Option<(Vec<Branch>, Vec<Vec<Clause>>)> {
         let mut per_word: Vec<Vec<Clause>> = Vec::new();
         for w in &words {
             let mut alternatives: Vec<Clause> = forms(w)
                 .iter()
-                .map(|(f, docs)| Clause { query: Box::new(TermQuery::new(term(field, f), freqs())), docs: *docs })
+                .map(|(f, docs)| Clause {
+                    query: Box::new(TermQuery::new(term(field, f), freqs())),
+                    docs: *docs,
+                    terms: vec![term(field, f)],
+                })
                 .collect();
+            // The most common form first: the first combination is the main one.
+            alternatives.sort_by_key(|c| std::cmp::Reverse(c.docs));
             // An unknown word's stand-ins are words of terms: short lists, one union.
             if let Some(query) = one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)) {
-                alternatives.push(Clause { query, docs: w.fuzzy.iter().map(|e| e.doc_freq).sum() });
+                alternatives.push(Clause {
+                    query,
+                    docs: w.fuzzy.iter().map(|e| e.doc_freq).sum(),
+                    terms: w.fuzzy.iter().map(|e| term(fields.key_words, &e.word)).collect(),
+                });
             }
             if alternatives.is_empty() {
                 if !w.searchable {
@@ -343,6 +360,12 @@ pub fn build(
         }
         let k = per_word.len();
         let combinations: usize = per_word.iter().map(Vec::len).product();
+        // Every word and phrase, for reading the matches as bit sets.
+        let mut required = per_word.clone();
+        required.extend(phrases.iter().map(|p| vec![p.clone()]));
+        if relaxed && k > 2 {
+            required.clear();
+        }
         if (relaxed && k > 2) || combinations > MAX_BRANCHES {
             let docs = per_word.iter().map(|a| a.iter().map(|c| c.docs).sum::<u64>());
             let (fewest, most) = (docs.clone().min().unwrap_or(0), docs.max().unwrap_or(0));
@@ -353,12 +376,12 @@ pub fn build(
                 // Most words (when no entry has them all).
                 let min = k - k / 3;
                 let query = Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min));
-                branch.clauses.push(Clause { query, docs: most });
+                branch.clauses.push(Clause { query, docs: most, terms: Vec::new() });
             } else {
                 // Too many combinations: one intersection of unions (the same entries, slower).
-                branch.clauses.extend(clauses.into_iter().map(|query| Clause { query, docs: fewest }));
+                branch.clauses.extend(clauses.into_iter().map(|query| Clause { query, docs: fewest, terms: Vec::new() }));
             }
-            return Some(vec![branch]);
+            return Some((vec![branch], required));
         }
         let mut out: Vec<Branch> = Vec::with_capacity(combinations);
         for i in 0..combinations {
@@ -371,12 +394,12 @@ pub fn build(
             branch.clauses.extend(phrases.iter().cloned());
             out.push(branch);
         }
-        Some(out)
+        Some((out, required))
     };
-    let Some(branches) = conjunctions(match_field, |w| &w.matched) else {
+    let Some((branches, required)) = conjunctions(match_field, |w| &w.matched) else {
         return Err(Error::bad_param("q", "the query has no searchable words"));
     };
-    let tier = if tiered { conjunctions(fields.term, |w| &w.in_terms).unwrap_or_default() } else { Vec::new() };
+    let tier = if tiered { conjunctions(fields.term, |w| &w.in_terms).map(|(b, _)| b).unwrap_or_default() } else { Vec::new() };
 
     // Whole-term matches: alternatives to the word-by-word match (so that
     // "cyberattack" finds "cyber attack"), and extra weight when both match;
@@ -401,7 +424,7 @@ pub fn build(
     }
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { branches, tier, whole, must, must_not, word_count: n, words: typed })
+    Ok(Built { branches, required, tier, whole, must, must_not, word_count: n, words: typed })
 }
 
 /// One clause of a conjunction, with an estimate of the documents it
@@ -409,17 +432,20 @@ pub fn build(
 pub struct Clause {
     pub query: Box<dyn Query>,
     pub docs: u64,
+    /// When the clause is a term or a union of terms: the terms (whose
+    /// postings can then be read directly).
+    pub terms: Vec<Term>,
 }
 
 impl Clone for Clause {
     fn clone(&self) -> Self {
-        Self { query: self.query.box_clone(), docs: self.docs }
+        Self { query: self.query.box_clone(), docs: self.docs, terms: self.terms.clone() }
     }
 }
 
 impl Clause {
     fn nothing() -> Self {
-        Self { query: Box::new(EmptyQuery), docs: 0 }
+        Self { query: Box::new(EmptyQuery), docs: 0, terms: Vec::new() }
     }
 }
 
