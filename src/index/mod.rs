@@ -262,17 +262,11 @@ impl SearchIndex {
         Ok(last)
     }
 
-    /// Adds the documents of a submission's entries. Analysis (the costly
-    /// part) runs on every core; tantivy's own threads only write postings.
+    /// Adds the documents of a submission's entries (tantivy's indexing
+    /// threads analyze them).
     fn add_entries(&self, writer: &IndexWriter, store: &Store, submission: u64, current: bool) -> Result<()> {
-        let entries = store.entries_of(submission).collect::<Result<Vec<_>>>()?;
-        let build = |part: &[crate::store::EntryRecord]| {
-            let mut analyzers = self.analyzers.clone();
-            part.iter().map(|e| self.fields.document(e, current, &mut analyzers)).collect::<Vec<_>>()
-        };
-        let docs = if entries.len() < 64 { vec![build(&entries)] } else { crate::parallel::chunks(&entries, build)? };
-        for doc in docs.into_iter().flatten() {
-            writer.add_document(doc)?;
+        for e in store.entries_of(submission) {
+            writer.add_document(self.fields.document(&e?, current))?;
         }
         Ok(())
     }

@@ -2,7 +2,9 @@
 //!
 //! Text is analyzed by the analyzer of its own language (stemming,
 //! lower-casing, diacritics folding), English translations by the English
-//! one, and the tokens of every language share three fields: `term` (terms,
+//! one: each value carries its language as a tag (`fr\u{1f}texte`) that
+//! the fields' tokenizer reads, so tantivy's indexing threads do the
+//! analysis. The tokens of every language share three fields: `term` (terms,
 //! synonyms and English term translations), `definition` (definitions and
 //! their English translations), and `text` (both, without positions). A query
 //! word is then one term, or a few, in one field, whatever language it is in:
@@ -15,9 +17,11 @@ use tantivy::schema::{
     TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, PreTokenizedString, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, Token, WhitespaceTokenizer,
+    AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer, WhitespaceTokenizer,
 };
+use std::collections::HashMap;
+
 use tantivy::{Index, TantivyDocument};
 
 use crate::store::EntryRecord;
@@ -78,13 +82,109 @@ fn analyzer_name(lang: &str) -> String {
     format!("cg_{lang}")
 }
 
+/// The tokenizer of the shared text fields: reads a value's language tag.
+const TAGGED: &str = "cg_tagged";
+/// Separates a value's language tag from its text.
+const TAG_END: char = '\u{1f}';
+
 fn text_options(positions: bool) -> TextOptions {
     let record = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
-    // Documents carry pre-tokenized text; the tokenizer named here only
-    // serves tantivy's own tools.
-    TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(&analyzer_name(OTHER)).set_index_option(record),
-    )
+    TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(TAGGED).set_index_option(record))
+}
+
+/// `text` tagged with its language, for the shared text fields.
+fn tagged(language: &str, text: &str) -> String {
+    let mut out = String::with_capacity(language.len() + 1 + text.len());
+    out.push_str(language);
+    out.push(TAG_END);
+    out.push_str(text);
+    out
+}
+
+/// Analyzes a tagged value with its language's analyzer (an untagged one
+/// with the fallback analyzer): the same tokens as [`Analyzers`], with each
+/// language's stems remembered, since a list repeats its words (a value is
+/// also analyzed twice: for its own field and for `text`).
+#[derive(Clone)]
+struct TaggedTokenizer {
+    /// Splitting, lower-casing and folding: what every language shares.
+    base: TextAnalyzer,
+    /// Per language of [`ANALYZED`]: a stemmer of one word, and its stems so far.
+    stemmers: Vec<(&'static str, TextAnalyzer, HashMap<String, String>)>,
+}
+
+/// Stems remembered per language before the memory is cleared.
+const STEM_CACHE: usize = 100_000;
+
+impl TaggedTokenizer {
+    fn new() -> Self {
+        let stemmers = ANALYZED
+            .iter()
+            .map(|(lang, language)| {
+                (*lang, TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(*language)).build(), HashMap::new())
+            })
+            .collect();
+        Self { base: simple(), stemmers }
+    }
+}
+
+impl Tokenizer for TaggedTokenizer {
+    type TokenStream<'a> = BoxTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
+        let (language, body) = match text.split_once(TAG_END) {
+            Some((l, body)) if l.len() <= 16 => (l, body),
+            _ => (OTHER, text),
+        };
+        let inner = self.base.token_stream(body);
+        match self.stemmers.iter_mut().find(|(l, _, _)| *l == language) {
+            Some((_, stemmer, stems)) => BoxTokenStream::new(StemmedStream { inner, stemmer, stems }),
+            None => inner,
+        }
+    }
+}
+
+struct StemmedStream<'a> {
+    inner: BoxTokenStream<'a>,
+    stemmer: &'a mut TextAnalyzer,
+    stems: &'a mut HashMap<String, String>,
+}
+
+impl TokenStream for StemmedStream<'_> {
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let token = self.inner.token_mut();
+        match self.stems.get(&token.text) {
+            Some(stem) => {
+                token.text.clear();
+                token.text.push_str(stem);
+            }
+            None => {
+                let stem = {
+                    let mut one = self.stemmer.token_stream(&token.text);
+                    one.next().map(|t| t.text.clone())
+                };
+                if let Some(stem) = stem {
+                    if self.stems.len() >= STEM_CACHE {
+                        self.stems.clear();
+                    }
+                    self.stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+                }
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
 }
 
 impl Fields {
@@ -138,7 +238,7 @@ impl Fields {
     /// The document of one entry. Its text is analyzed in its own language,
     /// its English translation in English, so an English query finds every
     /// language's entries.
-    pub fn document(&self, e: &EntryRecord, current: bool, analyzers: &mut Analyzers) -> TantivyDocument {
+    pub fn document(&self, e: &EntryRecord, current: bool) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, e.id());
         doc.add_u64(self.sub, e.submission_id);
@@ -156,16 +256,16 @@ impl Fields {
             .map(|t| (e.language.as_str(), t.as_str()))
             .chain(e.term_en.as_deref().filter(|_| translated).map(|t| ("en", t)));
         for (lang, t) in terms {
-            let tokens = analyzers.pre_tokenize(lang, t);
-            doc.add_pre_tokenized_text(self.text, tokens.clone());
-            doc.add_pre_tokenized_text(self.term, tokens);
+            let value = tagged(lang, t);
+            doc.add_text(self.text, &value);
+            doc.add_text(self.term, value);
         }
         let definitions = std::iter::once((e.language.as_str(), e.definition.as_str()))
             .chain(e.definition_en.as_deref().filter(|_| translated).map(|d| ("en", d)));
         for (lang, d) in definitions {
-            let tokens = analyzers.pre_tokenize(lang, d);
-            doc.add_pre_tokenized_text(self.text, tokens.clone());
-            doc.add_pre_tokenized_text(self.definition, tokens);
+            let value = tagged(lang, d);
+            doc.add_text(self.text, &value);
+            doc.add_text(self.definition, value);
         }
         let own = std::iter::once(&e.term_key).cloned().chain(e.synonyms.iter().map(|s| crate::domain::normalize::key(s)));
         for (i, key) in own.chain(e.term_en_key.clone()).enumerate() {
@@ -231,15 +331,6 @@ impl Analyzers {
         out
     }
 
-    fn pre_tokenize(&mut self, language: &str, text: &str) -> PreTokenizedString {
-        let mut stream = self.get(language).token_stream(text);
-        let mut tokens: Vec<Token> = Vec::new();
-        while let Some(t) = stream.next() {
-            tokens.push(t.clone());
-        }
-        // The text is not stored: only the tokens matter.
-        PreTokenizedString { text: String::new(), tokens }
-    }
 }
 
 fn stemming(language: Language) -> TextAnalyzer {
@@ -266,9 +357,46 @@ pub fn register_analyzers(index: &Index) {
         manager.register(&analyzer_name(lang), stemming(language));
     }
     manager.register(&analyzer_name(OTHER), simple());
+    manager.register(TAGGED, TextAnalyzer::from(TaggedTokenizer::new()));
     // Keys are already normalized (case folded, no diacritics, single spaces).
     manager.register(
         "cg_words",
         TextAnalyzer::builder(WhitespaceTokenizer::default()).filter(RemoveLongFilter::limit(60)).build(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(stream: &mut dyn FnMut() -> Option<String>) -> Vec<String> {
+        std::iter::from_fn(stream).collect()
+    }
+
+    #[test]
+    fn tagged_values_analyze_as_their_language_does_at_query_time() {
+        let mut tagged_tokenizer = TaggedTokenizer::new();
+        let mut analyzers = Analyzers::new();
+        let samples = [
+            ("en", "Attacks on the networks of critical infrastructures; attacking"),
+            ("fr", "Attaques informatiques contre la sécurité des systèmes"),
+            ("de", "Cyberangriffe auf kritische Infrastrukturen"),
+            ("ru", "Кибератаки на критическую инфраструктуру"),
+            ("es", "Ataques contra la seguridad de la información"),
+            ("it", "Attacchi informatici alle infrastrutture"),
+            ("uk", "Кібератаки на критичну інфраструктуру"),
+        ];
+        // Twice: the second pass reads remembered stems.
+        for _ in 0..2 {
+            for (lang, text) in samples {
+                let value = tagged(lang, text);
+                let mut stream = tagged_tokenizer.token_stream(&value);
+                let got = all(&mut || stream.next().map(|t| t.text.clone()));
+                assert_eq!(got, analyzers.tokens(lang, text), "{lang}");
+                assert!(!got.is_empty());
+            }
+        }
+        let mut untagged = tagged_tokenizer.token_stream("Plain Text");
+        assert_eq!(all(&mut || untagged.next().map(|t| t.text.clone())), vec!["plain", "text"]);
+    }
 }
