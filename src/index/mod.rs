@@ -35,7 +35,7 @@ struct Payload {
     seq: u64,
 }
 
-const WRITER_HEAP: usize = 128 * 1024 * 1024;
+const WRITER_HEAP: usize = 512 * 1024 * 1024;
 
 pub struct SearchIndex {
     index: Index,
