@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::query::{BooleanQuery, EnableScoring, Query, Weight};
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::index::SegmentId;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, Term};
 
 use super::query::{Branch, Built};
 use crate::error::{Error, Result};
@@ -32,6 +32,9 @@ use crate::error::{Error, Result};
 /// A conjunction is read as bit sets when its rarest clause is in more than
 /// one document in `DENSE`.
 const DENSE: u64 = 32;
+/// Seeking a posting list to a candidate costs about as much as reading
+/// this many of its postings.
+const SEEK: u64 = 32;
 
 /// Documents of one segment, one bit each.
 pub(crate) struct Bits(Vec<u64>);
@@ -125,6 +128,31 @@ enum Source {
     Terms(Vec<Term>),
 }
 
+/// Whether to check `candidates` against a group of term postings by seeking
+/// rather than by reading every posting (`docs` of them).
+fn narrow(candidates: &Bits, docs: u64, group: &[Source]) -> bool {
+    group.iter().all(|s| matches!(s, Source::Terms(_))) && (candidates.count() as u64).saturating_mul(SEEK) < docs
+}
+
+/// The candidates found in any of the terms of `group`.
+fn seek_terms(candidates: &Bits, group: &[Source], reader: &SegmentReader) -> Result<Bits> {
+    let mut kept = Bits::empty(reader.max_doc());
+    for source in group {
+        let Source::Terms(terms) = source else { continue };
+        for t in terms {
+            let Some(mut postings) = reader.inverted_index(t.field())?.read_postings(t, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            candidates.for_each(|d| {
+                if postings.doc() <= d && postings.seek(d) == d {
+                    kept.insert(d);
+                }
+            });
+        }
+    }
+    Ok(kept)
+}
+
 /// What a search matched: per segment, its live matching documents.
 pub(crate) struct Matches {
     pub bits: Vec<Bits>,
@@ -141,20 +169,27 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
     let source = |c: &super::query::Clause| -> Result<Source> {
         Ok(if c.terms.is_empty() { Source::Weight(unscored(searcher, &*c.query)?) } else { Source::Terms(c.terms.clone()) })
     };
-    let groups: Vec<Vec<Source>> = if dense {
-        built
+    let groups: Vec<(u64, Vec<Source>)> = if dense {
+        // The rarest word first: the match set narrows soonest.
+        let mut groups = built
             .required
             .iter()
-            .map(|alternatives| alternatives.iter().map(source).collect())
-            .collect::<Result<_>>()?
+            .map(|alternatives| {
+                let docs = alternatives.iter().map(|c| c.docs).sum::<u64>();
+                Ok((docs, alternatives.iter().map(source).collect::<Result<Vec<_>>>()?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        groups.sort_by_key(|(docs, _)| *docs);
+        groups
     } else {
-        vec![
+        vec![(
+            0,
             built
                 .branches
                 .iter()
                 .map(|b| Ok(Source::Weight(unscored(searcher, &*b.query())?)))
                 .collect::<Result<_>>()?,
-        ]
+        )]
     };
     let whole = match built.whole.as_slice() {
         [] => None,
@@ -169,7 +204,16 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
     for reader in searcher.segment_readers() {
         let mut found = Bits::empty(reader.max_doc());
         // Dense: AND over words of (OR over forms); sparse: one group, OR over branches.
-        for (i, group) in groups.iter().enumerate() {
+        for (i, (docs, group)) in groups.iter().enumerate() {
+            if i > 0 && narrow(&found, *docs, group) {
+                // Few candidates left for a long list: seek it to each candidate
+                // (skip lists) rather than read all of it.
+                found = seek_terms(&found, group, reader)?;
+                if found.is_empty() {
+                    break;
+                }
+                continue;
+            }
             let mut any = Bits::empty(reader.max_doc());
             for source in group {
                 match source {
@@ -220,10 +264,11 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
     Ok(Matches { bits: out, total })
 }
 
-/// The State and language of every document of a segment, as small codes.
+/// The State and language of every document of a segment, as one small
+/// code (`state × languages + language`): one lookup and one increment per
+/// hit, in an array a quarter of the size of two `u32` columns.
 struct SegmentFacets {
-    state: Vec<u32>,
-    language: Vec<u32>,
+    codes: Vec<u16>,
     state_names: Vec<String>,
     language_names: Vec<String>,
 }
@@ -232,7 +277,7 @@ struct SegmentFacets {
 #[derive(Default)]
 pub(crate) struct FacetCache(Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>);
 
-const NONE: u32 = u32::MAX;
+const NONE: u16 = u16::MAX;
 
 impl FacetCache {
     fn segment(&self, reader: &SegmentReader) -> Result<Arc<SegmentFacets>> {
@@ -242,7 +287,17 @@ impl FacetCache {
         }
         let (state, state_names) = codes(reader, "state_facet")?;
         let (language, language_names) = codes(reader, "language_facet")?;
-        let facets = Arc::new(SegmentFacets { state, language, state_names, language_names });
+        let width = language_names.len() as u32;
+        if (state_names.len() as u64 + 1) * (u64::from(width) + 1) >= u64::from(NONE) {
+            return Err(Error::Internal("too many States and languages for the facet codes".into()));
+        }
+        // A document without a State or language facet counts in neither.
+        let codes = state
+            .iter()
+            .zip(&language)
+            .map(|(&s, &l)| if s == u32::MAX || l == u32::MAX { NONE } else { (s * width + l) as u16 })
+            .collect();
+        let facets = Arc::new(SegmentFacets { codes, state_names, language_names });
         self.lock()?.insert(id, facets.clone());
         Ok(facets)
     }
@@ -284,16 +339,21 @@ impl FacetCache {
                 continue;
             }
             let f = self.segment(reader)?;
-            let mut by_state = vec![0u64; f.state_names.len()];
-            let mut by_language = vec![0u64; f.language_names.len()];
+            let width = f.language_names.len();
+            let mut by_code = vec![0u64; f.state_names.len() * width + 1];
+            let none = by_code.len() - 1;
             bits.for_each(|d| {
-                if let Some(&c) = f.state.get(d as usize).filter(|c| **c != NONE) {
-                    by_state[c as usize] += 1;
-                }
-                if let Some(&c) = f.language.get(d as usize).filter(|c| **c != NONE) {
-                    by_language[c as usize] += 1;
+                let c = f.codes.get(d as usize).map_or(none, |&c| if c == NONE { none } else { c as usize });
+                if let Some(n) = by_code.get_mut(c) {
+                    *n += 1;
                 }
             });
+            let mut by_state = vec![0u64; f.state_names.len()];
+            let mut by_language = vec![0u64; width];
+            for (c, n) in by_code[..none].iter().enumerate().filter(|(_, n)| **n > 0) {
+                by_state[c / width] += n;
+                by_language[c % width] += n;
+            }
             for (name, n) in f.state_names.iter().zip(by_state).filter(|(_, n)| *n > 0) {
                 *states.entry(name.clone()).or_default() += n;
             }
@@ -317,7 +377,7 @@ fn codes(reader: &SegmentReader, field: &str) -> Result<(Vec<u32>, Vec<String>)>
     }
     let mut codes = Vec::with_capacity(reader.max_doc() as usize);
     for doc in 0..reader.max_doc() {
-        codes.push(facets.facet_ords(doc).next().and_then(|o| u32::try_from(o).ok()).unwrap_or(NONE));
+        codes.push(facets.facet_ords(doc).next().and_then(|o| u32::try_from(o).ok()).unwrap_or(u32::MAX));
     }
     Ok((codes, names))
 }
