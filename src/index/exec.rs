@@ -459,7 +459,7 @@ fn top(
 pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usize) -> Result<Vec<(Score, DocAddress)>> {
     let mut tiers: Vec<Vec<(Score, DocAddress)>> = Vec::new();
     let mut taken: HashSet<DocAddress> = HashSet::new();
-    let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::query).collect::<Vec<_>>();
+    let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::rank_query).collect::<Vec<_>>();
     if !built.whole.is_empty() {
         // Ranked by the whole-term clauses' weights alone: the exact term
         // above a fuzzy one, an entry's own term above a translation.
@@ -475,6 +475,19 @@ pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usi
         let hits = top(searcher, &branch_queries(branches), matches, &taken, k - taken.len())?;
         taken.extend(hits.iter().map(|(_, a)| *a));
         tiers.push(hits);
+    }
+    // Whatever the ranking queries missed (none should), in index order.
+    if taken.len() < k && taken.len() < matches.total {
+        let mut rest = Vec::new();
+        for (ord, bits) in matches.bits.iter().enumerate() {
+            bits.for_each(|d| {
+                let address = DocAddress::new(ord as u32, d);
+                if rest.len() + taken.len() < k && !taken.contains(&address) {
+                    rest.push((0.0, address));
+                }
+            });
+        }
+        tiers.push(rest);
     }
     // Lift each tier above the next.
     let mut floor: Option<Score> = None;

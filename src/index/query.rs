@@ -220,11 +220,18 @@ pub fn build(
         let (mut docs, mut term_docs) = (0u64, 0u64);
         let mut searchable = false;
         let mut seen: Vec<Vec<String>> = Vec::new();
+        // For ranking: the phrase's words as terms (no positions to read twice).
+        let mut rank_words: Vec<Box<dyn Query>> = Vec::new();
+        let mut rank_terms: Vec<Box<dyn Query>> = Vec::new();
         for lang in &languages {
             let tokens = analyzers.tokens(lang, phrase);
             searchable |= !tokens.is_empty();
             if tokens.is_empty() || seen.contains(&tokens) {
                 continue;
+            }
+            rank_words.extend(all_terms(lexicon, match_field, &tokens)?);
+            if tiered {
+                rank_terms.extend(all_terms(lexicon, fields.term, &tokens)?);
             }
             for field in &phrase_fields {
                 // A field lacking one of the phrase's words cannot hold the phrase.
@@ -250,21 +257,25 @@ pub fn build(
                 let whole = || boosted(TermQuery::new(term(fields.keys, &key), rec()), 20.0);
                 alternatives.push((Occur::Should, whole()));
                 in_terms.push((Occur::Should, whole()));
+                rank_words.push(whole());
+                rank_terms.push(whole());
                 let n = lexicon.doc_freq(&term(fields.keys, &key))?;
                 docs += n;
                 term_docs += n;
             }
         }
-        let one = |alternatives: Vec<(Occur, Box<dyn Query>)>, docs: u64| -> Clause {
+        let one = |alternatives: Vec<(Occur, Box<dyn Query>)>, docs: u64, rank: Vec<Box<dyn Query>>| -> Clause {
             if alternatives.is_empty() {
                 Clause::nothing()
             } else {
-                Clause { query: Box::new(BooleanQuery::new(alternatives)), docs, terms: Vec::new() }
+                let mut clause = Clause::of(Box::new(BooleanQuery::new(alternatives)), docs);
+                clause.rank = one_of(rank);
+                clause
             }
         };
         if !alternatives.is_empty() || searchable {
-            phrases.push(one(alternatives, docs));
-            tier_phrases.push(one(in_terms, term_docs));
+            phrases.push(one(alternatives, docs, rank_words));
+            tier_phrases.push(one(in_terms, term_docs, rank_terms));
         }
     }
 
@@ -329,21 +340,19 @@ pub fn build(
         for w in &words {
             let mut alternatives: Vec<Clause> = forms(w)
                 .iter()
-                .map(|(f, docs)| Clause {
-                    query: Box::new(TermQuery::new(term(field, f), freqs())),
-                    docs: *docs,
-                    terms: vec![term(field, f)],
+                .map(|(f, docs)| {
+                    let mut clause = Clause::of(Box::new(TermQuery::new(term(field, f), freqs())), *docs);
+                    clause.terms = vec![term(field, f)];
+                    clause
                 })
                 .collect();
             // The most common form first: the first combination is the main one.
             alternatives.sort_by_key(|c| std::cmp::Reverse(c.docs));
             // An unknown word's stand-ins are words of terms: short lists, one union.
             if let Some(query) = one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)) {
-                alternatives.push(Clause {
-                    query,
-                    docs: w.fuzzy.iter().map(|e| e.doc_freq).sum(),
-                    terms: w.fuzzy.iter().map(|e| term(fields.key_words, &e.word)).collect(),
-                });
+                let mut clause = Clause::of(query, w.fuzzy.iter().map(|e| e.doc_freq).sum());
+                clause.terms = w.fuzzy.iter().map(|e| term(fields.key_words, &e.word)).collect();
+                alternatives.push(clause);
             }
             if alternatives.is_empty() {
                 if !w.searchable {
@@ -376,10 +385,10 @@ pub fn build(
                 // Most words (when no entry has them all).
                 let min = k - k / 3;
                 let query = Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min));
-                branch.clauses.push(Clause { query, docs: most, terms: Vec::new() });
+                branch.clauses.push(Clause::of(query, most));
             } else {
                 // Too many combinations: one intersection of unions (the same entries, slower).
-                branch.clauses.extend(clauses.into_iter().map(|query| Clause { query, docs: fewest, terms: Vec::new() }));
+                branch.clauses.extend(clauses.into_iter().map(|query| Clause::of(query, fewest)));
             }
             return Some((vec![branch], required));
         }
@@ -435,17 +444,30 @@ pub struct Clause {
     /// When the clause is a term or a union of terms: the terms (whose
     /// postings can then be read directly).
     pub terms: Vec<Term>,
+    /// What ranks the clause's documents, when not `query` itself: a
+    /// phrase ranks by its words, so its positions are read only once.
+    /// It matches every document `query` matches.
+    pub rank: Option<Box<dyn Query>>,
 }
 
 impl Clone for Clause {
     fn clone(&self) -> Self {
-        Self { query: self.query.box_clone(), docs: self.docs, terms: self.terms.clone() }
+        Self {
+            query: self.query.box_clone(),
+            docs: self.docs,
+            terms: self.terms.clone(),
+            rank: self.rank.as_ref().map(|q| q.box_clone()),
+        }
     }
 }
 
 impl Clause {
+    fn of(query: Box<dyn Query>, docs: u64) -> Self {
+        Self { query, docs, terms: Vec::new(), rank: None }
+    }
+
     fn nothing() -> Self {
-        Self { query: Box::new(EmptyQuery), docs: 0, terms: Vec::new() }
+        Self::of(Box::new(EmptyQuery), 0)
     }
 }
 
@@ -462,6 +484,15 @@ impl Branch {
         match self.clauses.as_slice() {
             [one] => one.query.box_clone(),
             all => Box::new(BooleanQuery::new(all.iter().map(|c| (Occur::Must, c.query.box_clone())).collect())),
+        }
+    }
+
+    /// The clauses as one ranking query (phrases by their words).
+    pub fn rank_query(&self) -> Box<dyn Query> {
+        let rank = |c: &Clause| c.rank.as_ref().unwrap_or(&c.query).box_clone();
+        match self.clauses.as_slice() {
+            [one] => rank(one),
+            all => Box::new(BooleanQuery::new(all.iter().map(|c| (Occur::Must, rank(c))).collect())),
         }
     }
 
@@ -506,6 +537,24 @@ fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Resul
         must.push(Box::new(TermQuery::new(Term::from_field_i64(fields.year, i64::from(y)), rec())));
     }
     Ok((must, must_not))
+}
+
+/// Every token of `tokens` as a term of `field`, all required (nothing
+/// when `field` lacks one of them).
+fn all_terms(lexicon: &dyn Lexicon, field: Field, tokens: &[String]) -> Result<Option<Box<dyn Query>>> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for t in tokens {
+        let t = term(field, t);
+        if lexicon.doc_freq(&t)? == 0 {
+            return Ok(None);
+        }
+        clauses.push((Occur::Must, Box::new(TermQuery::new(t, freqs()))));
+    }
+    Ok(match clauses.len() {
+        0 => None,
+        1 => clauses.pop().map(|(_, q)| q),
+        _ => Some(Box::new(BooleanQuery::new(clauses))),
+    })
 }
 
 /// One query for alternatives: none, the one, or their union.
