@@ -256,3 +256,55 @@ async fn a_known_word_is_taken_as_typed_and_an_unknown_one_as_a_typo() {
     let typo = search(app, &format!("{}&field=term&fuzzy=1", q("malwarre"))).await;
     assert!(terms(&typo).iter().any(|t| t.eq_ignore_ascii_case("malware")), "{typo}");
 }
+
+#[tokio::test]
+async fn pages_cover_every_match_once_in_tiers_with_falling_scores() {
+    let app = samples().await;
+    for query in [q("attack"), q("cyber security"), q("\"critical infrastructure\""), q("secur"), q("malwear")] {
+        let all = search(app, &format!("{query}&limit=200")).await;
+        let total = all["total"].as_u64().unwrap() as usize;
+        assert!(total > 0, "{query}");
+        // Page by page, the same entries as one long page, none twice.
+        let mut paged: Vec<String> = Vec::new();
+        let mut offset = 0;
+        while offset < total.min(200) {
+            let page = search(app, &format!("{query}&limit=7&offset={offset}")).await;
+            assert_eq!(page["total"].as_u64().unwrap() as usize, total, "{query}: total is the same on every page");
+            let ids: Vec<String> =
+                page["hits"].as_array().unwrap().iter().map(|h| h["entry"]["id"].as_str().unwrap().to_owned()).collect();
+            assert!(!ids.is_empty(), "{query}: page at {offset} of {total} is empty");
+            paged.extend(ids);
+            offset += 7;
+        }
+        let long: Vec<String> =
+            all["hits"].as_array().unwrap().iter().map(|h| h["entry"]["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(long.len(), total.min(200), "{query}: a long page holds every match");
+        let mut unique = paged.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), paged.len(), "{query}: an entry on two pages");
+        let mut long_sorted = long.clone();
+        long_sorted.sort();
+        assert_eq!(unique, long_sorted, "{query}: pages and the long page hold the same entries");
+        // Scores fall down the page.
+        let scores: Vec<f64> = all["hits"].as_array().unwrap().iter().map(|h| h["score"].as_f64().unwrap()).collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{query}: scores rise somewhere: {scores:?}");
+    }
+}
+
+#[tokio::test]
+async fn entries_whose_terms_hold_every_word_come_before_definition_mentions() {
+    let app = samples().await;
+    let body = search(app, &format!("{}&limit=200", q("security incident"))).await;
+    let in_term = |h: &Value| {
+        let e = &h["entry"];
+        let text = format!("{} {}", e["term"], e["term_en"]).to_lowercase();
+        (text.contains("secur") || text.contains("sécurité") || text.contains("sicherheit"))
+            && (text.contains("incident") || text.contains("vorfall"))
+    };
+    let hits = body["hits"].as_array().unwrap();
+    let first_other = hits.iter().position(|h| !in_term(h)).unwrap_or(hits.len());
+    assert!(first_other > 0, "some term holds both words: {:?}", terms(&body));
+    assert!(hits.len() > first_other, "some entries have the words in their definitions only");
+    assert!(hits[first_other..].iter().all(|h| !in_term(h)), "a term match after a definition match: {:?}", terms(&body));
+}
