@@ -44,6 +44,8 @@ pub struct SearchIndex {
     fields: Fields,
     analyzers: Analyzers,
     facets: exec::FacetCache,
+    /// The entry-address columns of the latest searcher generation.
+    columns: Mutex<Option<(u64, EntryColumns)>>,
     /// The last change sequence number applied and committed.
     applied: AtomicU64,
     dir: PathBuf,
@@ -51,6 +53,7 @@ pub struct SearchIndex {
 
 /// The (submission, ordinal) store address of index documents, by segment.
 /// Opening a column costs more than many lookups in it: open once per search.
+#[derive(Clone)]
 pub(crate) struct EntryColumns(Vec<(tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>);
 
 impl EntryColumns {
@@ -157,6 +160,7 @@ impl SearchIndex {
             fields,
             analyzers: Analyzers::new(),
             facets: exec::FacetCache::default(),
+            columns: Mutex::new(None),
             applied: AtomicU64::new(applied),
             dir: dir.to_owned(),
         })
@@ -284,12 +288,21 @@ impl SearchIndex {
 
     /// Each segment's entry-address columns, opened once for many lookups.
     pub(crate) fn entry_columns(&self, searcher: &tantivy::Searcher) -> Result<EntryColumns> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.columns.lock().map_err(|_| Error::Internal("the column cache lock is poisoned".into()))?;
+        if let Some((g, columns)) = &*cached
+            && *g == generation
+        {
+            return Ok(columns.clone());
+        }
         let columns = searcher
             .segment_readers()
             .iter()
             .map(|r| Ok((r.fast_fields().u64("sub")?, r.fast_fields().u64("ord")?)))
             .collect::<Result<Vec<_>>>()?;
-        Ok(EntryColumns(columns))
+        let columns = EntryColumns(columns);
+        *cached = Some((generation, columns.clone()));
+        Ok(columns)
     }
 
     pub(crate) fn searcher(&self) -> tantivy::Searcher {
