@@ -58,6 +58,10 @@ impl Bits {
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= b);
     }
 
+    fn or(&mut self, other: &Bits) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
+    }
+
     fn and_not(&mut self, other: &Bits) {
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
     }
@@ -90,6 +94,51 @@ fn fill(weight: &dyn Weight, reader: &SegmentReader, bits: &mut Bits) -> Result<
         }
     })?;
     Ok(())
+}
+
+/// The documents of the commonest terms, per segment: what most queries of
+/// common words read again (Lucene keeps such sets in its query cache).
+/// A bounded map, emptied when full; segments never change, and deleted
+/// documents are removed from a match set after it is built.
+#[derive(Default)]
+pub(crate) struct PostingsCache(Mutex<HashMap<(SegmentId, Term), Arc<Bits>>>);
+
+/// Terms in more than one document in `COMMON` of a segment are cached.
+const COMMON: u32 = 16;
+/// Cached sets (each an eighth of a byte per document of its segment).
+const CACHED_SETS: usize = 128;
+
+impl PostingsCache {
+    fn get(&self, reader: &SegmentReader, term: &Term) -> Result<Option<Arc<Bits>>> {
+        let map = self.0.lock().map_err(|_| Error::Internal("the postings cache lock is poisoned".into()))?;
+        Ok(map.get(&(reader.segment_id(), term.clone())).cloned())
+    }
+
+    fn put(&self, reader: &SegmentReader, term: &Term, bits: Arc<Bits>) -> Result<()> {
+        let mut map = self.0.lock().map_err(|_| Error::Internal("the postings cache lock is poisoned".into()))?;
+        if map.len() >= CACHED_SETS {
+            map.clear();
+        }
+        map.insert((reader.segment_id(), term.clone()), bits);
+        Ok(())
+    }
+
+    /// Adds the documents holding `term` to `bits`: from the cache, or read
+    /// (and kept when the term is common).
+    fn fill(&self, term: &Term, reader: &SegmentReader, bits: &mut Bits) -> Result<()> {
+        if let Some(cached) = self.get(reader, term)? {
+            bits.or(&cached);
+            return Ok(());
+        }
+        let docs = reader.inverted_index(term.field())?.get_term_info(term)?.map_or(0, |i| i.doc_freq);
+        if docs.saturating_mul(COMMON) <= reader.max_doc() {
+            return fill_term(term, reader, bits);
+        }
+        let mut own = Bits::empty(reader.max_doc());
+        fill_term(term, reader, &mut own)?;
+        bits.or(&own);
+        self.put(reader, term, Arc::new(own))
+    }
 }
 
 /// Adds the documents holding `term` in `reader` (deleted ones included) to
@@ -160,7 +209,7 @@ pub(crate) struct Matches {
 }
 
 /// Every entry `built` finds, per segment.
-pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
+pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache) -> Result<Matches> {
     let docs = searcher.num_docs().max(1);
     // Common words only: each word's postings straight into a bit set
     // (its forms ORed), the words ANDed. Otherwise tantivy's intersections.
@@ -220,7 +269,7 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built) -> Result<Matches> {
                     Source::Weight(w) => fill(&**w, reader, &mut any)?,
                     Source::Terms(terms) => {
                         for t in terms {
-                            fill_term(t, reader, &mut any)?;
+                            cache.fill(t, reader, &mut any)?;
                         }
                     }
                 }

@@ -44,6 +44,7 @@ pub struct SearchIndex {
     fields: Fields,
     analyzers: Analyzers,
     facets: exec::FacetCache,
+    postings: exec::PostingsCache,
     /// The entry-address columns of the latest searcher generation.
     columns: Mutex<Option<(u64, EntryColumns)>>,
     /// The last change sequence number applied and committed.
@@ -160,6 +161,7 @@ impl SearchIndex {
             fields,
             analyzers: Analyzers::new(),
             facets: exec::FacetCache::default(),
+            postings: exec::PostingsCache::default(),
             columns: Mutex::new(None),
             applied: AtomicU64::new(applied),
             dir: dir.to_owned(),

@@ -37,12 +37,12 @@ impl SearchIndex {
         let mut analyzers = self.analyzers();
         let mut built = query::build(req, &self.fields, &lexicon, false, &mut analyzers)?;
         let mut relaxed = false;
-        let mut found = exec::matches(&searcher, &built)?;
+        let mut found = exec::matches(&searcher, &built, &self.postings)?;
         if found.total == 0 && built.word_count >= 3 {
             // No entry has every word: show those with most of them.
             built = query::build(req, &self.fields, &lexicon, true, &mut analyzers)?;
             relaxed = true;
-            found = exec::matches(&searcher, &built)?;
+            found = exec::matches(&searcher, &built, &self.postings)?;
         }
         let total = found.total;
         let (states, languages) = self.facets.count(&searcher, &found)?;
