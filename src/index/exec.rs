@@ -21,9 +21,9 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, EnableScoring, Query, Weight};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, Term};
 
 use super::query::{Branch, Built};
@@ -189,7 +189,8 @@ fn seek_terms(candidates: &Bits, group: &[Source], reader: &SegmentReader) -> Re
     for source in group {
         let Source::Terms(terms) = source else { continue };
         for t in terms {
-            let Some(mut postings) = reader.inverted_index(t.field())?.read_postings(t, IndexRecordOption::Basic)? else {
+            let Some(mut postings) = reader.inverted_index(t.field())?.read_postings(t, IndexRecordOption::Basic)?
+            else {
                 continue;
             };
             candidates.for_each(|d| {
@@ -216,7 +217,11 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
     let fewest = built.required.iter().map(|alternatives| alternatives.iter().map(|c| c.docs).sum::<u64>()).min();
     let dense = fewest.is_some_and(|n| n.saturating_mul(DENSE) > docs);
     let source = |c: &super::query::Clause| -> Result<Source> {
-        Ok(if c.terms.is_empty() { Source::Weight(unscored(searcher, &*c.query)?) } else { Source::Terms(c.terms.clone()) })
+        Ok(if c.terms.is_empty() {
+            Source::Weight(unscored(searcher, &*c.query)?)
+        } else {
+            Source::Terms(c.terms.clone())
+        })
     };
     let groups: Vec<(u64, Vec<Source>)> = if dense {
         // The rarest word first: the match set narrows soonest.
@@ -505,7 +510,12 @@ fn top(
 /// The best `k` matches, tier by tier: whole-term matches (ranked with the
 /// weight their words add), entries whose terms hold every word, the rest.
 /// Scores are lifted so that they decrease down the page.
-pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usize) -> Result<Vec<(Score, DocAddress)>> {
+pub(crate) fn rank(
+    searcher: &Searcher,
+    built: &Built,
+    matches: &Matches,
+    k: usize,
+) -> Result<Vec<(Score, DocAddress)>> {
     let mut tiers: Vec<Vec<(Score, DocAddress)>> = Vec::new();
     let mut taken: HashSet<DocAddress> = HashSet::new();
     let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::rank_query).collect::<Vec<_>>();

@@ -291,7 +291,8 @@ impl SearchIndex {
     /// Each segment's entry-address columns, opened once for many lookups.
     pub(crate) fn entry_columns(&self, searcher: &tantivy::Searcher) -> Result<EntryColumns> {
         let generation = searcher.generation().generation_id();
-        let mut cached = self.columns.lock().map_err(|_| Error::Internal("the column cache lock is poisoned".into()))?;
+        let mut cached =
+            self.columns.lock().map_err(|_| Error::Internal("the column cache lock is poisoned".into()))?;
         if let Some((g, columns)) = &*cached
             && *g == generation
         {

@@ -8,12 +8,12 @@
 //! equal to a term's key (an exact term match ranks first) and the query's key
 //! without spaces ("cyberattack" for "cyber attack"), exactly or fuzzily.
 
-use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
 use super::schema::{Analyzers, Fields, OTHER};
 use crate::domain::normalize;
 use crate::error::{Error, Result};
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
 
 pub const MAX_QUERY_CHARS: usize = 500;
 pub const MAX_WORDS: usize = 32;
@@ -239,7 +239,9 @@ pub fn build(
                 for t in &tokens {
                     rarest = rarest.min(lexicon.doc_freq(&term(*field, t))?);
                 }
-                if rarest > 0 && let Some(q) = phrase_query(*field, &tokens) {
+                if rarest > 0
+                    && let Some(q) = phrase_query(*field, &tokens)
+                {
                     if *field == fields.term {
                         in_terms.push((Occur::Should, q.box_clone()));
                         term_docs += rarest;
@@ -290,7 +292,8 @@ pub fn build(
                 }
             }
         }
-        let mut word = Word { matched: Vec::new(), in_terms: Vec::new(), fuzzy: Vec::new(), searchable: !forms.is_empty() };
+        let mut word =
+            Word { matched: Vec::new(), in_terms: Vec::new(), fuzzy: Vec::new(), searchable: !forms.is_empty() };
         // Known: found as typed. A stem alone does not count: a misspelling
         // can stem to a real word of another language ("electroni" → "electron").
         let mut known = false;
@@ -335,80 +338,85 @@ pub fn build(
     // is searched as AB ∪ Ab ∪ aB ∪ ab: an intersection of single posting
     // lists seeks through skip lists (and ranks with block-max WAND), while
     // seeking a union of long lists decodes every document near the target.
-    let conjunctions = |field: Field, forms: fn(&Word) -> &Vec<(String, u64)>| -> Option<(Vec<Branch>, Vec<Vec<Clause>>)> {
-        let mut per_word: Vec<Vec<Clause>> = Vec::new();
-        for w in &words {
-            let mut alternatives: Vec<Clause> = forms(w)
-                .iter()
-                .map(|(f, docs)| {
-                    let mut clause = Clause::of(Box::new(TermQuery::new(term(field, f), freqs())), *docs);
-                    clause.terms = vec![term(field, f)];
-                    clause
-                })
-                .collect();
-            // The most common form first: the first combination is the main one.
-            alternatives.sort_by_key(|c| std::cmp::Reverse(c.docs));
-            // An unknown word's stand-ins are words of terms: short lists, one union.
-            if let Some(query) = one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)) {
-                let mut clause = Clause::of(query, w.fuzzy.iter().map(|e| e.doc_freq).sum());
-                clause.terms = w.fuzzy.iter().map(|e| term(fields.key_words, &e.word)).collect();
-                alternatives.push(clause);
-            }
-            if alternatives.is_empty() {
-                if !w.searchable {
-                    continue;
+    let conjunctions =
+        |field: Field, forms: fn(&Word) -> &Vec<(String, u64)>| -> Option<(Vec<Branch>, Vec<Vec<Clause>>)> {
+            let mut per_word: Vec<Vec<Clause>> = Vec::new();
+            for w in &words {
+                let mut alternatives: Vec<Clause> = forms(w)
+                    .iter()
+                    .map(|(f, docs)| {
+                        let mut clause = Clause::of(Box::new(TermQuery::new(term(field, f), freqs())), *docs);
+                        clause.terms = vec![term(field, f)];
+                        clause
+                    })
+                    .collect();
+                // The most common form first: the first combination is the main one.
+                alternatives.sort_by_key(|c| std::cmp::Reverse(c.docs));
+                // An unknown word's stand-ins are words of terms: short lists, one union.
+                if let Some(query) = one_of(fuzzy_clauses(fields.key_words, &w.fuzzy, 2.0)) {
+                    let mut clause = Clause::of(query, w.fuzzy.iter().map(|e| e.doc_freq).sum());
+                    clause.terms = w.fuzzy.iter().map(|e| term(fields.key_words, &e.word)).collect();
+                    alternatives.push(clause);
                 }
-                // A word nothing matches, not even fuzzily, still counts as a word.
-                alternatives.push(Clause::nothing());
+                if alternatives.is_empty() {
+                    if !w.searchable {
+                        continue;
+                    }
+                    // A word nothing matches, not even fuzzily, still counts as a word.
+                    alternatives.push(Clause::nothing());
+                }
+                per_word.push(alternatives);
             }
-            per_word.push(alternatives);
-        }
-        let phrases = if field == fields.term { &tier_phrases } else { &phrases };
-        if per_word.is_empty() && phrases.is_empty() {
-            return None;
-        }
-        let k = per_word.len();
-        let combinations: usize = per_word.iter().map(Vec::len).product();
-        // Every word and phrase, for reading the matches as bit sets.
-        let mut required = per_word.clone();
-        required.extend(phrases.iter().map(|p| vec![p.clone()]));
-        if relaxed && k > 2 {
-            required.clear();
-        }
-        if (relaxed && k > 2) || combinations > MAX_BRANCHES {
-            let docs = per_word.iter().map(|a| a.iter().map(|c| c.docs).sum::<u64>());
-            let (fewest, most) = (docs.clone().min().unwrap_or(0), docs.max().unwrap_or(0));
-            let clauses: Vec<Box<dyn Query>> =
-                per_word.into_iter().filter_map(|a| one_of(a.into_iter().map(|c| c.query).collect())).collect();
-            let mut branch = Branch { clauses: phrases.to_vec() };
+            let phrases = if field == fields.term { &tier_phrases } else { &phrases };
+            if per_word.is_empty() && phrases.is_empty() {
+                return None;
+            }
+            let k = per_word.len();
+            let combinations: usize = per_word.iter().map(Vec::len).product();
+            // Every word and phrase, for reading the matches as bit sets.
+            let mut required = per_word.clone();
+            required.extend(phrases.iter().map(|p| vec![p.clone()]));
             if relaxed && k > 2 {
-                // Most words (when no entry has them all).
-                let min = k - k / 3;
-                let query = Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min));
-                branch.clauses.push(Clause::of(query, most));
-            } else {
-                // Too many combinations: one intersection of unions (the same entries, slower).
-                branch.clauses.extend(clauses.into_iter().map(|query| Clause::of(query, fewest)));
+                required.clear();
             }
-            return Some((vec![branch], required));
-        }
-        let mut out: Vec<Branch> = Vec::with_capacity(combinations);
-        for i in 0..combinations {
-            let mut choice = i;
-            let mut branch = Branch { clauses: Vec::with_capacity(k + phrases.len()) };
-            for alternatives in &per_word {
-                branch.clauses.push(alternatives[choice % alternatives.len()].clone());
-                choice /= alternatives.len();
+            if (relaxed && k > 2) || combinations > MAX_BRANCHES {
+                let docs = per_word.iter().map(|a| a.iter().map(|c| c.docs).sum::<u64>());
+                let (fewest, most) = (docs.clone().min().unwrap_or(0), docs.max().unwrap_or(0));
+                let clauses: Vec<Box<dyn Query>> =
+                    per_word.into_iter().filter_map(|a| one_of(a.into_iter().map(|c| c.query).collect())).collect();
+                let mut branch = Branch { clauses: phrases.to_vec() };
+                if relaxed && k > 2 {
+                    // Most words (when no entry has them all).
+                    let min = k - k / 3;
+                    let query = Box::new(BooleanQuery::union_with_minimum_required_clauses(clauses, min));
+                    branch.clauses.push(Clause::of(query, most));
+                } else {
+                    // Too many combinations: one intersection of unions (the same entries, slower).
+                    branch.clauses.extend(clauses.into_iter().map(|query| Clause::of(query, fewest)));
+                }
+                return Some((vec![branch], required));
             }
-            branch.clauses.extend(phrases.iter().cloned());
-            out.push(branch);
-        }
-        Some((out, required))
-    };
+            let mut out: Vec<Branch> = Vec::with_capacity(combinations);
+            for i in 0..combinations {
+                let mut choice = i;
+                let mut branch = Branch { clauses: Vec::with_capacity(k + phrases.len()) };
+                for alternatives in &per_word {
+                    branch.clauses.push(alternatives[choice % alternatives.len()].clone());
+                    choice /= alternatives.len();
+                }
+                branch.clauses.extend(phrases.iter().cloned());
+                out.push(branch);
+            }
+            Some((out, required))
+        };
     let Some((branches, required)) = conjunctions(match_field, |w| &w.matched) else {
         return Err(Error::bad_param("q", "the query has no searchable words"));
     };
-    let tier = if tiered { conjunctions(fields.term, |w| &w.in_terms).map(|(b, _)| b).unwrap_or_default() } else { Vec::new() };
+    let tier = if tiered {
+        conjunctions(fields.term, |w| &w.in_terms).map(|(b, _)| b).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
 
     // Whole-term matches: alternatives to the word-by-word match (so that
     // "cyberattack" finds "cyber attack"), and extra weight when both match;
@@ -565,7 +573,6 @@ fn one_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
         _ => Some(Box::new(BooleanQuery::union(alternatives))),
     }
 }
-
 
 /// One clause per known word standing for an unknown one, worth `weight`
 /// at one edit (or none), less at two.

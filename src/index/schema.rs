@@ -12,15 +12,15 @@
 //! fields. Beside them: language-neutral keyword fields built from the
 //! store's normalized keys (exact and fuzzy term matching), and filters.
 
+use std::collections::HashMap;
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer, WhitespaceTokenizer,
+    AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer, Token, TokenStream, Tokenizer, WhitespaceTokenizer,
 };
-use std::collections::HashMap;
 
 use tantivy::{Index, TantivyDocument};
 
@@ -122,7 +122,11 @@ impl TaggedTokenizer {
         let stemmers = ANALYZED
             .iter()
             .map(|(lang, language)| {
-                (*lang, TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(*language)).build(), HashMap::new())
+                (
+                    *lang,
+                    TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(*language)).build(),
+                    HashMap::new(),
+                )
             })
             .collect();
         Self { base: simple(), stemmers }
@@ -267,7 +271,8 @@ impl Fields {
             doc.add_text(self.text, &value);
             doc.add_text(self.definition, value);
         }
-        let own = std::iter::once(&e.term_key).cloned().chain(e.synonyms.iter().map(|s| crate::domain::normalize::key(s)));
+        let own =
+            std::iter::once(&e.term_key).cloned().chain(e.synonyms.iter().map(|s| crate::domain::normalize::key(s)));
         for (i, key) in own.chain(e.term_en_key.clone()).enumerate() {
             let compact = key.replace(' ', "");
             let is_own = i <= e.synonyms.len();
@@ -330,7 +335,6 @@ impl Analyzers {
         }
         out
     }
-
 }
 
 fn stemming(language: Language) -> TextAnalyzer {

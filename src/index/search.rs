@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use tantivy::Term;
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::Term;
 
-use super::{Analyzers, SearchIndex, exec};
 use super::query::{self, Expansion, Lexicon, SearchRequest};
+use super::{Analyzers, SearchIndex, exec};
 use crate::domain::normalize;
 use crate::error::Result;
 use crate::store::{EntryRecord, Store};
@@ -152,7 +152,6 @@ impl Lexicon for SearcherLexicon<'_> {
         Ok(query::best_expansions(found, max))
     }
 }
-
 
 /// Marks the words of a (short) term that match a query word: same key, same
 /// stem-ish prefix, or within the query's edit distance.

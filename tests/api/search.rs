@@ -270,8 +270,12 @@ async fn pages_cover_every_match_once_in_tiers_with_falling_scores() {
         while offset < total.min(200) {
             let page = search(app, &format!("{query}&limit=7&offset={offset}")).await;
             assert_eq!(page["total"].as_u64().unwrap() as usize, total, "{query}: total is the same on every page");
-            let ids: Vec<String> =
-                page["hits"].as_array().unwrap().iter().map(|h| h["entry"]["id"].as_str().unwrap().to_owned()).collect();
+            let ids: Vec<String> = page["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["entry"]["id"].as_str().unwrap().to_owned())
+                .collect();
             assert!(!ids.is_empty(), "{query}: page at {offset} of {total} is empty");
             paged.extend(ids);
             offset += 7;
@@ -306,5 +310,9 @@ async fn entries_whose_terms_hold_every_word_come_before_definition_mentions() {
     let first_other = hits.iter().position(|h| !in_term(h)).unwrap_or(hits.len());
     assert!(first_other > 0, "some term holds both words: {:?}", terms(&body));
     assert!(hits.len() > first_other, "some entries have the words in their definitions only");
-    assert!(hits[first_other..].iter().all(|h| !in_term(h)), "a term match after a definition match: {:?}", terms(&body));
+    assert!(
+        hits[first_other..].iter().all(|h| !in_term(h)),
+        "a term match after a definition match: {:?}",
+        terms(&body)
+    );
 }
