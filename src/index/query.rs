@@ -12,7 +12,9 @@ use super::schema::{Analyzers, Fields, OTHER};
 use crate::domain::normalize;
 use crate::error::{Error, Result};
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -434,8 +436,14 @@ pub fn build(
             let whole_known = lexicon.doc_freq(&term(fields.compact, &compact))? > 0;
             if !whole_known && distance > 0 && compact.chars().count() <= 60 {
                 let close = lexicon.fuzzy(fields.compact, &compact, distance.min(2), MAX_EXPANSIONS)?;
-                whole.extend(fuzzy_clauses(fields.compact, &close, 4.0));
-                whole.extend(fuzzy_clauses(fields.own_compact, &close, 0.5));
+                // The closest of an entry's terms counts, not their sum: a
+                // translation near the typo must not add to its own term.
+                for (field, weight) in [(fields.compact, 4.0), (fields.own_compact, 0.5)] {
+                    let close = fuzzy_clauses(field, &close, weight);
+                    if !close.is_empty() {
+                        whole.push(Box::new(DisjunctionMaxQuery::new(close)));
+                    }
+                }
             }
         }
     }
