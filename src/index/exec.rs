@@ -160,13 +160,6 @@ fn fill_term(term: &Term, reader: &SegmentReader, bits: &mut Bits) -> Result<()>
     Ok(())
 }
 
-/// The documents `weight` matches in `reader`, deleted ones included.
-fn bits_of(weight: &dyn Weight, reader: &SegmentReader) -> Result<Bits> {
-    let mut bits = Bits::empty(reader.max_doc());
-    fill(weight, reader, &mut bits)?;
-    Ok(bits)
-}
-
 fn unscored(searcher: &Searcher, query: &dyn Query) -> Result<Box<dyn Weight>> {
     Ok(query.weight(EnableScoring::disabled_from_searcher(searcher))?)
 }
@@ -249,9 +242,6 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
         [] => None,
         clauses => Some(unscored(searcher, &BooleanQuery::union(clauses.iter().map(|q| q.box_clone()).collect()))?),
     };
-    let must: Vec<Box<dyn Weight>> = built.must.iter().map(|q| unscored(searcher, &**q)).collect::<Result<_>>()?;
-    let must_not: Vec<Box<dyn Weight>> =
-        built.must_not.iter().map(|q| unscored(searcher, &**q)).collect::<Result<_>>()?;
 
     let mut out = Vec::with_capacity(searcher.segment_readers().len());
     let mut total = 0;
@@ -291,17 +281,25 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
         if let Some(w) = &whole {
             fill(&**w, reader, &mut found)?;
         }
-        for w in &must {
+        // Filters: a language, a State, the current revisions are common terms, kept.
+        let any_of = |terms: &[Term]| -> Result<Bits> {
+            let mut bits = Bits::empty(reader.max_doc());
+            for t in terms {
+                cache.fill(t, reader, &mut bits)?;
+            }
+            Ok(bits)
+        };
+        for terms in &built.must {
             if found.is_empty() {
                 break;
             }
-            found.and(&bits_of(&**w, reader)?);
+            found.and(&any_of(terms)?);
         }
-        for w in &must_not {
+        for terms in &built.must_not {
             if found.is_empty() {
                 break;
             }
-            found.and_not(&bits_of(&**w, reader)?);
+            found.and_not(&any_of(terms)?);
         }
         if let Some(alive) = reader.alive_bitset() {
             let mut dead = Bits::empty(reader.max_doc());

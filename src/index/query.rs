@@ -151,9 +151,10 @@ pub struct Built {
     /// Whole-term clauses (the query as a term's key, exactly or fuzzily),
     /// boosted: the first tier.
     pub whole: Vec<Box<dyn Query>>,
-    /// Filters: every hit matches each of `must` and none of `must_not`.
-    pub must: Vec<Box<dyn Query>>,
-    pub must_not: Vec<Box<dyn Query>>,
+    /// Filters: every hit holds a term of each set of `must` and none of
+    /// `must_not`.
+    pub must: Vec<Vec<Term>>,
+    pub must_not: Vec<Vec<Term>>,
     /// Words outside phrases that make up the query (a relaxed reading
     /// matters only from three of them).
     pub word_count: usize,
@@ -511,20 +512,16 @@ impl Branch {
             all => Box::new(BooleanQuery::new(all.iter().map(|c| (Occur::Must, rank(c))).collect())),
         }
     }
-
-    /// Fewest documents any clause may match.
-    pub fn fewest(&self) -> u64 {
-        self.clauses.iter().map(|c| c.docs).min().unwrap_or(0)
-    }
 }
 
-type Filters = (Vec<Box<dyn Query>>, Vec<Box<dyn Query>>);
+/// Filters, each a set of terms of which a document must hold one.
+type Filters = (Vec<Vec<Term>>, Vec<Vec<Term>>);
 
 /// The filters of a request (current revisions, language, States, year):
 /// what every hit must match, and what none may.
 fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Result<Filters> {
-    let mut must: Vec<Box<dyn Query>> = Vec::new();
-    let mut must_not: Vec<Box<dyn Query>> = Vec::new();
+    let mut must: Vec<Vec<Term>> = Vec::new();
+    let mut must_not: Vec<Vec<Term>> = Vec::new();
     if !req.all_revisions {
         // Current revisions only: skip the filter when the index holds no
         // earlier revisions, and exclude the earlier ones when they are the
@@ -533,24 +530,19 @@ fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Resul
         let earlier = Term::from_field_u64(fields.current, 0);
         let old = lexicon.doc_freq(&earlier)?;
         if old > 0 && old < lexicon.doc_freq(&current)? {
-            must_not.push(Box::new(TermQuery::new(earlier, rec())));
+            must_not.push(vec![earlier]);
         } else if old > 0 {
-            must.push(Box::new(TermQuery::new(current, rec())));
+            must.push(vec![current]);
         }
     }
     if let Some(l) = &req.language {
-        must.push(Box::new(TermQuery::new(term(fields.language, l), rec())));
+        must.push(vec![term(fields.language, l)]);
     }
     if !req.states.is_empty() {
-        let states: Vec<Box<dyn Query>> = req
-            .states
-            .iter()
-            .map(|s| Box::new(TermQuery::new(term(fields.state, s), rec())) as Box<dyn Query>)
-            .collect();
-        must.push(Box::new(BooleanQuery::union(states)));
+        must.push(req.states.iter().map(|s| term(fields.state, s)).collect());
     }
     if let Some(y) = req.year {
-        must.push(Box::new(TermQuery::new(Term::from_field_i64(fields.year, i64::from(y)), rec())));
+        must.push(vec![Term::from_field_i64(fields.year, i64::from(y))]);
     }
     Ok((must, must_not))
 }
