@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::query::{BooleanQuery, EnableScoring, Query, Weight};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, Term};
 
@@ -66,6 +66,20 @@ impl Bits {
         self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a &= !b);
     }
 
+    /// Keeps the documents `keep` accepts.
+    fn retain(&mut self, keep: impl Fn(DocId) -> bool) {
+        for (i, word) in self.0.iter_mut().enumerate() {
+            let mut w = *word;
+            while w != 0 {
+                let bit = w.trailing_zeros();
+                if !keep((i * 64) as DocId + bit) {
+                    *word &= !(1 << bit);
+                }
+                w &= w - 1;
+            }
+        }
+    }
+
     fn count(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
@@ -101,7 +115,9 @@ fn fill(weight: &dyn Weight, reader: &SegmentReader, bits: &mut Bits) -> Result<
 /// A bounded map, emptied when full; segments never change, and deleted
 /// documents are removed from a match set after it is built.
 #[derive(Default)]
-pub(crate) struct PostingsCache(Mutex<HashMap<(SegmentId, Term), Arc<Bits>>>);
+pub(crate) struct PostingsCache(Mutex<TermSets>);
+
+type TermSets = HashMap<(SegmentId, Term), Arc<Bits>>;
 
 /// Terms in more than one document in `COMMON` of a segment are cached.
 const COMMON: u32 = 16;
@@ -109,18 +125,26 @@ const COMMON: u32 = 16;
 const CACHED_SETS: usize = 128;
 
 impl PostingsCache {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, TermSets>> {
+        self.0.lock().map_err(|_| Error::Internal("the postings cache lock is poisoned".into()))
+    }
+
     fn get(&self, reader: &SegmentReader, term: &Term) -> Result<Option<Arc<Bits>>> {
-        let map = self.0.lock().map_err(|_| Error::Internal("the postings cache lock is poisoned".into()))?;
-        Ok(map.get(&(reader.segment_id(), term.clone())).cloned())
+        Ok(self.lock()?.get(&(reader.segment_id(), term.clone())).cloned())
     }
 
     fn put(&self, reader: &SegmentReader, term: &Term, bits: Arc<Bits>) -> Result<()> {
-        let mut map = self.0.lock().map_err(|_| Error::Internal("the postings cache lock is poisoned".into()))?;
+        let mut map = self.lock()?;
         if map.len() >= CACHED_SETS {
             map.clear();
         }
         map.insert((reader.segment_id(), term.clone()), bits);
         Ok(())
+    }
+
+    /// Adds the documents holding any of `terms` to `bits`.
+    fn fill_any(&self, terms: &[Term], reader: &SegmentReader, bits: &mut Bits) -> Result<()> {
+        terms.iter().try_for_each(|t| self.fill(t, reader, bits))
     }
 
     /// Adds the documents holding `term` to `bits`: from the cache, or read
@@ -238,10 +262,7 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
                 .collect::<Result<_>>()?,
         )]
     };
-    let whole = match built.whole.as_slice() {
-        [] => None,
-        clauses => Some(unscored(searcher, &BooleanQuery::union(clauses.iter().map(|q| q.box_clone()).collect()))?),
-    };
+    let whole = built.whole_query().map(|q| unscored(searcher, &*q)).transpose()?;
 
     let mut out = Vec::with_capacity(searcher.segment_readers().len());
     let mut total = 0;
@@ -262,11 +283,7 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
             for source in group {
                 match source {
                     Source::Weight(w) => fill(&**w, reader, &mut any)?,
-                    Source::Terms(terms) => {
-                        for t in terms {
-                            cache.fill(t, reader, &mut any)?;
-                        }
-                    }
+                    Source::Terms(terms) => cache.fill_any(terms, reader, &mut any)?,
                 }
             }
             if i == 0 {
@@ -284,9 +301,7 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
         // Filters: a language, a State, the current revisions are common terms, kept.
         let any_of = |terms: &[Term]| -> Result<Bits> {
             let mut bits = Bits::empty(reader.max_doc());
-            for t in terms {
-                cache.fill(t, reader, &mut bits)?;
-            }
+            cache.fill_any(terms, reader, &mut bits)?;
             Ok(bits)
         };
         for terms in &built.must {
@@ -302,13 +317,7 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
             found.and_not(&any_of(terms)?);
         }
         if let Some(alive) = reader.alive_bitset() {
-            let mut dead = Bits::empty(reader.max_doc());
-            found.for_each(|d| {
-                if alive.is_deleted(d) {
-                    dead.insert(d);
-                }
-            });
-            found.and_not(&dead);
+            found.retain(|d| alive.is_alive(d));
         }
         total += found.count();
         out.push(found);
@@ -505,8 +514,8 @@ fn top(
     Ok(out)
 }
 
-/// The best `k` matches, tier by tier: whole-term matches (ranked with the
-/// weight their words add), entries whose terms hold every word, the rest.
+/// The best `k` matches, tier by tier: whole-term matches, entries whose
+/// terms hold every word, the rest.
 /// Scores are lifted so that they decrease down the page.
 pub(crate) fn rank(
     searcher: &Searcher,
@@ -517,10 +526,9 @@ pub(crate) fn rank(
     let mut tiers: Vec<Vec<(Score, DocAddress)>> = Vec::new();
     let mut taken: HashSet<DocAddress> = HashSet::new();
     let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::rank_query).collect::<Vec<_>>();
-    if !built.whole.is_empty() {
+    if let Some(whole) = built.whole_query() {
         // Ranked by the whole-term clauses' weights alone: the exact term
         // above a fuzzy one, an entry's own term above a translation.
-        let whole: Box<dyn Query> = Box::new(BooleanQuery::union(built.whole.iter().map(|q| q.box_clone()).collect()));
         let first = top(searcher, &[whole], matches, &taken, k)?;
         taken.extend(first.iter().map(|(_, a)| *a));
         tiers.push(first);

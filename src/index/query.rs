@@ -422,8 +422,8 @@ pub fn build(
     };
 
     // Whole-term matches: alternatives to the word-by-word match (so that
-    // "cyberattack" finds "cyber attack"), and extra weight when both match;
-    // an entry's own term weighs a little more than a translation.
+    // "cyberattack" finds "cyber attack"), and the first tier of the
+    // ranking; an entry's own term weighs a little more than a translation.
     let mut whole: Vec<Box<dyn Query>> = Vec::new();
     if use_keys && parsed.phrases.is_empty() {
         let key = normalize::key(&req.q.replace('"', " "));
@@ -451,6 +451,15 @@ pub fn build(
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
     Ok(Built { branches, required, tier, whole, must, must_not, word_count: n, words: typed })
+}
+
+impl Built {
+    /// The whole-term clauses as one query (`None` when there are none).
+    pub fn whole_query(&self) -> Option<Box<dyn Query>> {
+        (!self.whole.is_empty()).then(|| {
+            Box::new(BooleanQuery::union(self.whole.iter().map(|q| q.box_clone()).collect())) as Box<dyn Query>
+        })
+    }
 }
 
 /// One clause of a conjunction, with an estimate of the documents it
@@ -498,19 +507,12 @@ impl Branch {
     /// The clauses as one query (an intersection of term queries when they
     /// are all terms, which tantivy ranks with block-max WAND).
     pub fn query(&self) -> Box<dyn Query> {
-        match self.clauses.as_slice() {
-            [one] => one.query.box_clone(),
-            all => Box::new(BooleanQuery::new(all.iter().map(|c| (Occur::Must, c.query.box_clone())).collect())),
-        }
+        all_of(self.clauses.iter().map(|c| c.query.box_clone()).collect())
     }
 
     /// The clauses as one ranking query (phrases by their words).
     pub fn rank_query(&self) -> Box<dyn Query> {
-        let rank = |c: &Clause| c.rank.as_ref().unwrap_or(&c.query).box_clone();
-        match self.clauses.as_slice() {
-            [one] => rank(one),
-            all => Box::new(BooleanQuery::new(all.iter().map(|c| (Occur::Must, rank(c))).collect())),
-        }
+        all_of(self.clauses.iter().map(|c| c.rank.as_ref().unwrap_or(&c.query).box_clone()).collect())
     }
 }
 
@@ -550,19 +552,23 @@ fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Resul
 /// Every token of `tokens` as a term of `field`, all required (nothing
 /// when `field` lacks one of them).
 fn all_terms(lexicon: &dyn Lexicon, field: Field, tokens: &[String]) -> Result<Option<Box<dyn Query>>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
     for t in tokens {
         let t = term(field, t);
         if lexicon.doc_freq(&t)? == 0 {
             return Ok(None);
         }
-        clauses.push((Occur::Must, Box::new(TermQuery::new(t, freqs()))));
+        clauses.push(Box::new(TermQuery::new(t, freqs())));
     }
-    Ok(match clauses.len() {
-        0 => None,
-        1 => clauses.pop().map(|(_, q)| q),
-        _ => Some(Box::new(BooleanQuery::new(clauses))),
-    })
+    Ok((!clauses.is_empty()).then(|| all_of(clauses)))
+}
+
+/// One query for required parts: the one, or their intersection.
+fn all_of(mut parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    match parts.len() {
+        1 => parts.pop().unwrap_or_else(|| Box::new(EmptyQuery)),
+        _ => Box::new(BooleanQuery::new(parts.into_iter().map(|q| (Occur::Must, q)).collect())),
+    }
 }
 
 /// One query for alternatives: none, the one, or their union.

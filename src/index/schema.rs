@@ -314,15 +314,20 @@ impl Analyzers {
         self.by_language.iter().map(|(l, _)| *l)
     }
 
+    /// Where the analyzer of `language` is (the fallback's place for a language without one).
+    fn index_of(&self, language: &str) -> usize {
+        self.by_language.iter().position(|(l, _)| *l == language).unwrap_or(self.by_language.len() - 1)
+    }
+
     /// The analyzer of `language` (the fallback for a language without one).
     pub fn get(&mut self, language: &str) -> &mut TextAnalyzer {
-        let i = self.by_language.iter().position(|(l, _)| *l == language).unwrap_or(self.by_language.len() - 1);
+        let i = self.index_of(language);
         &mut self.by_language[i].1
     }
 
     /// A copy of the analyzer of `language`.
     pub fn cloned(&self, language: &str) -> TextAnalyzer {
-        let i = self.by_language.iter().position(|(l, _)| *l == language).unwrap_or(self.by_language.len() - 1);
+        let i = self.index_of(language);
         self.by_language[i].1.clone()
     }
 

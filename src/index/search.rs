@@ -113,7 +113,7 @@ impl<'a> Snippets<'a> {
                     }
                 }
             }
-            let analyzer = self.analyzers.get(language).clone();
+            let analyzer = self.analyzers.cloned(language);
             self.by_language.insert(language.to_owned(), SnippetGenerator::new(terms, analyzer, self.field, 200));
         }
         let Some(generator) = self.by_language.get(language) else { return Ok(None) };
