@@ -20,7 +20,7 @@ fn main() {
         let ds = support::dataset(n, support::SEED, false);
         let mixed = support::mixed_queries(&ds.dir);
         let glossary = support::open(&ds.dir);
-        let index = glossary.search_index().expect("index");
+        let reader = consensus_glossary::domain::Actor::anonymous();
         let variants: [(&str, Option<usize>, Option<u8>); 4] = [
             ("as is", None, None),
             ("limit=0", Some(0), None),
@@ -40,7 +40,7 @@ fn main() {
                         req.fuzzy = fuzzy;
                     }
                     let t = Instant::now();
-                    index.search(&glossary.store, &req).expect("search");
+                    glossary.search(&reader, &req).expect("search");
                     let ms = t.elapsed().as_secs_f64() * 1e3;
                     if pass == 1 {
                         out.entry(kind.clone()).or_default().entry(name).or_default().push(ms);

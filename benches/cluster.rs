@@ -104,15 +104,12 @@ fn main() {
         let (submit_clustered_s, r1) = submit(&extra[1]);
 
         // 4. cluster::update directly, on the submission of 3.
-        let index = glossary.search_index().unwrap();
         let s = &r1.stored.submission;
         let mut direct = Vec::new();
         let mut last = None;
         for _ in 0..3 {
             let t = Instant::now();
-            let st =
-                consensus_glossary::cluster::update(&glossary.store, index, s.id, s.replaces, &glossary.cluster_params)
-                    .expect("update");
+            let st = glossary.place_submission(s.id, s.replaces).expect("update").expect("clusters exist");
             direct.push(t.elapsed().as_secs_f64());
             last = Some(st);
         }

@@ -67,20 +67,20 @@ fn main() {
         let mut sorted_opens = opens.clone();
         sorted_opens.sort_by(f64::total_cmp);
         let glossary = support::open(&ds.dir);
-        let index = glossary.search_index().expect("index");
-        let docs = index.num_docs();
+        let reader = consensus_glossary::domain::Actor::anonymous();
+        let docs = glossary.index_documents().expect("index");
 
         let requests: Vec<(String, SearchRequest)> =
             mixed.iter().map(|(k, qs)| (k.clone(), support::request(qs, 10))).collect();
         for (_, req) in &requests {
-            index.search(&glossary.store, req).expect("search");
+            glossary.search(&reader, req).expect("search");
         }
         let mut by_kind: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut zero: BTreeMap<String, usize> = BTreeMap::new();
         let mut all = Vec::new();
         for (kind, req) in &requests {
             let t = Instant::now();
-            let r = index.search(&glossary.store, req).expect("search");
+            let r = glossary.search(&reader, req).expect("search");
             let d = ms(t.elapsed());
             by_kind.entry(kind.clone()).or_default().push(d);
             *zero.entry(kind.clone()).or_default() += usize::from(r.hits.is_empty());
@@ -95,7 +95,7 @@ fn main() {
             for (q, want) in &typos {
                 let req = SearchRequest { q: q.clone(), fuzzy, limit: 10, ..Default::default() };
                 let t = Instant::now();
-                let r = index.search(&glossary.store, &req).expect("search");
+                let r = glossary.search(&reader, &req).expect("search");
                 lat.push(ms(t.elapsed()));
                 let want = want.to_lowercase();
                 found += usize::from(r.hits.iter().take(10).any(|h| h.entry.term.to_lowercase() == want));

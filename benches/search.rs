@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
         let ds = support::dataset(n, support::SEED, false);
         let mixed = support::mixed_queries(&ds.dir);
         let glossary = support::open(&ds.dir);
-        let index = glossary.search_index().expect("index");
+        let reader = consensus_glossary::domain::Actor::anonymous();
         let mut group = c.benchmark_group(format!("search_{n}"));
         group.sample_size(30).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(5));
         for kind in ["exact", "fuzzy", "fulltext", "phrase", "filtered"] {
@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
             let mut i = 0usize;
             group.bench_function(BenchmarkId::from_parameter(kind), |b| {
                 b.iter(|| {
-                    let r = index.search(&glossary.store, &reqs[i % reqs.len()]).expect("search");
+                    let r = glossary.search(&reader, &reqs[i % reqs.len()]).expect("search");
                     i += 1;
                     r.total
                 })

@@ -14,7 +14,7 @@
 mod jsonl;
 
 use consensus_glossary::cluster::Params;
-use consensus_glossary::cluster::evaluate::{self, Label, Quality};
+use consensus_glossary::cluster::evaluate::{Label, Quality};
 use consensus_glossary::domain::Actor;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,21 +36,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let actor = Actor::operator();
     let stats = glossary.rebuild_clusters(&actor)?;
     println!("{} entries, {} clusters, clustered in {} ms", stats.entries, stats.clusters, stats.millis);
-    let report = evaluate::evaluate(&glossary.store, &labels)?;
+    let report = glossary.evaluate_clusters(&labels)?;
     println!("labelled: {} ({} unmatched)", report.labelled, report.unmatched);
     println!("{:<32} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}", "", "pair P", "pair R", "pair F1", "B3 P", "B3 R", "B3 F1");
     row("clustering (defaults)", &report.clustering);
     row("baseline: same normalized term", &report.baseline_same_term);
-    let default = glossary.cluster_params;
+    let default = glossary.cluster_params();
     for t in [0.30f32, 0.40, 0.45, 0.50, 0.60, 0.70, 0.95] {
-        glossary.cluster_params = Params { min_score: t, min_definition: t, ..default };
+        glossary.set_cluster_params(Params { min_score: t, min_definition: t, ..default });
         glossary.rebuild_clusters(&actor)?;
-        row(&format!("t = {t:.2}"), &evaluate::evaluate(&glossary.store, &labels)?.clustering);
+        row(&format!("t = {t:.2}"), &glossary.evaluate_clusters(&labels)?.clustering);
     }
     for s in [0.0f32, 0.04, 0.08, 0.15] {
-        glossary.cluster_params = Params { same_term_min_definition: s, ..default };
+        glossary.set_cluster_params(Params { same_term_min_definition: s, ..default });
         glossary.rebuild_clusters(&actor)?;
-        row(&format!("same-term veto = {s:.2}"), &evaluate::evaluate(&glossary.store, &labels)?.clustering);
+        row(&format!("same-term veto = {s:.2}"), &glossary.evaluate_clusters(&labels)?.clustering);
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

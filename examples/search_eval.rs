@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("loaded {rows} definitions of {} parties in {:.1?}", by_source.len(), started.elapsed());
 
     let terms: BTreeSet<String> = by_source.values().flatten().map(|r| r.term.clone()).collect();
-    let index = glossary.search_index()?;
+    let reader = consensus_glossary::domain::Actor::anonymous();
     let (mut asked, mut found) = (0usize, 0usize);
     let mut by_len: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let typo = one_edit(term, n as u64);
         let req = SearchRequest { q: typo.clone(), limit: 10, ..Default::default() };
-        let results = index.search(&glossary.store, &req)?;
+        let results = glossary.search(&reader, &req)?;
         let want = normalize::key(term);
         let hit = results.hits.iter().any(|h| h.entry.term_key == want);
         asked += 1;

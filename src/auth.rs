@@ -61,8 +61,8 @@ pub fn create(
     let record = TokenRecord {
         v: FORMAT,
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
-        state: state.map(|s| s.to_string()),
+        role,
+        state,
         created_at: now.clone(),
         created_by: actor.name.clone(),
     };
@@ -79,9 +79,7 @@ pub fn authenticate(store: &Store, token: &str) -> Result<Option<Actor>> {
     let Some(record) = store.token(&hash(token))? else {
         return Ok(None);
     };
-    let role = Role::parse(&record.role).map_err(Error::Corrupt)?;
-    let state = record.state.as_deref().map(StateCode::parse).transpose().map_err(Error::Corrupt)?;
-    Ok(Some(Actor { name: record.name, role, state }))
+    Ok(Some(Actor { name: record.name, role: record.role, state: record.state }))
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ impl<W: Write> Write for Hashing<W> {
 }
 
 fn json_line<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(|e| Error::Internal(format!("writing a backup line: {e}")))?;
+    serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -118,7 +118,7 @@ pub fn write(store: &Store, created_at: &str, out: impl Write) -> Result<Summary
     Ok(Summary { header, records, sha256 })
 }
 
-fn refused(reason: impl Into<String>) -> Error {
+fn refused(reason: impl std::fmt::Display) -> Error {
     Error::bad_request(reason)
 }
 

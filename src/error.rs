@@ -39,6 +39,19 @@ pub enum Error {
     /// Stored bytes that do not decode: a bug or a damaged store, never user input.
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// A value the service made could not be written as JSON or CSV.
+    #[error("encoding: {0}")]
+    Encoding(String),
+    /// A thread panicked while holding `what`: the process should restart.
+    #[error("the {0} lock is poisoned")]
+    Poisoned(&'static str),
+    /// A worker thread or blocking task died.
+    #[error("a worker failed: {0}")]
+    Worker(String),
+    /// A call that needs the search index, in a process that did not open it.
+    #[error("this process has no search index open")]
+    NoIndex,
+    /// What should not happen and has no better name.
     #[error("{0}")]
     Internal(String),
     /// Request fields that broke the rules (422), every one named; like
@@ -65,12 +78,30 @@ impl Error {
         Self::NotFound { what, id: id.into() }
     }
 
-    pub fn bad_param(param: &str, reason: impl Into<String>) -> Self {
-        Self::BadRequest { param: Some(param.to_owned()), reason: reason.into() }
+    pub fn bad_param(param: &str, reason: impl std::fmt::Display) -> Self {
+        Self::BadRequest { param: Some(param.to_owned()), reason: reason.to_string() }
     }
 
-    pub fn bad_request(reason: impl Into<String>) -> Self {
-        Self::BadRequest { param: None, reason: reason.into() }
+    pub fn bad_request(reason: impl std::fmt::Display) -> Self {
+        Self::BadRequest { param: None, reason: reason.to_string() }
+    }
+
+    /// Is this the store's directory lock, held by another process (a
+    /// running server)?
+    pub fn is_lock_error(&self) -> bool {
+        matches!(self, Self::Storage(sled::Error::Io(io)) if crate::store::is_lock_error(io))
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Encoding(e.to_string())
+    }
+}
+
+impl From<::csv::Error> for Error {
+    fn from(e: ::csv::Error) -> Self {
+        Self::Encoding(format!("CSV: {e}"))
     }
 }
 

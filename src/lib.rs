@@ -11,7 +11,6 @@ pub mod auth;
 pub mod backup;
 pub mod clock;
 pub mod cluster;
-pub mod consensus;
 pub mod domain;
 pub mod error;
 pub mod formats;

@@ -11,7 +11,7 @@ pub fn chunks<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) ->
     let work = &work;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items.chunks(size).map(|part| scope.spawn(move || work(part))).collect();
-        handles.into_iter().map(|h| h.join().map_err(|_| Error::Internal("a worker thread panicked".into()))).collect()
+        handles.into_iter().map(|h| h.join().map_err(|_| Error::Worker("a worker thread panicked".into()))).collect()
     })
 }
 

@@ -21,7 +21,7 @@ pub fn load(glossary: &Glossary, dir: &Path) -> Result<usize> {
             .ok()
             .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
             .ok_or_else(|| Error::bad_request(format!("{}: no \"state\" field", path.display())))?;
-        let state = glossary.known_state(&state).map_err(|e| in_file(&path, e))?;
+        let state = glossary.known_state(&state, "state").map_err(|e| in_file(&path, e))?;
         let input = ListInput { format: ListFormat::Json, body: &body, language: None, year: None };
         glossary.submit(&actor, &state, input).map_err(|e| in_file(&path, e))?;
         loaded += 1;
@@ -32,7 +32,7 @@ pub fn load(glossary: &Glossary, dir: &Path) -> Result<usize> {
         let [state, year, language] = parts.as_slice() else {
             return Err(Error::bad_request(format!("{}: expected STATE-YEAR-LANG.csv", path.display())));
         };
-        let state = glossary.known_state(state).map_err(|e| in_file(&path, e))?;
+        let state = glossary.known_state(state, "state").map_err(|e| in_file(&path, e))?;
         let body = std::fs::read(&path)?;
         let input = ListInput {
             format: ListFormat::Csv,

@@ -40,7 +40,7 @@ impl Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             http: HttpConfig::default(),
             samples: None,
-            silence_days: crate::consensus::DEFAULT_SILENCE_DAYS,
+            silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             search_cache: DEFAULT_SEARCH_CACHE,
         }
     }
@@ -69,29 +69,30 @@ impl Application {
         let silence_days = config.silence_days;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
             let mut glossary = Glossary::open(&data_dir, clock)?;
-            glossary.silence_days = silence_days;
+            glossary.set_silence_days(silence_days);
             let started = std::time::Instant::now();
             match glossary.open_index()? {
-                crate::index::Opened::Rebuilt => {
+                crate::service::Opened::Rebuilt => {
                     tracing::info!(elapsed = ?started.elapsed(), "search index built from the store")
                 }
-                crate::index::Opened::CaughtUp { replayed } => {
+                crate::service::Opened::CaughtUp { replayed } => {
                     tracing::info!(replayed, elapsed = ?started.elapsed(), "search index caught up with the store")
                 }
             }
             let admin_token_file = bootstrap_admin_token(&glossary)?;
             let mut loaded = 0;
             if let Some(dir) = samples
-                && glossary.store.submission_count() == 0
+                && !glossary.has_submissions()
             {
                 loaded = crate::samples::load(&glossary, &dir)?;
             }
             // A store that was never clustered gets its clusters at start while
             // that is quick; a large one waits for POST /v1/clusters/rebuild.
-            if !glossary.store.has_clusters() && glossary.store.submission_count() > 0 {
-                let (entries, _) = glossary.store.entries(&crate::store::EntryFilter::default(), 0, 0)?;
+            let system = Actor { name: "system".into(), ..Actor::operator() };
+            if !glossary.has_clusters() && glossary.has_submissions() {
+                let (entries, _) = glossary.entries(&system, &crate::service::EntryFilter::default(), 0, 0)?;
                 if entries <= AUTO_CLUSTER_MAX {
-                    let stats = glossary.rebuild_clusters(&Actor { name: "system".into(), ..Actor::operator() })?;
+                    let stats = glossary.rebuild_clusters(&system)?;
                     tracing::info!(?stats, "clustered the national entries");
                 } else {
                     tracing::warn!(entries, "not clustered yet; run POST /v1/clusters/rebuild");
@@ -100,7 +101,7 @@ impl Application {
             Ok::<_, crate::Error>((glossary, admin_token_file, loaded))
         })
         .await
-        .map_err(|e| crate::Error::Internal(format!("start-up failed: {e}")))??;
+        .map_err(|e| crate::Error::Worker(format!("start-up: {e}")))??;
         let listener = TcpListener::bind(config.addr).await?;
         Ok(Self { listener, glossary, config, admin_token_file, samples_loaded })
     }
@@ -127,11 +128,11 @@ impl Application {
 /// A new store has no tokens and so no way in: mint an admin token once and
 /// leave it, readable by its owner only, in `<data dir>/admin.token`.
 fn bootstrap_admin_token(glossary: &Glossary) -> Result<Option<PathBuf>> {
-    if glossary.store.token_count() > 0 {
+    if glossary.has_tokens() {
         return Ok(None);
     }
     let actor = Actor { name: "bootstrap".into(), ..Actor::operator() };
-    let minted = crate::auth::create(&glossary.store, "admin", Role::Admin, None, &actor, glossary.clock.now())?;
+    let minted = glossary.mint_token(&actor, "admin", Role::Admin, None)?;
     let path = glossary.data_dir().join("admin.token");
     write_private(&path, format!("{}\n", minted.token).as_bytes())?;
     Ok(Some(path))

@@ -279,7 +279,7 @@ pub fn ingest_bulk(
     let total: usize = lists.iter().map(|l| l.entries.len()).sum();
     let started = Instant::now();
     let (mut submit_s, mut max_s, mut done) = (0.0f64, 0.0f64, 0usize);
-    glossary.search_index()?.set_bulk_loading(true)?;
+    glossary.set_bulk_loading(true)?;
     let mut batch: Vec<&corpus::GenList> = Vec::new();
     let mut in_batch = 0;
     for (i, list) in lists.iter().enumerate() {
@@ -315,8 +315,8 @@ pub fn ingest_bulk(
         in_batch = 0;
     }
     let t = Instant::now();
-    glossary.search_index()?.set_bulk_loading(false)?;
-    glossary.search_index()?.optimize()?;
+    glossary.set_bulk_loading(false)?;
+    glossary.optimize_index()?;
     let merge_s = t.elapsed().as_secs_f64();
     Ok((Ingest::measured(total, lists.len(), started, submit_s, max_s), merge_s))
 }

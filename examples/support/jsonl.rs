@@ -7,7 +7,7 @@ use std::path::Path;
 
 use consensus_glossary::clock::Clock;
 use consensus_glossary::domain::{Actor, StateCode, normalize};
-use consensus_glossary::service::{Glossary, ListFormat, ListInput};
+use consensus_glossary::service::{Glossary, ListFormat, ListInput, NewState};
 use serde_json::{Value, json};
 
 #[allow(dead_code)] // each example reads the fields it needs
@@ -54,7 +54,8 @@ pub fn load(by_source: &BTreeMap<String, Vec<Row>>) -> Result<Loaded, Box<dyn st
     let mut codes = BTreeMap::new();
     for (i, (source, rows)) in by_source.iter().enumerate() {
         let code = StateCode::parse(&format!("P{:03}", i + 1)).map_err(|e| e.to_string())?;
-        glossary.store.add_state(&code, source, "EVAL", &actor, &glossary.now())?;
+        glossary
+            .create_state(&actor, NewState { code: code.clone(), name: source.clone(), forum: Some("EVAL".into()) })?;
         let mut seen = HashSet::new();
         let entries: Vec<Value> = rows
             .iter()

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use consensus_glossary::clock::Clock;
+use consensus_glossary::domain::Actor;
 use consensus_glossary::service::Glossary;
 use consensus_glossary::{Error, Result, backup};
 
@@ -58,7 +59,7 @@ fn local(data_dir: &Path, out: &Path) -> Result<()> {
     }
     let glossary = Glossary::open(data_dir, Clock::system()).map_err(super::token::locked)?;
     let mut file = std::fs::File::create(out)?;
-    backup::write(&glossary.store, &glossary.now(), &mut file)?;
+    glossary.backup(&Actor::operator(), &mut file)?;
     file.sync_all()?;
     Ok(())
 }

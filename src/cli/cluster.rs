@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use consensus_glossary::Result;
 use consensus_glossary::clock::Clock;
-use consensus_glossary::cluster::evaluate::{self, Quality};
 use consensus_glossary::domain::Actor;
 use consensus_glossary::service::Glossary;
+use consensus_glossary::service::{Quality, read_labels};
 
 #[derive(Debug, Args)]
 pub struct ClusterArgs {
@@ -29,7 +29,7 @@ pub fn run(data_dir: &Path, args: ClusterArgs) -> Result<()> {
     let mut glossary = Glossary::open(data_dir, Clock::system()).map_err(super::token::locked)?;
     glossary.open_index()?;
     let actor = Actor::operator();
-    if args.rebuild || !glossary.store.has_clusters() {
+    if args.rebuild || !glossary.has_clusters() {
         let stats = glossary.rebuild_clusters(&actor)?;
         eprintln!(
             "clustered {} entries into {} clusters ({} with two or more States) in {} ms",
@@ -37,9 +37,9 @@ pub fn run(data_dir: &Path, args: ClusterArgs) -> Result<()> {
         );
     }
     let Some(path) = args.evaluate else { return Ok(()) };
-    let labels = evaluate::read_labels(&path)?;
-    let report = evaluate::evaluate(&glossary.store, &labels)?;
-    let p = glossary.cluster_params;
+    let labels = read_labels(&path)?;
+    let report = glossary.evaluate_clusters(&labels)?;
+    let p = glossary.cluster_params();
     println!("labelled entries: {} ({} match no current entry)", report.labelled, report.unmatched);
     println!(
         "thresholds: same term needs definition cosine >= {}; other pairs need cosine >= {} and score >= {} (term weight {}), centroids >= {}",
@@ -51,15 +51,18 @@ pub fn run(data_dir: &Path, args: ClusterArgs) -> Result<()> {
     print_row("baseline: same term or English", &report.baseline_same_term_or_english);
     if args.curve {
         println!("\nprecision/recall over the threshold (min_score = min_definition = t):");
-        let default = glossary.cluster_params;
+        let default = glossary.cluster_params();
         for t in [0.25f32, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.70, 0.80, 0.95] {
-            glossary.cluster_params =
-                consensus_glossary::cluster::Params { min_score: t, min_definition: t, ..default };
+            glossary.set_cluster_params(consensus_glossary::cluster::Params {
+                min_score: t,
+                min_definition: t,
+                ..default
+            });
             glossary.rebuild_clusters(&actor)?;
-            let r = evaluate::evaluate(&glossary.store, &labels)?;
+            let r = glossary.evaluate_clusters(&labels)?;
             print_row(&format!("t = {t:.2}"), &r.clustering);
         }
-        glossary.cluster_params = default;
+        glossary.set_cluster_params(default);
         glossary.rebuild_clusters(&actor)?;
     }
     Ok(())

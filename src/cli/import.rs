@@ -86,7 +86,7 @@ pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
         })?;
         bar.set_message("indexing");
         glossary.open_index()?;
-        glossary.search_index()?.optimize()?;
+        glossary.optimize_index()?;
         receipts
     };
     bar.finish_and_clear();
@@ -127,7 +127,7 @@ fn load(glossary: &Glossary, path: &Path, args: &ImportArgs, bar: &ProgressBar) 
     if state.is_empty() {
         return Err(in_file(path, Error::bad_request("no State: pass --state or name the file STATE-YEAR-LANG.ext")));
     }
-    let state = glossary.known_state(&state).map_err(|e| in_file(path, e))?;
+    let state = glossary.known_state(&state, "state").map_err(|e| in_file(path, e))?;
     Ok(Loaded { path: path.to_owned(), state, format, body, language, year })
 }
 

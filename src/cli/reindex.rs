@@ -10,13 +10,8 @@ use consensus_glossary::service::Glossary;
 
 pub fn run(data_dir: &Path) -> Result<()> {
     let mut glossary = Glossary::open(data_dir, Clock::system()).map_err(super::token::locked)?;
-    let dir = glossary.index_dir();
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
     let started = Instant::now();
-    glossary.open_index()?;
-    let docs = glossary.search_index()?.num_docs();
+    let docs = glossary.rebuild_index()?;
     eprintln!("rebuilt the search index in {:.1?}: {docs} entries (every revision)", started.elapsed());
     Ok(())
 }

@@ -42,10 +42,8 @@ pub fn run(data_dir: &Path, args: RestoreArgs) -> Result<()> {
 }
 
 fn restore(data_dir: &Path, file: &Path) -> Result<()> {
-    let summary = backup::restore(file, &data_dir.join("store"))?;
-    let mut glossary = Glossary::open(data_dir, Clock::system())?;
-    glossary.open_index()?;
-    let docs = glossary.search_index()?.num_docs();
+    let (summary, glossary) = Glossary::restore(data_dir, file, Clock::system())?;
+    let docs = glossary.index_documents()?;
     eprintln!(
         "restored {} records in {} trees (backup of {}, sha256 {}) into {}; search index rebuilt: {docs} entries",
         summary.records,

@@ -26,7 +26,7 @@ pub struct ServeArgs {
     pub body_limit: usize,
     /// How many days a proposal's review (its silence period) lasts unless
     /// `silence_until` is given on submit.
-    #[arg(long, default_value_t = consensus_glossary::consensus::DEFAULT_SILENCE_DAYS,
+    #[arg(long, default_value_t = consensus_glossary::service::consensus::DEFAULT_SILENCE_DAYS,
         value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub silence_days: u32,
     /// Search results kept in memory until the next index commit (0: none).

@@ -31,14 +31,7 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
             let role = Role::parse(&role).map_err(|e| Error::bad_param("role", e))?;
             let state = state.as_deref().map(StateCode::parse).transpose().map_err(|e| Error::bad_param("state", e))?;
             let glossary = Glossary::open(data_dir, Clock::system()).map_err(locked)?;
-            let minted = consensus_glossary::auth::create(
-                &glossary.store,
-                &name,
-                role,
-                state,
-                &Actor::operator(),
-                glossary.clock.now(),
-            )?;
+            let minted = glossary.mint_token(&Actor::operator(), &name, role, state)?;
             println!("{}", minted.token);
             eprintln!("token for '{}' ({}) created; it is not shown again", minted.record.name, minted.record.role);
             Ok(())
@@ -49,7 +42,7 @@ pub fn run(data_dir: &Path, command: TokenCommand) -> Result<()> {
 /// sled locks its directory; say so plainly when the server holds it.
 pub fn locked(e: Error) -> Error {
     match e {
-        Error::Storage(sled::Error::Io(io)) if consensus_glossary::store::is_lock_error(&io) => Error::Conflict(
+        e if e.is_lock_error() => Error::Conflict(
             "the data directory is in use (is the server running?); stop it first or use the REST API".into(),
         ),
         other => other,

@@ -2,24 +2,50 @@
 
 use std::fmt;
 
+/// Why a code, tag, year or role was refused: what the caller gave, clipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error("'{0}' is not a State code: 2 to 12 characters of A-Z, 0-9 and '-'")]
+    StateCode(String),
+    #[error("'{0}' is not a known language: use a BCP 47 primary tag such as en, fr, de, it, ru, es")]
+    Language(String),
+    #[error("year {year} is outside the exchange years {first}..={last}")]
+    Year { year: i64, first: i32, last: i32 },
+    #[error("'{0}' is not a role: reader, delegate, editor or admin")]
+    Role(String),
+}
+
 /// A party's code: ISO 3166-1 alpha-2 for OSCE participating States, or any
 /// 2 to 12 characters of A-Z, 0-9 and '-' that an admin registers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StateCode(String);
 
 impl StateCode {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, CodeError> {
         let code = raw.trim().to_ascii_uppercase();
         let ok_len = (2..=12).contains(&code.chars().count());
         let ok_chars = code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         if !ok_len || !ok_chars || code.starts_with('-') || code.ends_with('-') {
-            return Err(format!("'{}' is not a State code: 2 to 12 characters of A-Z, 0-9 and '-'", clip(raw)));
+            return Err(CodeError::StateCode(clip(raw)));
         }
         Ok(Self(code))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl serde::Serialize for StateCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StateCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 
@@ -50,16 +76,13 @@ const ISO_639_1: &[&str] = &[
 pub struct LanguageTag(String);
 
 impl LanguageTag {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, CodeError> {
         let lower = raw.trim().to_ascii_lowercase();
         let primary = lower.split(['-', '_']).next().unwrap_or_default();
         if ISO_639_1.binary_search(&primary).is_ok() {
             Ok(Self(primary.to_owned()))
         } else {
-            Err(format!(
-                "'{}' is not a known language: use a BCP 47 primary tag such as en, fr, de, it, ru, es",
-                clip(raw)
-            ))
+            Err(CodeError::Language(clip(raw)))
         }
     }
 
@@ -90,10 +113,10 @@ impl Year {
     pub const FIRST: i32 = 2013;
 
     /// `current` is this calendar year; a list may be filed for next year's round.
-    pub fn parse(raw: i64, current: i32) -> Result<Self, String> {
+    pub fn parse(raw: i64, current: i32) -> Result<Self, CodeError> {
         let last = current + 1;
         if raw < i64::from(Self::FIRST) || raw > i64::from(last) {
-            return Err(format!("year {raw} is outside the exchange years {}..={last}", Self::FIRST));
+            return Err(CodeError::Year { year: raw, first: Self::FIRST, last });
         }
         Ok(Self(raw as i32))
     }
@@ -118,13 +141,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, CodeError> {
         match raw.trim().to_ascii_lowercase().as_str() {
             "reader" => Ok(Self::Reader),
             "delegate" => Ok(Self::Delegate),
             "editor" => Ok(Self::Editor),
             "admin" => Ok(Self::Admin),
-            other => Err(format!("'{}' is not a role: reader, delegate, editor or admin", clip(other))),
+            other => Err(CodeError::Role(clip(other))),
         }
     }
 

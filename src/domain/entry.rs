@@ -58,8 +58,8 @@ pub struct RowError {
 }
 
 impl RowError {
-    pub fn new(row: Option<u64>, field: &str, reason: impl Into<String>) -> Self {
-        Self { row, field: field.to_owned(), reason: reason.into() }
+    pub fn new(row: Option<u64>, field: &str, reason: impl std::fmt::Display) -> Self {
+        Self { row, field: field.to_owned(), reason: reason.to_string() }
     }
 }
 

@@ -6,10 +6,12 @@ pub mod actor;
 pub mod codes;
 pub mod diff;
 pub mod entry;
+pub mod ids;
 pub mod normalize;
 pub mod proposal;
 pub mod states;
 
 pub use actor::Actor;
-pub use codes::{LanguageTag, Role, StateCode, Year};
+pub use codes::{CodeError, LanguageTag, Role, StateCode, Year};
 pub use entry::{Entry, EntryDraft, ListDraft, RowError, ValidList, Warning, administrative_status, validate_list};
+pub use ids::EntryId;

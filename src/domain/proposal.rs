@@ -265,7 +265,7 @@ pub fn validate_proposal(draft: ProposalDraft) -> Result<ProposalText, Vec<RowEr
                 None
             }
             Err(e) => {
-                err("language", e);
+                err("language", e.to_string());
                 None
             }
         },

@@ -215,7 +215,7 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
     for field in
         take_all(&mut concept_data, "subjectField").into_iter().chain(take_all(&mut national.data, "subjectField"))
     {
-        domains.extend(super::json::split_domains(&field));
+        domains.extend(super::split_domains(&field));
     }
     let administrative_status = take(&mut term.data, "administrativeStatus");
 

@@ -8,8 +8,7 @@
 //! an unquoted field, text after a closing quote, or a quote left open at the
 //! end of the file is an error naming its line, never a silently merged row.
 
-use super::json::{extra_map, split_domains, split_synonyms};
-use super::{ENTRY_FIELDS, Read, ReadResult};
+use super::{ENTRY_FIELDS, Read, ReadResult, extra_map, split_domains, split_synonyms, status_word};
 use crate::domain::{EntryDraft, ListDraft, RowError, Warning};
 
 /// One record: its first line and its raw fields.
@@ -244,15 +243,10 @@ pub fn write(doc: &super::concept::ConceptDoc, bom: bool) -> crate::error::Resul
     if bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
-    let internal = |e: ::csv::Error| crate::error::Error::Internal(format!("writing CSV: {e}"));
     let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
-    w.write_record(ENTRY_FIELDS).map_err(internal)?;
+    w.write_record(ENTRY_FIELDS)?;
     for e in doc.rows() {
-        let extra = if e.extra.is_empty() {
-            String::new()
-        } else {
-            serde_json::to_string(&e.extra).map_err(|e| crate::error::Error::Internal(e.to_string()))?
-        };
+        let extra = if e.extra.is_empty() { String::new() } else { serde_json::to_string(&e.extra)? };
         let cells: [String; ENTRY_FIELDS.len()] = [
             e.term.unwrap_or_default(),
             e.definition.unwrap_or_default(),
@@ -265,14 +259,9 @@ pub fn write(doc: &super::concept::ConceptDoc, bom: bool) -> crate::error::Resul
             e.administrative_status.map(|s| status_word(&s)).unwrap_or_default(),
             extra,
         ];
-        w.write_record(&cells).map_err(internal)?;
+        w.write_record(&cells)?;
     }
-    w.into_inner().map_err(|e| crate::error::Error::Internal(format!("writing CSV: {e}")))
-}
-
-/// "preferredTerm-admn-sts" → "preferred": the short form lists use.
-pub(crate) fn status_word(raw: &str) -> String {
-    crate::domain::administrative_status(raw).map_or_else(|| raw.to_owned(), str::to_owned)
+    w.into_inner().map_err(|e| crate::error::Error::Encoding(format!("CSV: {e}")))
 }
 
 #[cfg(test)]

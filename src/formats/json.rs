@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{ENTRY_FIELDS, Read, ReadResult};
+use super::{ENTRY_FIELDS, Read, ReadResult, extra_map, kind, split_domains, split_synonyms};
 use crate::domain::{EntryDraft, ListDraft, RowError, Warning};
 
 pub fn read(body: &[u8]) -> ReadResult {
@@ -151,29 +151,6 @@ fn entry(row: u64, mut map: Map<String, Value>, errors: &mut Vec<RowError>, warn
     }
 }
 
-/// An `extra` object: every value must be a string.
-pub(crate) fn extra_map(row: u64, obj: Map<String, Value>, errors: &mut Vec<RowError>) -> BTreeMap<String, String> {
-    let mut extra = BTreeMap::new();
-    for (key, value) in obj {
-        match value {
-            Value::String(s) => {
-                extra.insert(key, s);
-            }
-            other => errors.push(RowError::new(
-                Some(row),
-                "extra",
-                format!("extra '{}' must be a string, not {}", crate::domain::codes::clip(&key), kind(&other)),
-            )),
-        }
-    }
-    extra
-}
-
-/// "a; b" → ["a", "b"]: the one-cell form of synonyms in CSV (terms may hold '|').
-pub fn split_synonyms(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
-}
-
 /// A list of strings: a JSON array of strings, or one string that `split`
 /// divides (the one-cell form of CSV). Anything else is a row error on `field`.
 fn string_list(
@@ -209,22 +186,6 @@ fn string_list(
             ));
             Vec::new()
         }
-    }
-}
-
-/// "a; b ;c" → ["a", "b", "c"]: the one-cell form of domains in CSV.
-pub fn split_domains(s: &str) -> Vec<String> {
-    s.split([';', '|']).map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -279,12 +240,12 @@ pub fn write(doc: &super::concept::ConceptDoc) -> crate::error::Result<Vec<u8>> 
             note: e.note,
             domains: e.domains,
             synonyms: e.synonyms,
-            administrative_status: e.administrative_status.map(|s| super::csv::status_word(&s)),
+            administrative_status: e.administrative_status.map(|s| super::status_word(&s)),
             extra: e.extra,
         })
         .collect();
     let list = ListOut { state: doc.state.clone(), year: doc.year, language: doc.language.clone(), entries };
-    let mut out = serde_json::to_vec_pretty(&list).map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+    let mut out = serde_json::to_vec_pretty(&list)?;
     out.push(b'\n');
     Ok(out)
 }

@@ -7,6 +7,10 @@ pub mod csv;
 pub mod json;
 pub mod tbx;
 
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
 use crate::domain::{RowError, Warning};
 
 /// What a reader produced: a draft to validate, plus warnings about what it
@@ -35,3 +39,49 @@ pub const ENTRY_FIELDS: [&str; 10] = [
     "administrative_status",
     "extra",
 ];
+
+// ---- Cell forms shared by the readers and writers (JSON, CSV, concepts) ----
+
+/// An `extra` object: every value must be a string.
+pub fn extra_map(row: u64, obj: Map<String, Value>, errors: &mut Vec<RowError>) -> BTreeMap<String, String> {
+    let mut extra = BTreeMap::new();
+    for (key, value) in obj {
+        match value {
+            Value::String(s) => {
+                extra.insert(key, s);
+            }
+            other => errors.push(RowError::new(
+                Some(row),
+                "extra",
+                format!("extra '{}' must be a string, not {}", crate::domain::codes::clip(&key), kind(&other)),
+            )),
+        }
+    }
+    extra
+}
+
+/// "a; b" → ["a", "b"]: the one-cell form of synonyms in CSV (terms may hold '|').
+pub fn split_synonyms(s: &str) -> Vec<String> {
+    s.split(';').map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
+}
+
+/// "a; b ;c" → ["a", "b", "c"]: the one-cell form of domains in CSV.
+pub fn split_domains(s: &str) -> Vec<String> {
+    s.split([';', '|']).map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect()
+}
+
+/// "preferredTerm-admn-sts" → "preferred": the short form lists use.
+pub fn status_word(raw: &str) -> String {
+    crate::domain::administrative_status(raw).map_or_else(|| raw.to_owned(), str::to_owned)
+}
+
+pub(crate) fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -5,13 +5,13 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
-use super::auth::{Authenticated, require_editor};
+use super::auth::Authenticated;
 use super::extract::Params;
 use super::problem::{AppResult, Problem};
+use super::{AppState, blocking};
 use crate::clock;
 use crate::error::Error;
-use crate::store::{AuditFilter, AuditRecord};
+use crate::service::{AuditFilter, AuditRecord};
 
 /// One attributed action.
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,7 +36,7 @@ impl From<AuditRecord> for AuditView {
             id: r.id.to_string(),
             at: r.at,
             actor: r.actor,
-            role: r.role,
+            role: r.role.to_string(),
             actor_state: r.actor_state,
             action: r.action,
             target: r.target,
@@ -72,7 +72,6 @@ pub async fn list_audit(
     Authenticated(actor): Authenticated,
     params: Params,
 ) -> AppResult<Json<AuditList>> {
-    require_editor(&actor)?;
     let (offset, limit) = params.page()?;
     let time = |name: &str| -> Result<Option<String>, Error> {
         params
@@ -100,6 +99,6 @@ pub async fn list_audit(
             (target, None) => target.map(str::to_owned),
         },
     };
-    let (total, page) = app.glossary.store.audit(&filter, offset, limit)?;
+    let (total, page) = blocking(move || app.glossary.audit(&actor, &filter, offset, limit)).await?;
     Ok(Json(AuditList { total, limit, offset, records: page.into_iter().map(AuditView::from).collect() }))
 }

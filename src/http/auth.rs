@@ -19,9 +19,9 @@ async fn caller(parts: &Parts, state: &AppState) -> Result<Option<Actor>, Error>
     let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) else {
         return Err(Error::Unauthorized("use 'Authorization: Bearer <token>'".into()));
     };
-    let store = state.glossary.store.clone();
+    let glossary = state.glossary.clone();
     let token = token.trim().to_owned();
-    match crate::auth::authenticate(&store, &token)? {
+    match super::blocking(move || glossary.authenticate(&token)).await? {
         Some(actor) => Ok(Some(actor)),
         None => Err(Error::Unauthorized("the token is not valid".into())),
     }
@@ -53,21 +53,5 @@ impl FromRequestParts<AppState> for Authenticated {
             Some(actor) => Ok(Self(actor)),
             None => Err(Error::Unauthorized("this endpoint needs a bearer token".into())),
         }
-    }
-}
-
-pub fn require_admin(actor: &Actor) -> Result<(), Error> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(format!("only an admin may do this; '{}' is a {}", actor.name, actor.role)))
-    }
-}
-
-pub fn require_editor(actor: &Actor) -> Result<(), Error> {
-    if actor.is_editor() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(format!("only an editor or admin may do this; '{}' is a {}", actor.name, actor.role)))
     }
 }

@@ -9,6 +9,7 @@ use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
+use crate::domain::{EntryId, LanguageTag, StateCode};
 use crate::error::Error;
 
 /// The request body as bytes; over the limit → 413 problem.
@@ -139,12 +140,35 @@ impl Params {
         }
     }
 
+    /// A State code, if given: a malformed one is a 400 naming the parameter.
+    pub fn state(&self, name: &str) -> Result<Option<StateCode>, Error> {
+        self.get(name).map(|raw| state_code(name, raw)).transpose()
+    }
+
+    /// A language tag, if given (400 naming the parameter when malformed).
+    pub fn language(&self, name: &str) -> Result<Option<LanguageTag>, Error> {
+        self.get(name).map(|raw| LanguageTag::parse(raw).map_err(|e| Error::bad_param(name, e.to_string()))).transpose()
+    }
+
+    /// An entry id (400 naming the parameter when it is none).
+    pub fn entry_id(&self, name: &str) -> Result<EntryId, Error> {
+        let raw = self.get(name).ok_or_else(|| Error::bad_param(name, format!("{name} (an entry id) is required")))?;
+        raw.parse().map_err(|e: crate::domain::ids::BadEntryId| Error::bad_param(name, e.to_string()))
+    }
+
     /// `offset` and `limit` (default 20, at most 200).
     pub fn page(&self) -> Result<(usize, usize), Error> {
         let limit = self.int("limit", 1, MAX_LIMIT as i64)?.map_or(DEFAULT_LIMIT, |n| n as usize);
         let offset = self.int("offset", 0, 10_000_000)?.unwrap_or(0) as usize;
         Ok((offset, limit))
     }
+}
+
+/// A State code from a path segment or a parameter: the same 400, naming
+/// `param`, wherever a malformed one is given (a well-formed code that no
+/// party has is the service's 404).
+pub fn state_code(param: &str, raw: &str) -> Result<StateCode, Error> {
+    StateCode::parse(raw).map_err(|e| Error::bad_param(param, e.to_string()))
 }
 
 fn clip(raw: &str) -> String {

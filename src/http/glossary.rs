@@ -14,9 +14,10 @@ use super::problem::{AppResult, Problem};
 use super::proposals::{ProvenanceView, StatementView, TranslationView, statements};
 use super::{AppState, blocking};
 use crate::clock;
-use crate::consensus::glossary::{GlossaryEntry, parse_as_of};
 use crate::domain::proposal::Stance;
 use crate::error::Error;
+use crate::service::ExportFormat;
+use crate::service::consensus::glossary::{GlossaryEntry, parse_as_of};
 
 /// Where an agreed entry comes from.
 #[derive(Debug, Serialize, ToSchema)]
@@ -147,26 +148,19 @@ pub async fn export_glossary(
     _reader: Reader,
     params: Params,
 ) -> AppResult<axum::response::Response> {
-    let format = match params.get("format").unwrap_or("tbx") {
-        f @ ("json" | "csv" | "tbx") => f.to_owned(),
-        other => {
-            return Err(Error::bad_param(
-                "format",
-                format!("format must be tbx, csv or json, not '{}'", crate::domain::codes::clip(other)),
-            ));
-        }
-    };
-    let bom = params.bool("bom")?;
+    let raw = params.get("format").unwrap_or("tbx");
+    let format = ExportFormat::parse(raw, params.bool("bom")?).ok_or_else(|| {
+        Error::bad_param(
+            "format",
+            format!("format must be tbx, csv or json, not '{}'", crate::domain::codes::clip(raw)),
+        )
+    })?;
     let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
     blocking(move || {
-        let doc = g.glossary_document(as_of)?;
-        let (media, body) = match format.as_str() {
-            "csv" => (crate::formats::csv::MEDIA_TYPE, crate::formats::csv::write(&doc, bom)?),
-            "json" => (crate::formats::json::MEDIA_TYPE, crate::formats::json::write(&doc)?),
-            _ => (crate::formats::tbx::MEDIA_TYPE, crate::formats::tbx::write(&doc).into_bytes()),
-        };
-        Ok(super::submissions::download(media, &format!("consensus-glossary.{format}"), body))
+        let mut file = format.write(&g.glossary_document(as_of)?)?;
+        file.file_name = format!("consensus-glossary.{}", format.extension());
+        Ok(super::submissions::download(file))
     })
     .await
 }

@@ -140,5 +140,5 @@ async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) ->
 
 /// Runs store work (sled reads and writes, fsync) off the async threads.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("a worker failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Worker(e.to_string()))?
 }

@@ -168,7 +168,15 @@ impl From<Error> for Problem {
             Error::PayloadTooLarge { .. } => {
                 Problem::new(S::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large", e.to_string())
             }
-            Error::Storage(_) | Error::Index(_) | Error::Io(_) | Error::Corrupt(_) | Error::Internal(_) => {
+            Error::Storage(_)
+            | Error::Index(_)
+            | Error::Io(_)
+            | Error::Corrupt(_)
+            | Error::Encoding(_)
+            | Error::Poisoned(_)
+            | Error::Worker(_)
+            | Error::NoIndex
+            | Error::Internal(_) => {
                 tracing::error!(error = %e, "request failed");
                 Problem::new(
                     S::INTERNAL_SERVER_ERROR,

@@ -18,11 +18,11 @@ use super::extract::{JsonBody, OptionalJsonBody, Params};
 use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::clock;
-use crate::consensus::ProposalDetail;
 use crate::domain::diff::word_diff;
 use crate::domain::proposal::{PositionDraft, ProposalDraft, Status, TranslationDraft};
 use crate::error::Error;
-use crate::store::{
+use crate::service::consensus::ProposalDetail;
+use crate::service::{
     EntryRecord, PositionRecord, ProposalEvent, ProposalEventRecord, ProposalRecord, ProposalTextRecord, etag,
 };
 
@@ -567,7 +567,7 @@ fn proposal_id(raw: &str) -> Result<u64, Error> {
 /// The proposal as JSON with its ETag (and, for 201, its Location).
 fn respond(app: &AppState, status: StatusCode, detail: ProposalDetail) -> Response {
     let (id, version) = (detail.record.id, detail.record.version);
-    let view = ProposalView::new(detail, app.glossary.clock.now());
+    let view = ProposalView::new(detail, app.glossary.clock().now());
     let mut response = (status, Json(view)).into_response();
     if let Ok(v) = HeaderValue::from_str(&etag(id, version)) {
         response.headers_mut().insert(header::ETAG, v);
@@ -647,13 +647,13 @@ pub async fn create_proposal(
     responses((status = 200, body = ProposalList), (status = 400, body = Problem)))]
 pub async fn list_proposals(
     State(app): State<AppState>,
-    _reader: Reader,
+    Reader(reader): Reader,
     params: Params,
 ) -> AppResult<Json<ProposalList>> {
     let (offset, limit) = params.page()?;
     let status = params.get("status").map(Status::parse).transpose().map_err(|e| Error::bad_param("status", e))?;
     let g = app.glossary.clone();
-    let (total, page) = blocking(move || g.store.proposals(status, offset, limit)).await?;
+    let (total, page) = blocking(move || g.proposals(&reader, status, offset, limit)).await?;
     Ok(Json(ProposalList { total, limit, offset, proposals: page.iter().map(ProposalSummary::from).collect() }))
 }
 

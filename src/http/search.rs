@@ -15,9 +15,8 @@ use super::entries::EntryView;
 use super::extract::Params;
 use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
-use crate::domain::{LanguageTag, StateCode};
 use crate::error::Error;
-use crate::index::{FieldScope, SearchRequest};
+use crate::service::{FieldScope, MAX_QUERY_CHARS, SearchRequest};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHit {
@@ -67,17 +66,17 @@ pub struct SearchResponse {
         ("offset" = Option<usize>, Query, description = "At most 10 000"),
     ),
     responses((status = 200, body = SearchResponse), (status = 400, body = Problem, description = "`param` names the bad parameter")))]
-pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params) -> AppResult<Response> {
+pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params: Params) -> AppResult<Response> {
     let req = request(&params)?;
     let key = format!("{req:?}");
     // The commit the answer is computed against (or a later one): read first.
-    let seq = app.glossary.search_index()?.applied();
+    let seq = app.glossary.index_generation()?;
     if let Some(body) = app.search_cache.get(seq, &key) {
         return Ok(json_body(body));
     }
     let (limit, offset) = (req.limit, req.offset);
     let glossary = app.glossary.clone();
-    let results = blocking(move || glossary.search_index()?.search(&glossary.store, &req)).await?;
+    let results = blocking(move || glossary.search(&reader, &req)).await?;
     let mut facets = results.facets;
     let response = SearchResponse {
         total: results.total,
@@ -94,7 +93,7 @@ pub async fn search(State(app): State<AppState>, _reader: Reader, params: Params
             language: facets.remove("language").unwrap_or_default(),
         },
     };
-    let body = Bytes::from(serde_json::to_vec(&response).map_err(|e| Error::Internal(e.to_string()))?);
+    let body = Bytes::from(serde_json::to_vec(&response)?);
     app.search_cache.put(seq, key, body.clone());
     Ok(json_body(body))
 }
@@ -106,23 +105,21 @@ fn json_body(body: Bytes) -> Response {
 fn request(params: &Params) -> Result<SearchRequest, Error> {
     let q = params.get("q").ok_or_else(|| Error::bad_param("q", "q (the words to search for) is required"))?;
     let chars = q.chars().count();
-    if chars > crate::index::query::MAX_QUERY_CHARS {
+    if chars > MAX_QUERY_CHARS {
         return Err(Error::bad_param(
             "q",
-            format!("q has {chars} characters; at most {} are allowed", crate::index::query::MAX_QUERY_CHARS),
+            format!("q has {chars} characters; at most {} are allowed", MAX_QUERY_CHARS),
         ));
     }
-    let language =
-        params.get("language").map(LanguageTag::parse).transpose().map_err(|e| Error::bad_param("language", e))?;
+    let language = params.language("language")?;
     let states = params.all("state");
     if states.len() > 100 {
         return Err(Error::bad_param("state", "at most 100 states"));
     }
     let states = states
         .into_iter()
-        .map(|s| StateCode::parse(s).map(|c| c.to_string()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::bad_param("state", e))?;
+        .map(|s| super::extract::state_code("state", s).map(|c| c.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     let field = match params.get("field") {
         None | Some("all") => FieldScope::All,
         Some("term") => FieldScope::Term,

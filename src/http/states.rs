@@ -6,13 +6,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{Authenticated, Reader, require_admin};
+use super::auth::{Authenticated, Reader};
 use super::extract::JsonBody;
 use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
-use crate::domain::StateCode;
-use crate::error::Error;
-use crate::store::StateRecord;
+use crate::service::StateRecord;
 
 /// A party: an OSCE participating State or a party of another forum.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,8 +54,9 @@ pub struct NewState {
 /// Lists every known party, OSCE participating States first seeded.
 #[utoipa::path(get, path = "/v1/states", tag = "states",
     responses((status = 200, body = StateList), (status = 401, body = Problem)))]
-pub async fn list_states(State(app): State<AppState>, _reader: Reader) -> AppResult<Json<StateList>> {
-    let states: Vec<StateView> = app.glossary.store.states()?.into_iter().map(StateView::from).collect();
+pub async fn list_states(State(app): State<AppState>, Reader(reader): Reader) -> AppResult<Json<StateList>> {
+    let states = blocking(move || app.glossary.states(&reader)).await?;
+    let states: Vec<StateView> = states.into_iter().map(StateView::from).collect();
     Ok(Json(StateList { total: states.len(), states }))
 }
 
@@ -71,22 +70,8 @@ pub async fn create_state(
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<NewState>,
 ) -> AppResult<(StatusCode, Json<StateView>)> {
-    require_admin(&actor)?;
-    let code = StateCode::parse(&body.code).map_err(|e| Error::bad_param("code", e))?;
-    let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(Error::bad_param("name", "a name is 1 to 200 printable characters"));
-    }
-    let forum = body.forum.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("OSCE").to_owned();
-    if forum.chars().count() > 40 || forum.chars().any(char::is_control) {
-        return Err(Error::bad_param("forum", "a forum is at most 40 printable characters"));
-    }
-    let record = blocking(move || {
-        let g = &app.glossary;
-        let record = g.store.add_state(&code, &name, &forum, &actor, &g.now())?;
-        g.store.flush()?;
-        Ok(record)
-    })
-    .await?;
+    let code = super::extract::state_code("code", &body.code)?;
+    let new = crate::service::NewState { code, name: body.name, forum: body.forum };
+    let record = blocking(move || app.glossary.create_state(&actor, new)).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }

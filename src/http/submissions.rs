@@ -10,14 +10,13 @@ use utoipa::ToSchema;
 
 use super::auth::{Authenticated, Reader};
 use super::entries::EntryView;
+use super::extract::state_code;
 use super::extract::{Body, Params, media_type};
 use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
-use crate::domain::{StateCode, Warning};
+use crate::domain::Warning;
 use crate::error::Error;
-use crate::formats;
-use crate::service::{ListFormat, ListInput};
-use crate::store::{SubmissionRecord, WarningRecord};
+use crate::service::{Download, ExportFormat, ListFormat, ListInput, SubmissionRecord, WarningRecord};
 
 /// Something worth knowing about a stored list that did not stop it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -144,11 +143,7 @@ pub async fn create_submission(
     headers: HeaderMap,
     Body(body): Body,
 ) -> AppResult<Response> {
-    let code =
-        StateCode::parse(&state).map_err(|e| Error::Invalid(vec![crate::domain::RowError::new(None, "state", e)]))?;
-    if !actor.may_act_for(&code) {
-        return Err(Error::Forbidden(format!("{} '{}' may not submit a list for {code}", actor.role, actor.name)));
-    }
+    let code = state_code("state", &state)?;
     let format = body_format(media_type(&headers).as_deref(), &body)?;
     let language = params.get("language").map(str::to_owned);
     let year = match params.get("year") {
@@ -163,7 +158,7 @@ pub async fn create_submission(
     };
     let receipt = blocking(move || {
         let g = &app.glossary;
-        let state = g.known_state(code.as_str())?;
+        let state = g.known_state(code.as_str(), "state")?;
         g.submit(&actor, &state, ListInput { format, body: &body, language, year })
     })
     .await?;
@@ -214,19 +209,13 @@ fn body_format(media: Option<&str>, body: &[u8]) -> Result<ListFormat, Error> {
     responses((status = 200, body = SubmissionList), (status = 404, body = Problem)))]
 pub async fn list_submissions(
     State(app): State<AppState>,
-    _reader: Reader,
+    Reader(reader): Reader,
     Path(state): Path<String>,
 ) -> AppResult<Json<SubmissionList>> {
-    let store = &app.glossary.store;
-    let code = StateCode::parse(&state).map_err(|_| Error::not_found("State", &state))?;
-    if store.state(code.as_str())?.is_none() {
-        return Err(Error::not_found("State", code.as_str()));
-    }
-    let mut submissions = Vec::new();
-    for s in store.submissions_of(code.as_str())? {
-        let current = store.is_current(&s)?;
-        submissions.push(SubmissionSummary::new(s, current));
-    }
+    let code = state_code("state", &state)?;
+    let listed = blocking(move || app.glossary.submissions_of(&reader, &code)).await?;
+    let submissions: Vec<SubmissionSummary> =
+        listed.into_iter().map(|(s, current)| SubmissionSummary::new(s, current)).collect();
     Ok(Json(SubmissionList { total: submissions.len(), submissions }))
 }
 
@@ -258,50 +247,39 @@ pub async fn list_submissions(
     ))]
 pub async fn get_submission(
     State(app): State<AppState>,
-    _reader: Reader,
+    Reader(reader): Reader,
     Path(id): Path<String>,
     params: Params,
 ) -> AppResult<Response> {
     let format = match params.get("format") {
         None => None,
-        Some(f @ ("json" | "csv" | "tbx")) => Some(f.to_owned()),
-        Some(other) => {
-            return Err(Error::bad_param(
+        Some(f) => Some(ExportFormat::parse(f, params.bool("bom")?).ok_or_else(|| {
+            Error::bad_param(
                 "format",
-                format!("format must be json, csv or tbx, not '{}'", crate::domain::codes::clip(other)),
-            ));
-        }
+                format!("format must be json, csv or tbx, not '{}'", crate::domain::codes::clip(f)),
+            )
+        })?),
     };
-    let bom = params.bool("bom")?;
     let n: u64 = id.parse().map_err(|_| Error::not_found("submission", &id))?;
-    blocking(move || {
-        let g = &app.glossary;
-        let s = g.store.submission(n)?.ok_or_else(|| Error::not_found("submission", &id))?;
-        let Some(format) = format else {
-            let current = g.store.is_current(&s)?;
-            let entries = g.store.entries_of(n).map(|e| e.map(EntryView::from)).collect::<Result<Vec<_>, _>>()?;
-            let warnings = s.warnings.iter().cloned().map(WarningView::from).collect();
-            return Ok(Json(SubmissionDetail { summary: SubmissionSummary::new(s, current), warnings, entries })
-                .into_response());
-        };
-        let doc = g.submission_document(&s)?;
-        let name = format!("{}-{}-{}.{format}", s.state, s.year, s.language);
-        let (media, body) = match format.as_str() {
-            "csv" => (formats::csv::MEDIA_TYPE, formats::csv::write(&doc, bom)?),
-            "tbx" => (formats::tbx::MEDIA_TYPE, formats::tbx::write(&doc).into_bytes()),
-            _ => (formats::json::MEDIA_TYPE, formats::json::write(&doc)?),
-        };
-        Ok(download(media, &name, body))
-    })
-    .await
+    let g = app.glossary;
+    match format {
+        Some(format) => Ok(download(blocking(move || g.export_submission(&reader, n, format)).await?)),
+        None => {
+            let d = blocking(move || g.submission(&reader, n)).await?;
+            let warnings = d.record.warnings.iter().cloned().map(WarningView::from).collect();
+            let entries = d.entries.into_iter().map(EntryView::from).collect();
+            let summary = SubmissionSummary::new(d.record, d.current);
+            Ok(Json(SubmissionDetail { summary, warnings, entries }).into_response())
+        }
+    }
 }
 
 /// A file to save: its media type and a file name for it.
-pub(crate) fn download(media: &'static str, file_name: &str, body: Vec<u8>) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
+pub(crate) fn download(file: Download) -> Response {
+    let mut response = (StatusCode::OK, file.body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.media));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     response

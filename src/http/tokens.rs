@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{Authenticated, require_admin};
+use super::auth::Authenticated;
 use super::extract::JsonBody;
 use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
-use crate::domain::{Role, StateCode};
+use crate::domain::Role;
 use crate::error::Error;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,22 +47,17 @@ pub async fn create_token(
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<NewToken>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    require_admin(&actor)?;
     let role = Role::parse(&body.role).map_err(|e| Error::bad_param("role", e))?;
-    let state = body.state.as_deref().map(StateCode::parse).transpose().map_err(|e| Error::bad_param("state", e))?;
-    let minted = blocking(move || {
-        let g = &app.glossary;
-        crate::auth::create(&g.store, &body.name, role, state, &actor, g.clock.now())
-    })
-    .await?;
+    let state = body.state.as_deref().map(|raw| super::extract::state_code("state", raw)).transpose()?;
+    let minted = blocking(move || app.glossary.mint_token(&actor, &body.name, role, state)).await?;
     let r = minted.record;
     Ok((
         StatusCode::CREATED,
         Json(TokenCreated {
             token: minted.token,
             name: r.name,
-            role: r.role,
-            state: r.state,
+            role: r.role.to_string(),
+            state: r.state.map(|s| s.to_string()),
             created_at: r.created_at,
         }),
     ))

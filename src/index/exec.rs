@@ -126,7 +126,7 @@ const CACHED_SETS: usize = 128;
 
 impl PostingsCache {
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, TermSets>> {
-        self.0.lock().map_err(|_| Error::Internal("the postings cache lock is poisoned".into()))
+        self.0.lock().map_err(|_| Error::Poisoned("postings cache"))
     }
 
     fn get(&self, reader: &SegmentReader, term: &Term) -> Result<Option<Arc<Bits>>> {
@@ -364,7 +364,7 @@ impl FacetCache {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>>> {
-        self.0.lock().map_err(|_| Error::Internal("the facet cache lock is poisoned".into()))
+        self.0.lock().map_err(|_| Error::Poisoned("facet cache"))
     }
 
     /// Reads the codes of every segment of `searcher` now, not on the first search.

@@ -177,7 +177,7 @@ impl SearchIndex {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
-        self.writer.lock().map_err(|_| Error::Internal("the index writer lock is poisoned".into()))
+        self.writer.lock().map_err(|_| Error::Poisoned("index writer"))
     }
 
     /// Rebuilds every document from the store, in one commit, then merges
@@ -291,8 +291,7 @@ impl SearchIndex {
     /// Each segment's entry-address columns, opened once for many lookups.
     pub(crate) fn entry_columns(&self, searcher: &tantivy::Searcher) -> Result<EntryColumns> {
         let generation = searcher.generation().generation_id();
-        let mut cached =
-            self.columns.lock().map_err(|_| Error::Internal("the column cache lock is poisoned".into()))?;
+        let mut cached = self.columns.lock().map_err(|_| Error::Poisoned("column cache"))?;
         if let Some((g, columns)) = &*cached
             && *g == generation
         {

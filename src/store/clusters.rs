@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AuditNote, CLUSTERS, CONSTRAINTS, ENTRY_CLUSTER, META, Store, decode, encode};
 use crate::domain::Actor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 const NEXT_CONSTRAINT: &[u8] = b"next_constraint";
 const CLUSTERED_AT: &[u8] = b"clustered_at";
@@ -164,7 +164,7 @@ impl Store {
         actor: &Actor,
         now: &str,
     ) -> Result<ConstraintRecord> {
-        let detail = serde_json::to_value(&kind).map_err(|e| Error::Internal(e.to_string()))?;
+        let detail = serde_json::to_value(&kind)?;
         self.write(
             now,
             |tx| {

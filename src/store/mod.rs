@@ -158,7 +158,7 @@ pub(crate) fn abort(e: Error) -> ConflictableTransactionError<Error> {
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| Error::Internal(format!("encoding a record: {e}")))
+    Ok(serde_json::to_vec(value)?)
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -207,7 +207,7 @@ impl Tx<'_> {
             id,
             at: self.at.to_owned(),
             actor: note.actor.name.clone(),
-            role: note.actor.role.as_str().to_owned(),
+            role: note.actor.role,
             actor_state: note.actor.state.as_ref().map(|s| s.to_string()),
             action: note.action.to_owned(),
             target: note.target,
@@ -308,7 +308,7 @@ impl Store {
     /// audit log in the same transaction. Retried by sled on conflict.
     fn write<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
         // Shared among writers; a snapshot in progress holds it exclusively.
-        let _writing = self.gate.read().map_err(|_| Error::Internal("the store's write gate is poisoned".into()))?;
+        let _writing = self.gate.read().map_err(|_| Error::Poisoned("store write gate"))?;
         let refs: Vec<&Tree> = self.trees.iter().collect();
         let result = refs.as_slice().transaction(|views| {
             let tx = Tx { t: views, at: now };
@@ -337,7 +337,7 @@ impl Store {
     /// is read through it is one consistent state of every tree (sled has no
     /// snapshots). Writers queue meanwhile; keep it short.
     pub fn freeze(&self) -> Result<Frozen<'_>> {
-        let guard = self.gate.write().map_err(|_| Error::Internal("the store's write gate is poisoned".into()))?;
+        let guard = self.gate.write().map_err(|_| Error::Poisoned("store write gate"))?;
         Ok(Frozen { store: self, _guard: guard })
     }
 

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{EntryId, Role, StateCode};
+
 pub const FORMAT: u8 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -76,19 +78,24 @@ pub struct EntryRecord {
 }
 
 impl EntryRecord {
+    /// The entry's public id as text, "12-5".
     pub fn id(&self) -> String {
-        entry_id(self.submission_id, self.ordinal)
+        self.entry_id().to_string()
+    }
+
+    pub fn entry_id(&self) -> EntryId {
+        EntryId::new(self.submission_id, self.ordinal)
     }
 }
 
 /// An entry's public id: its submission's id and its position, "12-5".
 pub fn entry_id(submission_id: u64, ordinal: u32) -> String {
-    format!("{submission_id}-{ordinal}")
+    EntryId::new(submission_id, ordinal).to_string()
 }
 
+/// The submission and position an entry id names, if it is one.
 pub fn parse_entry_id(id: &str) -> Option<(u64, u32)> {
-    let (s, o) = id.split_once('-')?;
-    Some((s.parse().ok()?, o.parse().ok()?))
+    id.parse::<EntryId>().ok().map(|e| (e.submission, e.ordinal))
 }
 
 /// One line of the change log: what changed in the store, in commit order.
@@ -131,7 +138,7 @@ pub struct AuditRecord {
     pub id: u64,
     pub at: String,
     pub actor: String,
-    pub role: String,
+    pub role: Role,
     /// The State a delegate acted for.
     pub actor_state: Option<String>,
     /// Dotted verb: "submission.create", "state.create", "token.create", ...
@@ -145,8 +152,8 @@ pub struct AuditRecord {
 pub struct TokenRecord {
     pub v: u8,
     pub name: String,
-    pub role: String,
-    pub state: Option<String>,
+    pub role: Role,
+    pub state: Option<StateCode>,
     pub created_at: String,
     pub created_by: String,
 }

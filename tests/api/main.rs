@@ -8,6 +8,7 @@ mod exports;
 mod glossary;
 mod helpers;
 mod index;
+mod layers;
 mod limits;
 mod openapi;
 mod proposals;

@@ -74,13 +74,24 @@ async fn each_invalid_csv_file_is_refused_with_its_line_and_field() {
 
 #[tokio::test]
 async fn unknown_or_malformed_state_codes_are_refused() {
+    // One answer per mistake, on every path that takes a State: a malformed
+    // code is 400 naming `state`, a well-formed one that no party has is 404.
     let app = spawn_app().await;
     let list = crate::helpers::english_list(2020, &["a"]);
-    for state in ["QQ", "X", "A_B"] {
+    for state in ["X", "A_B", "-DE"] {
         let r = app.post_json(&format!("/v1/states/{state}/submissions"), Some(&app.admin), &list).await;
-        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
-        assert_eq!(row_fields(&p), vec![(None, "state".to_owned())], "{state}: {p}");
+        let p = problem(r, StatusCode::BAD_REQUEST).await;
+        assert_eq!(p["param"], "state", "{state}: {p}");
+        let p = problem(app.get(&format!("/v1/states/{state}/submissions")).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(p["param"], "state", "{state}: {p}");
+        let p = problem(app.get(&format!("/v1/entries?state={state}")).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(p["param"], "state", "{state}: {p}");
+        let p = problem(app.get(&format!("/v1/clusters?state={state}")).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(p["param"], "state", "{state}: {p}");
     }
+    let r = app.post_json("/v1/states/QQ/submissions", Some(&app.admin), &list).await;
+    problem(r, StatusCode::NOT_FOUND).await;
+    problem(app.get("/v1/states/QQ/submissions").await, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]

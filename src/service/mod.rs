@@ -1,6 +1,37 @@
-//! The service: what the REST API and the command line both call. It owns the
-//! store and the clock, validates what comes in, and returns stored records.
-//! It knows nothing of HTTP.
+//! The service: the one door of every interface. REST handlers, command-line
+//! commands and (later) web pages call its methods with validated domain input
+//! and an [`Actor`]; each method checks the actor's rights once, does the work
+//! on the store and the index, and returns domain values. It owns the store,
+//! the index and the clock, and knows nothing of HTTP.
+//!
+//! Its methods are synchronous: sled and tantivy block, so async callers run
+//! them on a blocking thread (the HTTP layer's `blocking` helper).
+
+mod clusters;
+mod compare;
+pub mod consensus;
+mod reads;
+pub mod views;
+
+pub use clusters::{ClusterFilter, ClusterLink, ClusterMember, ClusterView, PinDecision};
+pub use compare::{
+    ClusterCoverage, CompareEntry, CompareRow, Comparison, Coverage, DiffChunk, EntryComparison, EntryDiff,
+    PairSimilarity, SimilarityParts, StateCoverage, StateWithout, YearCoverage,
+};
+pub use reads::{Download, ExportFormat, NewState, SubmissionDetail};
+pub use views::EntryView;
+
+// The values the service takes and answers with, wherever they are defined.
+pub use crate::auth::Minted;
+pub use crate::backup::Summary as BackupSummary;
+pub use crate::cluster::Stats as ClusterStats;
+pub use crate::cluster::evaluate::{Label, Quality, Report as ClusterReport, read_labels};
+pub use crate::index::query::MAX_QUERY_CHARS;
+pub use crate::index::{FieldScope, Opened, SearchRequest, SearchResults};
+pub use crate::store::{
+    AuditFilter, AuditRecord, EntryFilter, EntryRecord, PositionRecord, ProposalEvent, ProposalEventRecord,
+    ProposalRecord, ProposalTextRecord, StateRecord, SubmissionRecord, TokenRecord, WarningRecord, etag,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,8 +41,8 @@ use crate::domain::{Actor, EntryDraft, RowError, StateCode, ValidList, Warning, 
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::formats::concept::{self, ConceptDoc};
-use crate::index::{Opened, SearchIndex};
-use crate::store::{EntryRecord, Store, Stored, SubmissionRecord};
+use crate::index::SearchIndex;
+use crate::store::{Store, Stored};
 
 /// How a national list arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,17 +98,17 @@ pub struct Receipt {
 
 #[derive(Clone)]
 pub struct Glossary {
-    pub store: Store,
-    pub clock: Clock,
+    store: Store,
+    clock: Clock,
     /// The search index, when this process serves searches (not for one-shot
     /// CLI commands: the server catches up from the change log when it starts).
-    pub index: Option<Arc<SearchIndex>>,
+    index: Option<Arc<SearchIndex>>,
     /// Thresholds of clustering.
-    pub cluster_params: crate::cluster::Params,
+    cluster_params: crate::cluster::Params,
     /// One clustering run at a time (rebuilds, updates, editors' decisions).
     cluster_lock: Arc<std::sync::Mutex<()>>,
-    /// How long a proposal's review (its silence period) lasts by default.
-    pub silence_days: u32,
+    /// How long a proposal's review (its silence period) lasts at least.
+    silence_days: u32,
     data_dir: PathBuf,
 }
 
@@ -91,9 +122,19 @@ impl Glossary {
             index: None,
             cluster_params: crate::cluster::Params::default(),
             cluster_lock: Arc::default(),
-            silence_days: crate::consensus::DEFAULT_SILENCE_DAYS,
+            silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             data_dir: data_dir.to_owned(),
         })
+    }
+
+    /// Restores a backup file into the empty data directory `data_dir`: the
+    /// file is verified whole first (a file that fails any check restores
+    /// nothing), then the store is filled and the search index built from it.
+    pub fn restore(data_dir: &Path, file: &Path, clock: Clock) -> Result<(crate::backup::Summary, Self)> {
+        let summary = crate::backup::restore(file, &data_dir.join("store"))?;
+        let mut glossary = Self::open(data_dir, clock)?;
+        glossary.open_index()?;
+        Ok((summary, glossary))
     }
 
     /// Opens the search index under `<data dir>/index` and brings it up to the
@@ -104,13 +145,40 @@ impl Glossary {
         Ok(opened)
     }
 
-    pub fn index_dir(&self) -> PathBuf {
+    /// Throws the search index away and builds it again from the store; the
+    /// number of documents it then holds (every revision's entries).
+    pub fn rebuild_index(&mut self) -> Result<u64> {
+        self.index = None;
+        let dir = self.index_dir();
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        self.open_index()?;
+        self.index_documents()
+    }
+
+    /// How many documents the search index holds.
+    pub fn index_documents(&self) -> Result<u64> {
+        Ok(self.search_index()?.num_docs())
+    }
+
+    /// Merges the index into as few segments as it can (after a bulk load).
+    pub fn optimize_index(&self) -> Result<()> {
+        self.search_index()?.optimize()
+    }
+
+    /// Turns the index's background merging off during a bulk load (and on again).
+    pub fn set_bulk_loading(&self, on: bool) -> Result<()> {
+        self.search_index()?.set_bulk_loading(on)
+    }
+
+    fn index_dir(&self) -> PathBuf {
         self.data_dir.join("index")
     }
 
     /// The search index, or an error for a process that did not open one.
-    pub fn search_index(&self) -> Result<&SearchIndex> {
-        self.index.as_deref().ok_or_else(|| Error::Internal("this process has no search index open".into()))
+    fn search_index(&self) -> Result<&SearchIndex> {
+        self.index.as_deref().ok_or(Error::NoIndex)
     }
 
     /// Brings the index up to the store after a write. The store is the truth:
@@ -127,7 +195,31 @@ impl Glossary {
         &self.data_dir
     }
 
-    pub fn now(&self) -> String {
+    /// The service's clock (tests move it forward; silence periods last days).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The minimum review time of a proposal (its silence period), in days.
+    pub fn silence_days(&self) -> u32 {
+        self.silence_days
+    }
+
+    pub fn set_silence_days(&mut self, days: u32) {
+        self.silence_days = days;
+    }
+
+    /// The thresholds clustering uses.
+    pub fn cluster_params(&self) -> crate::cluster::Params {
+        self.cluster_params
+    }
+
+    /// Sets the thresholds of the next clustering (rebuilds, updates, decisions).
+    pub fn set_cluster_params(&mut self, params: crate::cluster::Params) {
+        self.cluster_params = params;
+    }
+
+    fn now(&self) -> String {
         clock::format(self.clock.now())
     }
 
@@ -135,57 +227,18 @@ impl Glossary {
     /// touching only the clusters they reach. Derived data: a failure is
     /// logged and mended by the next rebuild.
     fn update_clusters(&self, stored: &Stored) {
-        let Some(index) = &self.index else { return };
-        if !self.store.has_clusters() {
-            return;
-        }
-        let Ok(_guard) = self.cluster_lock.lock() else { return };
-        let s = &stored.submission;
-        match crate::cluster::update(&self.store, index, s.id, s.replaces, &self.cluster_params) {
-            Ok(stats) => tracing::debug!(?stats, "clusters updated"),
-            Err(e) => tracing::error!(error = %e, submission = s.id, "clusters could not be updated"),
+        if let Err(e) = self.place_submission(stored.submission.id, stored.submission.replaces) {
+            tracing::error!(error = %e, submission = stored.submission.id, "clusters could not be updated");
         }
     }
 
-    /// Clusters every current entry from scratch, keeping editors' decisions.
-    pub fn rebuild_clusters(&self, actor: &Actor) -> Result<crate::cluster::Stats> {
-        let index = self.search_index()?;
-        let _guard = self.cluster_lock.lock().map_err(|_| Error::Internal("cluster lock poisoned".into()))?;
-        let stats = crate::cluster::rebuild(&self.store, index, &self.cluster_params, &self.now())?;
-        let detail = serde_json::to_value(&stats).map_err(|e| Error::Internal(e.to_string()))?;
-        self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, &self.now())?;
-        self.store.flush()?;
-        Ok(stats)
-    }
-
-    /// Records an editor's decision and re-clusters what it touches.
-    pub fn decide_clusters(
-        &self,
-        actor: &Actor,
-        kinds: Vec<crate::store::clusters::ConstraintKind>,
-        action: &str,
-        target: String,
-        clusters: &[String],
-        extra: &[String],
-    ) -> Result<Vec<crate::store::clusters::ClusterRecord>> {
-        let index = self.search_index()?;
-        let _guard = self.cluster_lock.lock().map_err(|_| Error::Internal("cluster lock poisoned".into()))?;
-        for kind in kinds {
-            self.store.add_constraint(kind, action, target.clone(), actor, &self.now())?;
-        }
-        self.store.flush()?;
-        crate::cluster::recluster(&self.store, index, clusters, extra, &self.cluster_params)
-    }
-
-    /// Parses a State code from a path or flag and checks that the party exists.
-    pub fn known_state(&self, raw: &str) -> Result<StateCode> {
-        let code = StateCode::parse(raw).map_err(|e| Error::Invalid(vec![RowError::new(None, "state", e)]))?;
+    /// Parses a State code (from a path, a flag or a field named `param`) and
+    /// checks that the party exists: a malformed code is a 400 naming `param`,
+    /// a well-formed one that no party has is a 404.
+    pub fn known_state(&self, raw: &str, param: &str) -> Result<StateCode> {
+        let code = StateCode::parse(raw).map_err(|e| Error::bad_param(param, e.to_string()))?;
         if self.store.state(code.as_str())?.is_none() {
-            return Err(Error::Invalid(vec![RowError::new(
-                None,
-                "state",
-                format!("'{code}' is not a known State or party (see GET /v1/states)"),
-            )]));
+            return Err(Error::not_found("State", code.as_str()));
         }
         Ok(code)
     }

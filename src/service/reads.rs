@@ -1,0 +1,236 @@
+//! Parties, national lists, entries, search, the audit log, tokens and
+//! backups: what the service reads and the few plain writes beside them.
+
+use std::io::Write;
+
+use super::Glossary;
+use crate::auth::{self, Minted};
+use crate::backup;
+use crate::domain::proposal::Status;
+use crate::domain::{Actor, EntryId, Role, StateCode};
+use crate::error::{Error, Result};
+use crate::formats;
+use crate::index::{SearchRequest, SearchResults};
+use crate::store::{AuditFilter, AuditRecord, EntryFilter, EntryRecord, ProposalRecord, StateRecord, SubmissionRecord};
+
+/// A party to add (another forum's, or a test party).
+#[derive(Debug, Clone)]
+pub struct NewState {
+    pub code: StateCode,
+    pub name: String,
+    /// "OSCE" when none is given.
+    pub forum: Option<String>,
+}
+
+/// A stored list with everything needed to show it.
+#[derive(Debug, Clone)]
+pub struct SubmissionDetail {
+    pub record: SubmissionRecord,
+    /// Is it the current revision of its State and year?
+    pub current: bool,
+    pub entries: Vec<EntryRecord>,
+}
+
+/// The formats a list or the glossary can be downloaded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv { bom: bool },
+    Tbx,
+}
+
+impl ExportFormat {
+    /// `json`, `csv` or `tbx` (`bom` applies to CSV only).
+    pub fn parse(raw: &str, bom: bool) -> Option<Self> {
+        match raw {
+            "json" => Some(Self::Json),
+            "csv" => Some(Self::Csv { bom }),
+            "tbx" => Some(Self::Tbx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv { .. } => "csv",
+            Self::Tbx => "tbx",
+        }
+    }
+
+    /// Writes a document of concepts in this format.
+    pub fn write(self, doc: &formats::concept::ConceptDoc) -> Result<Download> {
+        let (media, body) = match self {
+            Self::Csv { bom } => (formats::csv::MEDIA_TYPE, formats::csv::write(doc, bom)?),
+            Self::Tbx => (formats::tbx::MEDIA_TYPE, formats::tbx::write(doc).into_bytes()),
+            Self::Json => (formats::json::MEDIA_TYPE, formats::json::write(doc)?),
+        };
+        Ok(Download { media, file_name: String::new(), body })
+    }
+}
+
+/// A file to save: its media type, a name for it, and its bytes.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub media: &'static str,
+    pub file_name: String,
+    pub body: Vec<u8>,
+}
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!("only an admin may do this; '{}' is a {}", actor.name, actor.role)))
+    }
+}
+
+pub(super) fn require_editor(actor: &Actor) -> Result<()> {
+    if actor.is_editor() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!("only an editor or admin may do this; '{}' is a {}", actor.name, actor.role)))
+    }
+}
+
+impl Glossary {
+    /// The actor a presented bearer token stands for; `None` for a token that
+    /// is not (or no longer) valid.
+    pub fn authenticate(&self, token: &str) -> Result<Option<Actor>> {
+        auth::authenticate(&self.store, token)
+    }
+
+    /// Mints a token (admins only); the secret is in the answer and nowhere else.
+    pub fn mint_token(&self, actor: &Actor, name: &str, role: Role, state: Option<StateCode>) -> Result<Minted> {
+        require_admin(actor)?;
+        auth::create(&self.store, name, role, state, actor, self.clock.now())
+    }
+
+    /// Does the store hold any token (a new store has none, and no way in)?
+    pub fn has_tokens(&self) -> bool {
+        self.store.token_count() > 0
+    }
+
+    /// Every known party, OSCE participating States first seeded.
+    pub fn states(&self, _reader: &Actor) -> Result<Vec<StateRecord>> {
+        self.store.states()
+    }
+
+    /// Adds a party (admins only); 409 when the code exists.
+    pub fn create_state(&self, actor: &Actor, new: NewState) -> Result<StateRecord> {
+        require_admin(actor)?;
+        let name = new.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(Error::bad_param("name", "a name is 1 to 200 printable characters"));
+        }
+        let forum = new.forum.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("OSCE").to_owned();
+        if forum.chars().count() > 40 || forum.chars().any(char::is_control) {
+            return Err(Error::bad_param("forum", "a forum is at most 40 printable characters"));
+        }
+        let record = self.store.add_state(&new.code, &name, &forum, actor, &self.now())?;
+        self.store.flush()?;
+        Ok(record)
+    }
+
+    /// Every revision of every year of one State's lists, oldest first, each
+    /// with whether it is current.
+    pub fn submissions_of(&self, _reader: &Actor, state: &StateCode) -> Result<Vec<(SubmissionRecord, bool)>> {
+        if self.store.state(state.as_str())?.is_none() {
+            return Err(Error::not_found("State", state.as_str()));
+        }
+        let mut out = Vec::new();
+        for s in self.store.submissions_of(state.as_str())? {
+            let current = self.store.is_current(&s)?;
+            out.push((s, current));
+        }
+        Ok(out)
+    }
+
+    /// One stored list with its entries.
+    pub fn submission(&self, _reader: &Actor, id: u64) -> Result<SubmissionDetail> {
+        let record = self.submission_record(id)?;
+        let current = self.store.is_current(&record)?;
+        let entries = self.store.entries_of(id).collect::<Result<Vec<_>>>()?;
+        Ok(SubmissionDetail { record, current, entries })
+    }
+
+    fn submission_record(&self, id: u64) -> Result<SubmissionRecord> {
+        self.store.submission(id)?.ok_or_else(|| Error::not_found("submission", id.to_string()))
+    }
+
+    /// One stored list as a file: the body a submission takes (JSON, CSV) or
+    /// TBX, named `{STATE}-{year}-{language}.{ext}`.
+    pub fn export_submission(&self, _reader: &Actor, id: u64, format: ExportFormat) -> Result<Download> {
+        let record = self.submission_record(id)?;
+        let doc = self.submission_document(&record)?;
+        let mut file = format.write(&doc)?;
+        file.file_name = format!("{}-{}-{}.{}", record.state, record.year, record.language, format.extension());
+        Ok(file)
+    }
+
+    /// One national entry by id.
+    pub fn entry(&self, _reader: &Actor, id: EntryId) -> Result<EntryRecord> {
+        self.store_entry(id)?.ok_or_else(|| Error::not_found("entry", id.to_string()))
+    }
+
+    pub(super) fn store_entry(&self, id: EntryId) -> Result<Option<EntryRecord>> {
+        self.store.entry(id.submission, id.ordinal)
+    }
+
+    /// Entries of the current revisions (or all), filtered; the total and one page.
+    pub fn entries(
+        &self,
+        _reader: &Actor,
+        filter: &EntryFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<EntryRecord>)> {
+        self.store.entries(filter, offset, limit)
+    }
+
+    /// Full-text and fuzzy search over every language.
+    pub fn search(&self, _reader: &Actor, request: &SearchRequest) -> Result<SearchResults> {
+        self.search_index()?.search(&self.store, request)
+    }
+
+    /// The last change the search index has applied: a search answered now
+    /// reflects at least this much of the store (what caches are stamped with).
+    pub fn index_generation(&self) -> Result<u64> {
+        Ok(self.search_index()?.applied())
+    }
+
+    /// The audit log (editors and admins), filtered; the total and one page.
+    pub fn audit(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<AuditRecord>)> {
+        require_editor(actor)?;
+        self.store.audit(filter, offset, limit)
+    }
+
+    /// Writes a consistent backup of the whole store (admins only) to `out`.
+    pub fn backup(&self, actor: &Actor, out: &mut impl Write) -> Result<backup::Summary> {
+        require_admin(actor)?;
+        backup::write(&self.store, &self.now(), out)
+    }
+
+    /// One page of the proposals (of one status, or all), newest first, and
+    /// how many there are.
+    pub fn proposals(
+        &self,
+        _reader: &Actor,
+        status: Option<Status>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<ProposalRecord>)> {
+        self.store.proposals(status, offset, limit)
+    }
+
+    /// Does the store hold any national list?
+    pub fn has_submissions(&self) -> bool {
+        self.store.submission_count() > 0
+    }
+}
