@@ -119,8 +119,14 @@ impl Store {
         )?;
         // The switch is durable before the generation it replaced goes.
         self.db.flush()?;
-        if self.remove_other_generations(next)? {
-            self.db.flush()?;
+        // The new clustering is in place: a failure to remove the old one
+        // leaves leftovers that the next rebuild, or open, removes.
+        match self.remove_other_generations(next) {
+            Ok(true) => {
+                self.db.flush()?;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "the replaced cluster generation could not be removed yet"),
         }
         Ok(())
     }
