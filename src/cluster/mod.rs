@@ -213,11 +213,11 @@ pub fn update(
     let all: Vec<usize> = (0..items.len()).collect();
     let constraints = resolve_constraints(store, &items)?;
     let records = to_records(&items, &all, links, &constraints, params);
-    store.unassign_entries(&leaving)?;
-    store.put_clusters(
-        &records,
-        &old_clusters.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect::<Vec<_>>(),
-    )?;
+    let removed: Vec<String> =
+        old_clusters.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
+    // One transaction: the replaced revision's entries leave, the touched
+    // clusters are rewritten, the ones that merged away go.
+    store.update_clusters(&records, &removed, &leaving)?;
     store.flush()?;
     Ok(stats(&items, &records, started))
 }

@@ -12,7 +12,7 @@ pub mod proposals;
 pub mod records;
 
 use std::path::Path;
-use std::sync::{Arc, RwLock, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -79,6 +79,9 @@ pub struct Store {
     /// Writers hold it shared (sled orders their transactions); a snapshot
     /// holds it exclusively, so it sees every tree at one moment.
     gate: Arc<RwLock<()>>,
+    /// One staged cluster generation at a time (`clusters.rs`). Taken before
+    /// `gate`, never while holding it.
+    staging: Arc<Mutex<()>>,
 }
 
 /// A store being filled from a snapshot; see [`Store::loader`].
@@ -270,10 +273,13 @@ impl Store {
 
     fn from_db(db: sled::Db, now: &str) -> Result<Self> {
         let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
-        let store = Self { db, trees, gate: Arc::default() };
+        let store = Self { db, trees, gate: Arc::default(), staging: Arc::default() };
         if store.trees[STATES].is_empty() {
             store.seed_states(now)?;
         }
+        // Clusters of the layout before generations, or a generation left
+        // by a crash while it was written or replaced.
+        store.recover_clusters(now)?;
         Ok(store)
     }
 
@@ -307,8 +313,21 @@ impl Store {
     /// Runs `f` as one transaction over every tree, appending `note` to the
     /// audit log in the same transaction. Retried by sled on conflict.
     fn write<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
-        // Shared among writers; a snapshot in progress holds it exclusively.
-        let _writing = self.gate.read().map_err(|_| Error::Poisoned("store write gate"))?;
+        let _writing = self.write_gate()?;
+        self.transact(now, f, note)
+    }
+
+    /// The write gate, held shared: among writers; a snapshot in progress
+    /// holds it exclusively. Not re-entrant: a holder calls [`Store::transact`],
+    /// never [`Store::write`] (a waiting snapshot would block the second
+    /// acquisition, and the snapshot waits for the first).
+    fn write_gate(&self) -> Result<RwLockReadGuard<'_, ()>> {
+        self.gate.read().map_err(|_| Error::Poisoned("store write gate"))
+    }
+
+    /// The transaction of [`Store::write`], for a caller already holding the
+    /// write gate.
+    fn transact<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
         let refs: Vec<&Tree> = self.trees.iter().collect();
         let result = refs.as_slice().transaction(|views| {
             let tx = Tx { t: views, at: now };

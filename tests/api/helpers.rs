@@ -159,9 +159,14 @@ pub fn row_fields(problem: &Value) -> Vec<(Option<u64>, String)> {
 /// Starts the real `glossary serve` binary on a free port without samples.
 /// Returns the child, its base URL, and its stderr lines as they come.
 pub fn start_binary(dir: &Path) -> (Child, String, Arc<Mutex<Vec<String>>>) {
+    start_binary_logging(dir, "info")
+}
+
+/// [`start_binary`] with `RUST_LOG` set to `filter`.
+pub fn start_binary_logging(dir: &Path, filter: &str) -> (Child, String, Arc<Mutex<Vec<String>>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_glossary"))
         .args(["--data-dir", dir.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0", "--no-samples"])
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", filter)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
