@@ -41,6 +41,25 @@ pub struct EntryDraft {
     pub extra: BTreeMap<String, String>,
 }
 
+impl EntryDraft {
+    /// An entry's text as a list row again (what the exports write).
+    pub fn from_text(row: u64, t: EntryText) -> Self {
+        Self {
+            row,
+            term: Some(t.term),
+            definition: Some(t.definition),
+            term_en: t.term_en,
+            definition_en: t.definition_en,
+            source: t.source,
+            note: t.note,
+            domains: t.domains,
+            synonyms: t.synonyms,
+            administrative_status: t.administrative_status,
+            extra: t.extra,
+        }
+    }
+}
+
 /// A list as it arrived: language and year still raw.
 #[derive(Debug, Clone, Default)]
 pub struct ListDraft {
@@ -71,23 +90,41 @@ pub struct Warning {
     pub message: String,
 }
 
-/// One validated national entry: text in NFC, keys computed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub row: u64,
+/// What a national entry says, as its State wrote it (NFC): the one list of
+/// an entry's fields, shared by the validated entry, the stored record and
+/// every view of it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct EntryText {
+    #[schema(example = "Cyberangriff")]
     pub term: String,
-    pub term_key: String,
     pub definition: String,
+    #[schema(example = "cyber attack")]
     pub term_en: Option<String>,
-    pub term_en_key: Option<String>,
     pub definition_en: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
     pub domains: Vec<String>,
+    /// Other terms of the entry's language for the same concept; searchable.
+    #[serde(default)]
+    #[schema(required = true)]
     pub synonyms: Vec<String>,
-    /// "preferred", "admitted", "deprecated" or "superseded".
+    /// TBX administrativeStatus of the term: preferred, admitted, deprecated or superseded.
+    #[serde(default)]
     pub administrative_status: Option<String>,
+    /// Data categories without a field of their own, kept as submitted:
+    /// `"{scope}/{element}[/{type}]"` → text, e.g. `"term/termNote/partOfSpeech": "noun"`.
+    #[serde(default)]
+    #[schema(required = true)]
     pub extra: BTreeMap<String, String>,
+}
+
+/// One validated national entry: its text in NFC, its matching keys computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub row: u64,
+    pub text: EntryText,
+    pub term_key: String,
+    pub term_en_key: Option<String>,
 }
 
 /// A national list that met every rule.
@@ -267,13 +304,10 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
         }
         let term_en_key = term_en.as_deref().map(normalize::key);
         let synonyms = synonyms.into_iter().filter(|(k, _)| *k != term_key).map(|(_, s)| s).collect();
-        entries.push(Entry {
-            row,
+        let text = EntryText {
             term,
-            term_key,
             definition,
             term_en,
-            term_en_key,
             definition_en,
             source,
             note,
@@ -281,7 +315,8 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
             synonyms,
             administrative_status,
             extra,
-        });
+        };
+        entries.push(Entry { row, text, term_key, term_en_key });
     }
     match (language, year) {
         (Some(language), Some(year)) if errors.is_empty() => Ok(ValidList { language, year, entries, warnings }),
@@ -451,9 +486,9 @@ mod tests {
         let v = validate_list(list("en", vec![d]), 2026).unwrap();
         let e = &v.entries[0];
         // "cyber-attack" and "Cyber Attack" are the term itself; blanks are dropped.
-        assert_eq!(e.synonyms, vec!["cyberattack".to_owned()]);
-        assert_eq!(e.administrative_status.as_deref(), Some("preferred"));
-        assert_eq!(e.extra.len(), 1);
+        assert_eq!(e.text.synonyms, vec!["cyberattack".to_owned()]);
+        assert_eq!(e.text.administrative_status.as_deref(), Some("preferred"));
+        assert_eq!(e.text.extra.len(), 1);
 
         let mut d = draft(1, "a", "d");
         d.synonyms = vec!["x; y".into()];

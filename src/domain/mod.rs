@@ -13,5 +13,7 @@ pub mod states;
 
 pub use actor::Actor;
 pub use codes::{CodeError, LanguageTag, Role, StateCode, Year};
-pub use entry::{Entry, EntryDraft, ListDraft, RowError, ValidList, Warning, administrative_status, validate_list};
+pub use entry::{
+    Entry, EntryDraft, EntryText, ListDraft, RowError, ValidList, Warning, administrative_status, validate_list,
+};
 pub use ids::EntryId;

@@ -413,8 +413,8 @@ impl From<EntryRecord> for ProvenanceView {
             entry_id: e.id(),
             state: e.state,
             language: e.language,
-            term: e.term,
-            term_en: e.term_en,
+            term: e.text.term,
+            term_en: e.text.term_en,
             year: e.year,
             revision: e.revision,
         }

@@ -113,9 +113,9 @@ impl Glossary {
             members.push(ClusterMember {
                 entry_id: id.to_string(),
                 state: e.state,
-                term: e.term,
+                term: e.text.term,
                 language: e.language,
-                term_en: e.term_en,
+                term_en: e.text.term_en,
                 year: e.year,
                 revision: e.revision,
             });

@@ -332,7 +332,7 @@ impl Glossary {
                 if let Ok(id) = m.parse::<EntryId>()
                     && let Some(e) = self.store_entry(id)?
                 {
-                    terms.insert(e.term);
+                    terms.insert(e.text.term);
                 }
             }
             let missing = submitted.iter().filter(|s| !c.states.contains(s)).cloned().collect();

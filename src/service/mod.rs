@@ -336,23 +336,6 @@ impl Glossary {
     }
 }
 
-/// The entry as a list row again: what the exports write.
-fn draft_of(e: EntryRecord) -> EntryDraft {
-    EntryDraft {
-        row: e.row,
-        term: Some(e.term),
-        definition: Some(e.definition),
-        term_en: e.term_en,
-        definition_en: e.definition_en,
-        source: e.source,
-        note: e.note,
-        domains: e.domains,
-        synonyms: e.synonyms,
-        administrative_status: e.administrative_status,
-        extra: e.extra,
-    }
-}
-
 impl Glossary {
     /// A stored national list as a document of concepts, ready for any
     /// writer (TBX, CSV, JSON). It holds nothing that differs between two
@@ -361,7 +344,12 @@ impl Glossary {
     pub fn submission_document(&self, submission: &SubmissionRecord) -> Result<ConceptDoc> {
         let mut concepts = Vec::with_capacity(submission.entry_count as usize);
         for (i, e) in self.store.entries_of(submission.id).enumerate() {
-            concepts.push(concept::from_draft(&draft_of(e?), &submission.language, i as u64 + 1));
+            let e = e?;
+            concepts.push(concept::from_draft(
+                &EntryDraft::from_text(e.row, e.text),
+                &submission.language,
+                i as u64 + 1,
+            ));
         }
         let translated = if submission.language == "en" { "" } else { " with English translations" };
         Ok(ConceptDoc {

@@ -2,11 +2,10 @@
 //! interface (REST, command line, pages) shows as it needs. They carry no
 //! storage detail (no keys, no format versions).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::EntryText;
 use crate::store::EntryRecord;
 
 /// One national entry, as its State submitted it.
@@ -22,22 +21,8 @@ pub struct EntryView {
     pub revision: u32,
     #[schema(example = "de")]
     pub language: String,
-    #[schema(example = "Cyberangriff")]
-    pub term: String,
-    pub definition: String,
-    #[schema(example = "cyber attack")]
-    pub term_en: Option<String>,
-    pub definition_en: Option<String>,
-    pub source: Option<String>,
-    pub note: Option<String>,
-    pub domains: Vec<String>,
-    /// Other terms of the entry's language for the same concept; searchable.
-    pub synonyms: Vec<String>,
-    /// TBX administrativeStatus of the term: preferred, admitted, deprecated or superseded.
-    pub administrative_status: Option<String>,
-    /// Data categories without a field of their own, kept as submitted:
-    /// `"{scope}/{element}[/{type}]"` → text, e.g. `"term/termNote/partOfSpeech": "noun"`.
-    pub extra: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub text: EntryText,
     /// The row of the list this entry came from.
     pub row: u64,
 }
@@ -51,16 +36,7 @@ impl From<EntryRecord> for EntryView {
             year: r.year,
             revision: r.revision,
             language: r.language,
-            term: r.term,
-            definition: r.definition,
-            term_en: r.term_en,
-            definition_en: r.definition_en,
-            source: r.source,
-            note: r.note,
-            domains: r.domains,
-            synonyms: r.synonyms,
-            administrative_status: r.administrative_status,
-            extra: r.extra,
+            text: r.text,
             row: r.row,
         }
     }

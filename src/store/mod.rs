@@ -8,6 +8,7 @@
 
 pub mod clusters;
 mod keys;
+pub mod migrate;
 pub mod proposals;
 pub mod records;
 
@@ -274,6 +275,7 @@ impl Store {
     fn from_db(db: sled::Db, now: &str) -> Result<Self> {
         let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
         let store = Self { db, trees, gate: Arc::default(), staging: Arc::default() };
+        store.migrate()?;
         if store.trees[STATES].is_empty() {
             store.seed_states(now)?;
         }
@@ -495,18 +497,9 @@ impl Store {
                         year,
                         revision,
                         language: list.language.to_string(),
-                        term: e.term.clone(),
+                        text: e.text.clone(),
                         term_key: e.term_key.clone(),
-                        definition: e.definition.clone(),
-                        term_en: e.term_en.clone(),
                         term_en_key: e.term_en_key.clone(),
-                        definition_en: e.definition_en.clone(),
-                        source: e.source.clone(),
-                        note: e.note.clone(),
-                        domains: e.domains.clone(),
-                        synonyms: e.synonyms.clone(),
-                        administrative_status: e.administrative_status.clone(),
-                        extra: e.extra.clone(),
                     };
                     tx.put(ENTRIES, &keys::entry(id, ordinal), &record)?;
                 }

@@ -2,13 +2,12 @@
 //! format version `v`. They are converted to and from domain and wire types
 //! explicitly, so the disk format never changes by accident.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{EntryId, Role, StateCode};
+use crate::domain::{EntryId, EntryText, Role, StateCode};
 
-pub const FORMAT: u8 = 1;
+/// The format of the records this version writes (see `store::migrate`).
+pub const FORMAT: u8 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StateRecord {
@@ -56,25 +55,20 @@ pub struct EntryRecord {
     pub year: i32,
     pub revision: u32,
     pub language: String,
-    pub term: String,
+    /// What the entry says (record format 2; format 1 held these fields flat,
+    /// see `store::migrate`).
+    pub text: EntryText,
     pub term_key: String,
-    pub definition: String,
-    pub term_en: Option<String>,
     pub term_en_key: Option<String>,
-    pub definition_en: Option<String>,
-    pub source: Option<String>,
-    pub note: Option<String>,
-    pub domains: Vec<String>,
-    /// Other terms of the entry's language (absent in records stored before
-    /// synonyms existed, hence the default).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub synonyms: Vec<String>,
-    /// "preferred", "admitted", "deprecated" or "superseded".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub administrative_status: Option<String>,
-    /// Data categories without a field of their own (see `domain::entry::extra_key_problem`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, String>,
+}
+
+/// An entry record reads as its text: `e.term`, `e.definition`, ...
+impl std::ops::Deref for EntryRecord {
+    type Target = EntryText;
+
+    fn deref(&self) -> &EntryText {
+        &self.text
+    }
 }
 
 impl EntryRecord {
