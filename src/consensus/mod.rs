@@ -18,7 +18,7 @@ pub mod glossary;
 use time::OffsetDateTime;
 
 use crate::clock;
-use crate::domain::proposal::{self, Action, PositionDraft, ProposalDraft};
+use crate::domain::proposal::{self, Closing, PositionDraft, ProposalDraft};
 use crate::domain::{Actor, RowError, StateCode};
 use crate::error::{Error, Result};
 use crate::service::Glossary;
@@ -154,7 +154,7 @@ impl Glossary {
         require_editor(actor, "reject")?;
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
         self.existing(id)?;
-        self.store.close_proposal(id, Action::Reject, &reason, actor, &self.now())?;
+        self.store.close_proposal(id, Closing::Reject, &reason, actor, &self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -164,7 +164,7 @@ impl Glossary {
         let current = self.existing(id)?;
         require_proposer_or_editor(actor, &current, "withdraw")?;
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
-        self.store.close_proposal(id, Action::Withdraw, &reason, actor, &self.now())?;
+        self.store.close_proposal(id, Closing::Withdraw, &reason, actor, &self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }

@@ -132,6 +132,21 @@ impl fmt::Display for Status {
     }
 }
 
+/// Stored as its name (`"under_review"`), the string records held before the
+/// field was typed, so they decode unchanged.
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Something done to a proposal that its status must allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -165,6 +180,25 @@ impl Action {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The actions that close a proposal for good, with a reason: rejection (by
+/// an editor, under review) and withdrawal (by its proposer or an editor, in
+/// draft or under review). Approval closes nothing: the entry goes on living
+/// in the glossary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Closing {
+    Reject,
+    Withdraw,
+}
+
+impl From<Closing> for Action {
+    fn from(c: Closing) -> Self {
+        match c {
+            Closing::Reject => Action::Reject,
+            Closing::Withdraw => Action::Withdraw,
+        }
     }
 }
 
@@ -408,6 +442,21 @@ impl fmt::Display for Stance {
     }
 }
 
+/// Stored as its name (`"object"`), the string records held before the field
+/// was typed, so they decode unchanged.
+impl serde::Serialize for Stance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A position as it arrived.
 #[derive(Debug, Clone, Default)]
 pub struct PositionDraft {
@@ -577,6 +626,31 @@ mod tests {
             assert_eq!(Status::parse(s.as_str()), Ok(s));
         }
         assert!(Status::parse("approved").is_err());
+    }
+
+    #[test]
+    fn statuses_and_stances_serialize_as_their_names() {
+        for s in Status::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<Status>(&json).unwrap(), s);
+        }
+        for s in [Stance::Support, Stance::Abstain, Stance::Object] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<Stance>(&json).unwrap(), s);
+        }
+        assert!(serde_json::from_str::<Status>("\"approved\"").is_err());
+        assert!(serde_json::from_str::<Stance>("\"veto\"").is_err());
+    }
+
+    #[test]
+    fn closing_actions_are_reject_and_withdraw() {
+        assert_eq!(Action::from(Closing::Reject), Action::Reject);
+        assert_eq!(Action::from(Closing::Withdraw), Action::Withdraw);
+        assert_eq!(Status::UnderReview.apply(Closing::Reject.into()), Ok(Status::Rejected));
+        assert!(Status::Draft.apply(Closing::Reject.into()).is_err());
+        assert_eq!(Status::Draft.apply(Closing::Withdraw.into()), Ok(Status::Withdrawn));
     }
 
     fn draft(term: &str, definition: &str) -> ProposalDraft {

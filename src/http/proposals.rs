@@ -193,7 +193,7 @@ impl From<&ProposalRecord> for ProposalSummary {
     fn from(p: &ProposalRecord) -> Self {
         Self {
             id: p.id.to_string(),
-            status: p.status.clone(),
+            status: p.status.as_str().to_owned(),
             version: p.version,
             etag: etag(p.id, p.version),
             term: p.text.term.clone(),
@@ -311,7 +311,7 @@ impl From<PositionRecord> for PositionView {
     fn from(r: PositionRecord) -> Self {
         Self {
             state: r.state,
-            position: r.position,
+            position: r.position.as_str().to_owned(),
             reason: r.reason,
             statement: r.statement,
             at: r.at,
@@ -348,7 +348,7 @@ impl StatementView {
         Some(Self {
             state: r.state.clone(),
             statement: r.statement.clone()?,
-            position: r.position.clone(),
+            position: r.position.as_str().to_owned(),
             at: r.at.clone(),
             recorded_by: r.recorded_by.clone(),
         })
@@ -490,8 +490,8 @@ impl ProposalView {
                         by: actor,
                         role,
                         kind: "status".into(),
-                        from,
-                        to,
+                        from: from.as_str().into(),
+                        to: to.as_str().into(),
                         reason,
                         silence_until,
                         successor: successor.map(|s| s.to_string()),
@@ -523,7 +523,7 @@ impl ProposalView {
             }
         }
         let diffs = texts.windows(2).map(|w| DiffView::between((w[0].0, &w[0].1), (w[1].0, &w[1].1))).collect();
-        let silence_over = (p.status == Status::UnderReview.as_str())
+        let silence_over = (p.status == Status::UnderReview)
             .then(|| p.silence_until.as_deref().and_then(clock::parse).map(|until| now >= until))
             .flatten();
         Self {
