@@ -62,7 +62,7 @@ impl Glossary {
     /// a 422 naming the field.
     fn cluster_provenance(&self, cluster_id: &str) -> Result<Option<Vec<String>>> {
         let Some(cluster) = self.store.cluster(cluster_id)? else {
-            return Err(Error::Invalid(vec![crate::domain::RowError::new(
+            return Err(Error::Unprocessable(vec![RowError::new(
                 None,
                 "cluster_id",
                 format!("no cluster '{}' (see GET /v1/clusters)", crate::domain::codes::clip(cluster_id)),

@@ -733,3 +733,20 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn an_unknown_cluster_is_an_invalid_request_naming_the_field() {
+    let app = spawn_app().await;
+    let admin = app.admin.clone();
+    let mut body = proposal("botnet", "A network of compromised machines.");
+    body["cluster_id"] = json!("c999-999");
+    let before = app.audit_total().await;
+    let b = problem(app.post_json("/v1/proposals", Some(&admin), &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(b["type"], "/problems/invalid-request");
+    assert_eq!(b["title"], "The request was refused");
+    assert_eq!(b["errors"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(b["errors"][0]["field"], "cluster_id");
+    assert_eq!(b["errors"][0]["row"], Value::Null);
+    assert!(b["errors"][0]["reason"].as_str().unwrap().contains("c999-999"), "{b}");
+    assert_eq!(app.audit_total().await, before, "a refused proposal leaves no audit record");
+}
