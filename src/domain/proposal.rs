@@ -250,7 +250,9 @@ pub struct ProposalDraft {
     /// Must be English (the default when absent): the base of every consensus entry.
     pub language: Option<String>,
     pub translations: BTreeMap<String, TranslationDraft>,
-    pub entry_ids: Vec<String>,
+    /// `None` when the request did not name them (an edit then keeps the
+    /// current version's); `Some(vec![])` names none.
+    pub entry_ids: Option<Vec<String>>,
     pub cluster_id: Option<String>,
     pub rationale: Option<String>,
     pub supersedes: Option<String>,
@@ -335,11 +337,12 @@ pub fn validate_proposal(draft: ProposalDraft) -> Result<ProposalText, Vec<RowEr
         }
     }
 
-    if draft.entry_ids.len() > MAX_ENTRY_IDS {
-        err("entry_ids", format!("{} entry ids; at most {MAX_ENTRY_IDS}", draft.entry_ids.len()));
+    let raw_entry_ids = draft.entry_ids.as_deref().unwrap_or_default();
+    if raw_entry_ids.len() > MAX_ENTRY_IDS {
+        err("entry_ids", format!("{} entry ids; at most {MAX_ENTRY_IDS}", raw_entry_ids.len()));
     }
     let mut entry_ids: Vec<String> = Vec::new();
-    for raw in &draft.entry_ids {
+    for raw in raw_entry_ids {
         let id = raw.trim();
         if !is_entry_id(id) {
             err(
@@ -664,7 +667,7 @@ mod tests {
             "FR".into(),
             TranslationDraft { term: Some("cyberattaque".into()), definition: Some("Une tentative.".into()) },
         );
-        d.entry_ids = vec!["3-1".into(), " 3-1 ".into(), "4-2".into()];
+        d.entry_ids = Some(vec!["3-1".into(), " 3-1 ".into(), "4-2".into()]);
         d.supersedes = Some("7".into());
         let t = validate_proposal(d).unwrap();
         assert_eq!(t.term_key, "cyber attack");
@@ -681,7 +684,7 @@ mod tests {
         d.language = Some("de".into());
         d.translations.insert("sv".into(), TranslationDraft::default());
         d.translations.insert("ru".into(), TranslationDraft { term: Some("x".into()), definition: None });
-        d.entry_ids = vec!["12".into()];
+        d.entry_ids = Some(vec!["12".into()]);
         d.supersedes = Some("abc".into());
         d.cluster_id = Some("a\u{0}b".into());
         let errors = validate_proposal(d).unwrap_err();

@@ -19,7 +19,7 @@ use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::clock;
 use crate::consensus::ProposalDetail;
-use crate::domain::diff::word_diff;
+use crate::domain::diff::{sources_diff, word_diff};
 use crate::domain::proposal::{PositionDraft, ProposalDraft, Status, TranslationDraft};
 use crate::error::Error;
 use crate::store::{
@@ -39,7 +39,8 @@ pub struct TranslationInput {
 }
 
 /// The text of a proposal: the body of POST /v1/proposals and of PUT (which
-/// replaces the whole text with a new version).
+/// replaces the text with a new version; what the proposal reconciles is kept
+/// unless named: see `entry_ids` and `cluster_id`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalInput {
@@ -55,8 +56,14 @@ pub struct ProposalInput {
     /// Translations keyed by language: fr, de, it, ru, es.
     pub translations: Option<BTreeMap<String, TranslationInput>>,
     /// The national entries it reconciles (each must exist), e.g. `["3-12", "5-1"]`.
+    /// Absent (or empty) with a `cluster_id` on POST: the cluster's current
+    /// entries. Absent on PUT: the current version's are kept (or, if PUT
+    /// names another cluster, that cluster's current entries are taken);
+    /// `[]` on PUT clears them.
     pub entry_ids: Option<Vec<String>>,
-    /// The cluster it was drafted from (an opaque id for now).
+    /// The cluster it was drafted from (see GET /v1/clusters; an unknown one is
+    /// a 422 when its entries are to be taken). Absent on PUT: the current
+    /// version's is kept; `""` clears it.
     pub cluster_id: Option<String>,
     pub rationale: Option<String>,
     /// The id of an agreed entry this one is meant to replace when agreed
@@ -76,7 +83,7 @@ impl From<ProposalInput> for ProposalDraft {
                 .into_iter()
                 .map(|(l, t)| (l, TranslationDraft { term: t.term, definition: t.definition }))
                 .collect(),
-            entry_ids: i.entry_ids.unwrap_or_default(),
+            entry_ids: i.entry_ids,
             cluster_id: i.cluster_id,
             rationale: i.rationale,
             supersedes: i.supersedes,
@@ -273,6 +280,7 @@ impl DiffView {
                 TranslationDiffView { term: diff(&old.0, &new.0), definition: diff(&old.1, &new.1) },
             );
         }
+        let sources = sources_diff(&a.entry_ids, &b.entry_ids);
         Self {
             from_version: from.0,
             to_version: to.0,
@@ -280,8 +288,8 @@ impl DiffView {
             definition: diff(&a.definition, &b.definition),
             rationale: diff(a.rationale.as_deref().unwrap_or_default(), b.rationale.as_deref().unwrap_or_default()),
             translations,
-            entry_ids_added: b.entry_ids.iter().filter(|e| !a.entry_ids.contains(e)).cloned().collect(),
-            entry_ids_removed: a.entry_ids.iter().filter(|e| !b.entry_ids.contains(e)).cloned().collect(),
+            entry_ids_added: sources.added,
+            entry_ids_removed: sources.removed,
         }
     }
 }

@@ -18,6 +18,7 @@ use super::{
     keys,
 };
 use crate::clock;
+use crate::domain::diff::sources_diff;
 use crate::domain::proposal::{self, Action, Closing, Position, ProposalText, Stance, Status};
 use crate::domain::{Actor, RowError};
 use crate::error::{Error, Result};
@@ -262,8 +263,10 @@ type Detail = serde_json::Map<String, serde_json::Value>;
 
 /// What an edit asks for.
 pub struct Edit<'a> {
-    /// The versions the caller's If-Match names; the current one must be among them.
+    /// The versions the edit may apply to; the current one must be among them.
     pub if_match: &'a [u32],
+    /// The whole text of the new version (what the request left out already
+    /// filled in from the version it edited).
     pub text: &'a ProposalText,
     /// The new end of the silence period, should the proposal be under review.
     pub restart_silence_until: &'a str,
@@ -370,10 +373,15 @@ impl Store {
             }
             let to = step(p, Action::Edit)?;
             tx.check_references(edit.text, Some(id))?;
+            let sources = sources_diff(&p.text.entry_ids, &text_record.entry_ids);
             p.version += 1;
             p.text = text_record.clone();
             tx.push_event(p, actor, ProposalEvent::Version { version: p.version, text: text_record.clone() })?;
             let mut detail = Detail::new();
+            if !sources.is_empty() {
+                detail.insert("entry_ids_added".into(), sources.added.into());
+                detail.insert("entry_ids_removed".into(), sources.removed.into());
+            }
             if to == Status::UnderReview {
                 let reset: Vec<String> = p.positions.keys().cloned().collect();
                 p.positions.clear();

@@ -35,6 +35,12 @@ async fn etag_of(app: &TestApp, id: &str) -> String {
     r.headers().get("etag").expect("ETag").to_str().unwrap().to_owned()
 }
 
+/// The audit records of proposal `id`, oldest first.
+async fn audit_of(app: &TestApp, id: &str) -> Vec<Value> {
+    let log: Value = app.get_as(&format!("/v1/audit?proposal={id}&limit=200"), &app.admin).await.json().await.unwrap();
+    log["records"].as_array().unwrap().clone()
+}
+
 #[tokio::test]
 async fn the_full_life_of_a_proposal() {
     let app = spawn_app().await;
@@ -77,7 +83,7 @@ async fn the_full_life_of_a_proposal() {
     let mut body =
         proposal("cyber attack", "A deliberate and malicious attempt to harm networked information systems.");
     body["entry_ids"] = json!([de_entry, fr_entry]);
-    body["cluster_id"] = json!("c-17"); // PUT replaces the whole text
+    body["cluster_id"] = json!("c-17"); // the same sources, named again (left out, they would be kept)
     let r = app.put_json(&format!("/v1/proposals/{id}"), &c.de, Some(&etag), &body).await;
     assert_eq!(r.status(), StatusCode::OK);
     let new_etag = r.headers().get("etag").unwrap().to_str().unwrap().to_owned();
@@ -734,6 +740,96 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
     );
 }
 
+/// The entry ids of a proposal's provenance, sorted.
+fn provenance(p: &Value) -> Vec<String> {
+    let mut ids: Vec<String> =
+        p["provenance"].as_array().unwrap().iter().map(|e| e["entry_id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn an_edit_keeps_what_the_proposal_reconciles_unless_it_names_other_entries() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let de = id_of(&app.submit("DE", &english_list(2020, &["cyber attack", "malware"])).await);
+    let fr = id_of(&app.submit("FR", &english_list(2020, &["cyber attack"])).await);
+    let us = id_of(&app.submit("US", &english_list(2020, &["cyber attack"])).await);
+    let (de_attack, de_malware, fr_attack, us_attack) =
+        (format!("{de}-1"), format!("{de}-2"), format!("{fr}-1"), format!("{us}-1"));
+    let r = app.post_empty("/v1/clusters/rebuild", &c.editor).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let clusters = app.get_json("/v1/clusters?min_states=2&limit=200").await;
+    let member_ids = |c: &Value| -> Vec<String> {
+        let mut ids: Vec<String> =
+            c["members"].as_array().unwrap().iter().map(|m| m["entry_id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let cluster = clusters["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| member_ids(c).contains(&de_attack))
+        .expect("the cyber attack cluster")
+        .clone();
+    let cluster_id = cluster["id"].as_str().unwrap().to_owned();
+    let mut members = vec![de_attack.clone(), fr_attack.clone(), us_attack.clone()];
+    members.sort();
+    assert_eq!(member_ids(&cluster), members);
+
+    // Made from the cluster, it reconciles the cluster's entries.
+    let mut body = proposal("cyber attack", "A deliberate attempt to harm information systems.");
+    body["cluster_id"] = json!(cluster_id);
+    let p = app.propose(&c.de, &body).await;
+    let id = id_of(&p);
+    let path = format!("/v1/proposals/{id}");
+    assert_eq!(provenance(&p), members);
+
+    // Editing the definition alone keeps the entries, the cluster and so the provenance.
+    let definition = "A deliberate attempt to harm networked information systems.";
+    let r = app.put_json(&path, &c.de, Some(&etag_of(&app, &id).await), &proposal("cyber attack", definition)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["version"], 2);
+    assert_eq!(p["current"]["entry_ids"], p["versions"][0]["text"]["entry_ids"]);
+    assert_eq!(p["current"]["cluster_id"], cluster_id.as_str());
+    assert_eq!(provenance(&p), members);
+    let diff = &p["diffs"][0];
+    assert!(diff["definition"].as_array().unwrap().contains(&json!({"op": "insert", "text": "networked"})), "{diff}");
+    assert_eq!((&diff["entry_ids_added"], &diff["entry_ids_removed"]), (&json!([]), &json!([])));
+
+    // Naming other entries: the diff of the version names those added and removed.
+    let mut body = proposal("cyber attack", definition);
+    body["entry_ids"] = json!([de_attack, us_attack, de_malware]);
+    let r = app.put_json(&path, &c.de, Some(&etag_of(&app, &id).await), &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    let diff = &p["diffs"][1];
+    assert_eq!((diff["from_version"].as_u64(), diff["to_version"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(diff["entry_ids_added"], json!([de_malware]));
+    assert_eq!(diff["entry_ids_removed"], json!([fr_attack]));
+    assert_eq!(diff["definition"], json!([{"op": "equal", "text": definition}]), "the text did not change");
+    assert_eq!(p["current"]["cluster_id"], cluster_id.as_str(), "the cluster it was drafted from is kept");
+    let mut now = vec![de_attack.clone(), de_malware.clone(), us_attack.clone()];
+    now.sort();
+    assert_eq!(provenance(&p), now);
+    // So does the audit record of the edit.
+    let edit = audit_of(&app, &id).await.last().unwrap().clone();
+    assert_eq!(edit["action"], "proposal.edit");
+    assert_eq!(edit["detail"]["entry_ids_added"], json!([de_malware]), "{edit}");
+    assert_eq!(edit["detail"]["entry_ids_removed"], json!([fr_attack]), "{edit}");
+
+    // An explicit empty list clears them.
+    body["entry_ids"] = json!([]);
+    let r = app.put_json(&path, &c.de, Some(&etag_of(&app, &id).await), &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["current"]["entry_ids"], json!([]));
+    assert_eq!(p["provenance"], json!([]));
+    assert_eq!(p["diffs"][2]["entry_ids_removed"], json!([de_attack, us_attack, de_malware]));
+}
+
 #[tokio::test]
 async fn an_unknown_cluster_is_an_invalid_request_naming_the_field() {
     let app = spawn_app().await;
@@ -749,4 +845,14 @@ async fn an_unknown_cluster_is_an_invalid_request_naming_the_field() {
     assert_eq!(b["errors"][0]["row"], Value::Null);
     assert!(b["errors"][0]["reason"].as_str().unwrap().contains("c999-999"), "{b}");
     assert_eq!(app.audit_total().await, before, "a refused proposal leaves no audit record");
+
+    // The same answer when an edit names it to take its entries.
+    let id = id_of(&app.propose(&admin, &proposal("botnet", "A network of compromised machines.")).await);
+    let n = app.audit_total().await;
+    let r = app.put_json(&format!("/v1/proposals/{id}"), &admin, Some(&etag_of(&app, &id).await), &body).await;
+    let b = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(b["type"], "/problems/invalid-request");
+    assert_eq!(b["errors"][0]["field"], "cluster_id");
+    assert_eq!(app.proposal(&id).await["version"], 1);
+    assert_eq!(app.audit_total().await, n);
 }
