@@ -18,6 +18,12 @@
 //! without `cluster_id` keeps its cluster, and `entry_ids: []` (or
 //! `cluster_id: ""`) clears them. Naming another cluster without naming
 //! entry ids takes that cluster's current entries, as creating from it does.
+//!
+//! The silence period lasts at least `silence_days` (the server's
+//! `--silence-days`): a `silence_until` in the past, or before that minimum,
+//! is refused (422) — except that an admin may shorten it (not into the
+//! past), which the audit record of the submission says
+//! (`shortened_silence`).
 
 pub mod export;
 pub mod glossary;
@@ -29,6 +35,7 @@ use crate::domain::proposal::{self, Closing, PositionDraft, ProposalDraft, Propo
 use crate::domain::{Actor, RowError, StateCode};
 use crate::error::{Error, Result};
 use crate::service::Glossary;
+use crate::store::proposals::Review;
 use crate::store::{Edit, EntryRecord, ProposalEventRecord, ProposalRecord, parse_entry_id};
 
 /// The silence period when none is configured: 14 days.
@@ -125,8 +132,9 @@ impl Glossary {
         Ok(text)
     }
 
-    /// Puts a draft under review; the silence period ends at `silence_until`
-    /// or, by default, after the configured number of days.
+    /// Puts a draft under review. The silence period ends at `silence_until`
+    /// or, by default, after the configured number of days; only an admin may
+    /// end it sooner than that, and no one in the past.
     pub fn submit_proposal(
         &self,
         actor: &Actor,
@@ -135,8 +143,31 @@ impl Glossary {
     ) -> Result<ProposalDetail> {
         let current = self.existing(id)?;
         require_proposer_or_editor(actor, &current, "submit")?;
-        let until = silence_until.unwrap_or_else(|| self.clock.now() + self.silence_period());
-        self.store.submit_proposal(id, &clock::format(until), actor, &self.now())?;
+        let now = self.clock.now();
+        let minimum = now + self.silence_period();
+        let until = silence_until.unwrap_or(minimum);
+        let refuse = |reason: String| Err(Error::Unprocessable(vec![RowError::new(None, "silence_until", reason)]));
+        if silence_until.is_some_and(|t| t <= now) {
+            return refuse(format!(
+                "silence_until ({}) is not in the future: the silence period ends after now ({})",
+                clock::format(until),
+                clock::format(now)
+            ));
+        }
+        let shortened = until < minimum;
+        if shortened && !actor.is_admin() {
+            return refuse(format!(
+                "silence_until ({}) ends before the minimum review time of {} days: no earlier than {} (omit \
+                 silence_until for the minimum); only an admin may shorten it",
+                clock::format(until),
+                self.silence_days,
+                clock::format(minimum)
+            ));
+        }
+        let (until, minimum) = (clock::format(until), clock::format(minimum));
+        let review =
+            Review { silence_until: &until, shortened: shortened.then_some((minimum.as_str(), self.silence_days)) };
+        self.store.submit_proposal(id, &review, actor, &clock::format(now))?;
         self.store.flush()?;
         self.proposal_detail(id)
     }

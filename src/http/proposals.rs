@@ -96,7 +96,9 @@ impl From<ProposalInput> for ProposalDraft {
 #[serde(deny_unknown_fields)]
 pub struct SubmitInput {
     /// The end of the silence period: an RFC 3339 time or a date (its first
-    /// instant, UTC). Default: now plus the server's silence period (14 days).
+    /// instant, UTC). Default and minimum: now plus the server's silence
+    /// period (14 days); only an admin may set an earlier end, and no one an
+    /// end in the past.
     #[schema(example = "2026-01-31T12:00:00Z")]
     pub silence_until: Option<String>,
 }
@@ -713,7 +715,9 @@ pub async fn update_proposal(
 }
 
 /// Puts a draft under review (its proposer, editors, admins). The silence
-/// period ends at `silence_until`, or after the server's default (14 days).
+/// period ends at `silence_until`, or after the server's default (14 days),
+/// which is also its minimum: only an admin may end it sooner (audited as
+/// `shortened_silence`), and no one in the past.
 #[utoipa::path(post, path = "/v1/proposals/{id}/submit", tag = "consensus", request_body = SubmitInput,
     params(("id" = String, Path, description = "Proposal id")),
     responses(
@@ -721,6 +725,8 @@ pub async fn update_proposal(
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not a draft: `current_status`, `allowed`"),
+        (status = 422, body = Problem, description = "`silence_until` in the past, or before the minimum review \
+            time and not set by an admin"),
     ),
     security(("bearer" = [])))]
 pub async fn submit_proposal(

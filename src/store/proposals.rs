@@ -272,6 +272,15 @@ pub struct Edit<'a> {
     pub restart_silence_until: &'a str,
 }
 
+/// What a submission for review asks for.
+pub struct Review<'a> {
+    /// The end of the silence period.
+    pub silence_until: &'a str,
+    /// Set when an admin ended it before the configured minimum: the earliest
+    /// end that minimum allows, and the minimum in days.
+    pub shortened: Option<(&'a str, u32)>,
+}
+
 impl Store {
     /// Runs `f` on proposal `id` in one transaction, then stores it, logs the
     /// change and writes one audit record with the before/after version and status.
@@ -404,8 +413,9 @@ impl Store {
         })
     }
 
-    /// Puts a draft under review until `silence_until`.
-    pub fn submit_proposal(&self, id: u64, silence_until: &str, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    /// Puts a draft under review until `review.silence_until`.
+    pub fn submit_proposal(&self, id: u64, review: &Review<'_>, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+        let silence_until = review.silence_until;
         self.update_proposal(id, actor, "proposal.submit", now, |tx, p| {
             let to = step(p, Action::Submit)?;
             let from = std::mem::replace(&mut p.status, to);
@@ -426,6 +436,11 @@ impl Store {
             )?;
             let mut detail = Detail::new();
             detail.insert("silence_until".into(), silence_until.into());
+            detail.insert("shortened_silence".into(), review.shortened.is_some().into());
+            if let Some((minimum_until, minimum_days)) = review.shortened {
+                detail.insert("minimum_silence_until".into(), minimum_until.into());
+                detail.insert("minimum_silence_days".into(), minimum_days.into());
+            }
             Ok(detail)
         })
     }

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, english_list, problem, proposal, spawn_app};
+use crate::helpers::{TestApp, english_list, problem, proposal, spawn_app, spawn_app_with};
 
 struct Cast {
     de: String,
@@ -39,6 +39,10 @@ async fn etag_of(app: &TestApp, id: &str) -> String {
 async fn audit_of(app: &TestApp, id: &str) -> Vec<Value> {
     let log: Value = app.get_as(&format!("/v1/audit?proposal={id}&limit=200"), &app.admin).await.json().await.unwrap();
     log["records"].as_array().unwrap().clone()
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
 #[tokio::test]
@@ -331,9 +335,10 @@ async fn an_objection_blocks_approval_until_the_state_changes_its_position() {
     let app = spawn_app().await;
     let c = cast(&app).await;
     let id = id_of(&app.propose(&c.editor, &proposal("critical infrastructure", "Assets essential to society.")).await);
-    // An explicit silence deadline in the past: only the objection can block.
-    let (s, _) = app.act(&id, "submit", &c.editor, Some(&json!({"silence_until": "2001-02-03T04:05:06Z"}))).await;
+    // The silence period passes: only the objection can block.
+    let (s, p) = app.act(&id, "submit", &c.editor, None).await;
     assert_eq!(s, StatusCode::OK);
+    app.pass_silence(&p);
 
     // An objection needs a reason.
     let (s, b) = app.act(&id, "positions", &c.ru, Some(&json!({"state": "RU", "position": "object"}))).await;
@@ -396,7 +401,10 @@ async fn a_new_version_during_review_restarts_the_silence_and_resets_positions()
     let app = spawn_app().await;
     let c = cast(&app).await;
     let id = id_of(&app.propose(&c.de, &proposal("vulnerability", "A weakness that can be exploited.")).await);
-    app.act(&id, "submit", &c.de, Some(&json!({"silence_until": "2001-01-01"}))).await;
+    let (s, p) = app.act(&id, "submit", &c.de, None).await;
+    assert_eq!(s, StatusCode::OK);
+    // The first silence period has passed when the new version comes.
+    app.pass_silence(&p);
     app.act(&id, "positions", &c.fr, Some(&json!({"state": "FR", "position": "support"}))).await;
 
     let etag = etag_of(&app, &id).await;
@@ -431,20 +439,45 @@ async fn a_new_version_during_review_restarts_the_silence_and_resets_positions()
 }
 
 #[tokio::test]
-async fn an_explicit_silence_deadline_in_the_future_is_honoured() {
+async fn an_admin_may_shorten_the_silence_period_and_the_audit_says_so() {
     let app = spawn_app().await;
     let id = id_of(&app.propose(&app.admin, &proposal("firewall", "A filter of network traffic.")).await);
-    let until = time::OffsetDateTime::now_utc() + time::Duration::days(3);
-    let until = until.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let until = rfc3339(app.clock.now() + time::Duration::days(3));
     let (s, p) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": until}))).await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["silence_until"], until.as_str());
-    assert_eq!(app.act(&id, "approve", &app.admin, None).await.0, StatusCode::CONFLICT);
+    let submit = audit_of(&app, &id).await.last().unwrap().clone();
+    assert_eq!(submit["action"], "proposal.submit");
+    assert_eq!(submit["detail"]["silence_until"], until.as_str());
+    assert_eq!(submit["detail"]["shortened_silence"], true, "{submit}");
+    assert_eq!(submit["detail"]["minimum_silence_days"], 14);
+    let minimum = submit["detail"]["minimum_silence_until"].as_str().expect("the minimum it was shortened from");
+    assert!(minimum > until.as_str(), "{minimum} is after {until}");
+
+    // The shortened period still has to pass.
+    let (s, b) = app.act(&id, "approve", &app.admin, None).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(b["type"], "/problems/no-consensus");
     app.clock.advance(time::Duration::days(2));
     assert_eq!(app.act(&id, "approve", &app.admin, None).await.0, StatusCode::CONFLICT);
     app.clock.advance(time::Duration::days(1) + time::Duration::seconds(5));
     assert_eq!(app.act(&id, "approve", &app.admin, None).await.0, StatusCode::OK);
 
+    // The default period is not a shortened one.
+    let id = id_of(&app.propose(&app.admin, &proposal("router", "A device that forwards packets.")).await);
+    assert_eq!(app.act(&id, "submit", &app.admin, None).await.0, StatusCode::OK);
+    let submit = audit_of(&app, &id).await.last().unwrap().clone();
+    assert_eq!(submit["detail"]["shortened_silence"], false, "{submit}");
+    assert!(submit["detail"].get("minimum_silence_until").is_none(), "{submit}");
+
+    // Not even an admin may end it in the past.
+    let id = id_of(&app.propose(&app.admin, &proposal("switch", "A device that joins network segments.")).await);
+    let (s, b) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "2020-01-01"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "silence_until");
+    assert_eq!(app.proposal(&id).await["status"], "draft");
+
+    // A deadline that cannot be read is a 400 naming the parameter.
     let id = id_of(&app.propose(&app.admin, &proposal("firewall 2", "x")).await);
     let (s, b) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "next week"}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -678,7 +711,12 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         StatusCode::UNPROCESSABLE_ENTITY,
         app.act(&id, "comments", &c.reader, Some(&json!({"text": " "}))).await
     );
-    step!("submit", StatusCode::OK, app.act(&id, "submit", &c.de, Some(&json!({"silence_until": "2000-01-01"}))).await);
+    step!(
+        "submit with a silence period in the past",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        app.act(&id, "submit", &c.de, Some(&json!({"silence_until": "2000-01-01"}))).await
+    );
+    let submitted = step!("submit", StatusCode::OK, app.act(&id, "submit", &c.de, None).await);
     step!("submit twice", StatusCode::CONFLICT, app.act(&id, "submit", &c.de, None).await);
     step!(
         "position for another State",
@@ -698,6 +736,8 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         app.act(&id, "positions", &c.fr, Some(&json!({"state": "FR", "position": "support"}))).await
     );
     step!("approve as delegate", StatusCode::FORBIDDEN, app.act(&id, "approve", &c.de, None).await);
+    step!("approve during the silence period", StatusCode::CONFLICT, app.act(&id, "approve", &c.editor, None).await);
+    app.pass_silence(&submitted);
     let agreed = step!("approve", StatusCode::OK, app.act(&id, "approve", &c.editor, None).await);
     assert_eq!(agreed["status"], "agreed");
     step!(
@@ -738,6 +778,60 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         app.get_as(&format!("/v1/audit?proposal={id}&target=x"), &admin).await.status(),
         StatusCode::BAD_REQUEST
     );
+}
+
+#[tokio::test]
+async fn the_submitter_cannot_shorten_the_silence_period() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let id = id_of(&app.propose(&c.de, &proposal("ransomware", "Malware that encrypts data for a ransom.")).await);
+    let before = app.audit_total().await;
+    let soon = rfc3339(app.clock.now() + time::Duration::days(13));
+    for (who, token) in [("delegate", &c.de), ("editor", &c.editor)] {
+        for until in ["2020-01-01", "2020-01-01T00:00:00Z", soon.as_str()] {
+            let (s, b) = app.act(&id, "submit", token, Some(&json!({"silence_until": until}))).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{who} with {until}: {b}");
+            assert_eq!(b["type"], "/problems/invalid-request");
+            assert_eq!(b["errors"].as_array().unwrap().len(), 1, "{b}");
+            assert_eq!(b["errors"][0]["field"], "silence_until");
+            let reason = b["errors"][0]["reason"].as_str().unwrap();
+            if until == soon {
+                assert!(reason.contains("14 days"), "{reason}");
+            }
+        }
+    }
+    assert_eq!(app.audit_total().await, before, "refused submissions leave no audit record");
+    assert_eq!(app.proposal(&id).await["status"], "draft");
+
+    // A period longer than the minimum is the submitter's to choose, and the
+    // proposal cannot be approved before it ends.
+    let later = rfc3339(app.clock.now() + time::Duration::days(20));
+    let (s, p) = app.act(&id, "submit", &c.de, Some(&json!({"silence_until": later}))).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["silence_until"], later.as_str());
+    app.clock.advance(time::Duration::days(15));
+    let (s, b) = app.act(&id, "approve", &c.editor, None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["silence_over"], false);
+    app.pass_silence(&p);
+    let (s, b) = app.act(&id, "approve", &c.editor, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+#[tokio::test]
+async fn the_minimum_silence_period_is_the_configured_one() {
+    let app = spawn_app_with(|config| config.silence_days = 3).await;
+    let de = app.token("de-delegate", "delegate", Some("DE")).await;
+    let id = id_of(&app.propose(&de, &proposal("ransomware", "Malware that encrypts data for a ransom.")).await);
+    let (s, b) = app
+        .act(&id, "submit", &de, Some(&json!({"silence_until": rfc3339(app.clock.now() + time::Duration::days(2))})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["errors"][0]["reason"].as_str().unwrap().contains("3 days"), "{b}");
+    let until = rfc3339(app.clock.now() + time::Duration::days(4));
+    let (s, p) = app.act(&id, "submit", &de, Some(&json!({"silence_until": until}))).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["silence_until"], until.as_str());
 }
 
 /// The entry ids of a proposal's provenance, sorted.
