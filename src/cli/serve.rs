@@ -24,8 +24,9 @@ pub struct ServeArgs {
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     pub body_limit: usize,
-    /// How many days a proposal's review (its silence period) lasts unless
-    /// `silence_until` is given on submit.
+    /// How many days a proposal's review (its silence period) lasts at least:
+    /// the default, and the shortest `silence_until` a submitter may give
+    /// (only an admin may set a shorter one, and the audit log says so).
     #[arg(long, default_value_t = consensus_glossary::service::consensus::DEFAULT_SILENCE_DAYS,
         value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub silence_days: u32,

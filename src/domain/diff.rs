@@ -1,5 +1,6 @@
 //! Word-level differences between two texts: what an editor changed from one
-//! version of a proposal to the next.
+//! version of a proposal to the next. And [`sources_diff`]: the national
+//! entries a version added to or removed from what it reconciles.
 //!
 //! A longest-common-subsequence over whitespace-separated words, after the
 //! common prefix and suffix are set aside (most edits touch a few words). Runs
@@ -64,6 +65,30 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPiece> {
         }
     }
     out
+}
+
+/// The ids present in one list of ids and not in the other.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourcesDiff {
+    /// In the newer list only, in its order.
+    pub added: Vec<String>,
+    /// In the older list only, in its order.
+    pub removed: Vec<String>,
+}
+
+impl SourcesDiff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// What changed from `old` to `new` in a version's sources (its entry ids):
+/// order does not count, only membership.
+pub fn sources_diff(old: &[String], new: &[String]) -> SourcesDiff {
+    SourcesDiff {
+        added: new.iter().filter(|e| !old.contains(e)).cloned().collect(),
+        removed: old.iter().filter(|e| !new.contains(e)).cloned().collect(),
+    }
 }
 
 /// Appends the operations turning `a` into `b`, deletions before insertions
@@ -149,6 +174,15 @@ mod tests {
         assert!(word_diff("", "").is_empty());
         assert_eq!(render(&word_diff("", "new text")), "[+new text]");
         assert_eq!(render(&word_diff("old text", "")), "[-old text]");
+    }
+
+    #[test]
+    fn sources_added_and_removed_ignore_order() {
+        let ids = |xs: &[&str]| xs.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let d = sources_diff(&ids(&["1-1", "2-1", "3-1"]), &ids(&["3-1", "4-1", "1-1"]));
+        assert_eq!(d, SourcesDiff { added: ids(&["4-1"]), removed: ids(&["2-1"]) });
+        assert!(sources_diff(&ids(&["1-1", "2-1"]), &ids(&["2-1", "1-1"])).is_empty());
+        assert_eq!(sources_diff(&ids(&["1-1"]), &[]).removed, ids(&["1-1"]));
     }
 
     #[test]

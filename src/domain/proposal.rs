@@ -132,6 +132,21 @@ impl fmt::Display for Status {
     }
 }
 
+/// Stored as its name (`"under_review"`), the string records held before the
+/// field was typed, so they decode unchanged.
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Something done to a proposal that its status must allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -165,6 +180,25 @@ impl Action {
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The actions that close a proposal for good, with a reason: rejection (by
+/// an editor, under review) and withdrawal (by its proposer or an editor, in
+/// draft or under review). Approval closes nothing: the entry goes on living
+/// in the glossary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Closing {
+    Reject,
+    Withdraw,
+}
+
+impl From<Closing> for Action {
+    fn from(c: Closing) -> Self {
+        match c {
+            Closing::Reject => Action::Reject,
+            Closing::Withdraw => Action::Withdraw,
+        }
     }
 }
 
@@ -216,7 +250,9 @@ pub struct ProposalDraft {
     /// Must be English (the default when absent): the base of every consensus entry.
     pub language: Option<String>,
     pub translations: BTreeMap<String, TranslationDraft>,
-    pub entry_ids: Vec<String>,
+    /// `None` when the request did not name them (an edit then keeps the
+    /// current version's); `Some(vec![])` names none.
+    pub entry_ids: Option<Vec<String>>,
     pub cluster_id: Option<String>,
     pub rationale: Option<String>,
     pub supersedes: Option<String>,
@@ -301,11 +337,12 @@ pub fn validate_proposal(draft: ProposalDraft) -> Result<ProposalText, Vec<RowEr
         }
     }
 
-    if draft.entry_ids.len() > MAX_ENTRY_IDS {
-        err("entry_ids", format!("{} entry ids; at most {MAX_ENTRY_IDS}", draft.entry_ids.len()));
+    let raw_entry_ids = draft.entry_ids.as_deref().unwrap_or_default();
+    if raw_entry_ids.len() > MAX_ENTRY_IDS {
+        err("entry_ids", format!("{} entry ids; at most {MAX_ENTRY_IDS}", raw_entry_ids.len()));
     }
     let mut entry_ids: Vec<String> = Vec::new();
-    for raw in &draft.entry_ids {
+    for raw in raw_entry_ids {
         let id = raw.trim();
         if !is_entry_id(id) {
             err(
@@ -405,6 +442,21 @@ impl Stance {
 impl fmt::Display for Stance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Stored as its name (`"object"`), the string records held before the field
+/// was typed, so they decode unchanged.
+impl serde::Serialize for Stance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 
@@ -579,6 +631,31 @@ mod tests {
         assert!(Status::parse("approved").is_err());
     }
 
+    #[test]
+    fn statuses_and_stances_serialize_as_their_names() {
+        for s in Status::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<Status>(&json).unwrap(), s);
+        }
+        for s in [Stance::Support, Stance::Abstain, Stance::Object] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+            assert_eq!(serde_json::from_str::<Stance>(&json).unwrap(), s);
+        }
+        assert!(serde_json::from_str::<Status>("\"approved\"").is_err());
+        assert!(serde_json::from_str::<Stance>("\"veto\"").is_err());
+    }
+
+    #[test]
+    fn closing_actions_are_reject_and_withdraw() {
+        assert_eq!(Action::from(Closing::Reject), Action::Reject);
+        assert_eq!(Action::from(Closing::Withdraw), Action::Withdraw);
+        assert_eq!(Status::UnderReview.apply(Closing::Reject.into()), Ok(Status::Rejected));
+        assert!(Status::Draft.apply(Closing::Reject.into()).is_err());
+        assert_eq!(Status::Draft.apply(Closing::Withdraw.into()), Ok(Status::Withdrawn));
+    }
+
     fn draft(term: &str, definition: &str) -> ProposalDraft {
         ProposalDraft { term: Some(term.into()), definition: Some(definition.into()), ..Default::default() }
     }
@@ -590,7 +667,7 @@ mod tests {
             "FR".into(),
             TranslationDraft { term: Some("cyberattaque".into()), definition: Some("Une tentative.".into()) },
         );
-        d.entry_ids = vec!["3-1".into(), " 3-1 ".into(), "4-2".into()];
+        d.entry_ids = Some(vec!["3-1".into(), " 3-1 ".into(), "4-2".into()]);
         d.supersedes = Some("7".into());
         let t = validate_proposal(d).unwrap();
         assert_eq!(t.term_key, "cyber attack");
@@ -607,7 +684,7 @@ mod tests {
         d.language = Some("de".into());
         d.translations.insert("sv".into(), TranslationDraft::default());
         d.translations.insert("ru".into(), TranslationDraft { term: Some("x".into()), definition: None });
-        d.entry_ids = vec!["12".into()];
+        d.entry_ids = Some(vec!["12".into()]);
         d.supersedes = Some("abc".into());
         d.cluster_id = Some("a\u{0}b".into());
         let errors = validate_proposal(d).unwrap_err();

@@ -57,7 +57,7 @@ impl From<GlossaryEntry> for GlossaryEntryView {
     fn from(e: GlossaryEntry) -> Self {
         let p = e.proposal;
         let with = |stance: Stance| -> Vec<String> {
-            p.positions.values().filter(|r| r.stance() == Some(stance)).map(|r| r.state.clone()).collect()
+            p.positions.values().filter(|r| r.position == stance).map(|r| r.state.clone()).collect()
         };
         Self {
             id: p.id.to_string(),

@@ -18,7 +18,7 @@ use super::extract::{JsonBody, OptionalJsonBody, Params};
 use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::clock;
-use crate::domain::diff::word_diff;
+use crate::domain::diff::{sources_diff, word_diff};
 use crate::domain::proposal::{PositionDraft, ProposalDraft, Status, TranslationDraft};
 use crate::error::Error;
 use crate::service::consensus::ProposalDetail;
@@ -39,7 +39,8 @@ pub struct TranslationInput {
 }
 
 /// The text of a proposal: the body of POST /v1/proposals and of PUT (which
-/// replaces the whole text with a new version).
+/// replaces the text with a new version; what the proposal reconciles is kept
+/// unless named: see `entry_ids` and `cluster_id`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalInput {
@@ -55,8 +56,14 @@ pub struct ProposalInput {
     /// Translations keyed by language: fr, de, it, ru, es.
     pub translations: Option<BTreeMap<String, TranslationInput>>,
     /// The national entries it reconciles (each must exist), e.g. `["3-12", "5-1"]`.
+    /// Absent (or empty) with a `cluster_id` on POST: the cluster's current
+    /// entries. Absent on PUT: the current version's are kept (or, if PUT
+    /// names another cluster, that cluster's current entries are taken);
+    /// `[]` on PUT clears them.
     pub entry_ids: Option<Vec<String>>,
-    /// The cluster it was drafted from (an opaque id for now).
+    /// The cluster it was drafted from (see GET /v1/clusters; an unknown one is
+    /// a 422 when its entries are to be taken). Absent on PUT: the current
+    /// version's is kept; `""` clears it.
     pub cluster_id: Option<String>,
     pub rationale: Option<String>,
     /// The id of an agreed entry this one is meant to replace when agreed
@@ -76,7 +83,7 @@ impl From<ProposalInput> for ProposalDraft {
                 .into_iter()
                 .map(|(l, t)| (l, TranslationDraft { term: t.term, definition: t.definition }))
                 .collect(),
-            entry_ids: i.entry_ids.unwrap_or_default(),
+            entry_ids: i.entry_ids,
             cluster_id: i.cluster_id,
             rationale: i.rationale,
             supersedes: i.supersedes,
@@ -89,7 +96,9 @@ impl From<ProposalInput> for ProposalDraft {
 #[serde(deny_unknown_fields)]
 pub struct SubmitInput {
     /// The end of the silence period: an RFC 3339 time or a date (its first
-    /// instant, UTC). Default: now plus the server's silence period (14 days).
+    /// instant, UTC). Default and minimum: now plus the server's silence
+    /// period (14 days); only an admin may set an earlier end, and no one an
+    /// end in the past.
     #[schema(example = "2026-01-31T12:00:00Z")]
     pub silence_until: Option<String>,
 }
@@ -193,7 +202,7 @@ impl From<&ProposalRecord> for ProposalSummary {
     fn from(p: &ProposalRecord) -> Self {
         Self {
             id: p.id.to_string(),
-            status: p.status.clone(),
+            status: p.status.as_str().to_owned(),
             version: p.version,
             etag: etag(p.id, p.version),
             term: p.text.term.clone(),
@@ -273,6 +282,7 @@ impl DiffView {
                 TranslationDiffView { term: diff(&old.0, &new.0), definition: diff(&old.1, &new.1) },
             );
         }
+        let sources = sources_diff(&a.entry_ids, &b.entry_ids);
         Self {
             from_version: from.0,
             to_version: to.0,
@@ -280,8 +290,8 @@ impl DiffView {
             definition: diff(&a.definition, &b.definition),
             rationale: diff(a.rationale.as_deref().unwrap_or_default(), b.rationale.as_deref().unwrap_or_default()),
             translations,
-            entry_ids_added: b.entry_ids.iter().filter(|e| !a.entry_ids.contains(e)).cloned().collect(),
-            entry_ids_removed: a.entry_ids.iter().filter(|e| !b.entry_ids.contains(e)).cloned().collect(),
+            entry_ids_added: sources.added,
+            entry_ids_removed: sources.removed,
         }
     }
 }
@@ -311,7 +321,7 @@ impl From<PositionRecord> for PositionView {
     fn from(r: PositionRecord) -> Self {
         Self {
             state: r.state,
-            position: r.position,
+            position: r.position.as_str().to_owned(),
             reason: r.reason,
             statement: r.statement,
             at: r.at,
@@ -348,7 +358,7 @@ impl StatementView {
         Some(Self {
             state: r.state.clone(),
             statement: r.statement.clone()?,
-            position: r.position.clone(),
+            position: r.position.as_str().to_owned(),
             at: r.at.clone(),
             recorded_by: r.recorded_by.clone(),
         })
@@ -490,8 +500,8 @@ impl ProposalView {
                         by: actor,
                         role,
                         kind: "status".into(),
-                        from,
-                        to,
+                        from: from.as_str().into(),
+                        to: to.as_str().into(),
                         reason,
                         silence_until,
                         successor: successor.map(|s| s.to_string()),
@@ -523,7 +533,7 @@ impl ProposalView {
             }
         }
         let diffs = texts.windows(2).map(|w| DiffView::between((w[0].0, &w[0].1), (w[1].0, &w[1].1))).collect();
-        let silence_over = (p.status == Status::UnderReview.as_str())
+        let silence_over = (p.status == Status::UnderReview)
             .then(|| p.silence_until.as_deref().and_then(clock::parse).map(|until| now >= until))
             .flatten();
         Self {
@@ -705,7 +715,9 @@ pub async fn update_proposal(
 }
 
 /// Puts a draft under review (its proposer, editors, admins). The silence
-/// period ends at `silence_until`, or after the server's default (14 days).
+/// period ends at `silence_until`, or after the server's default (14 days),
+/// which is also its minimum: only an admin may end it sooner (audited as
+/// `shortened_silence`), and no one in the past.
 #[utoipa::path(post, path = "/v1/proposals/{id}/submit", tag = "consensus", request_body = SubmitInput,
     params(("id" = String, Path, description = "Proposal id")),
     responses(
@@ -713,6 +725,8 @@ pub async fn update_proposal(
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not a draft: `current_status`, `allowed`"),
+        (status = 422, body = Problem, description = "`silence_until` in the past, or before the minimum review \
+            time and not set by an admin"),
     ),
     security(("bearer" = [])))]
 pub async fn submit_proposal(

@@ -18,7 +18,8 @@ use super::{
     keys,
 };
 use crate::clock;
-use crate::domain::proposal::{self, Action, Position, ProposalText, Stance, Status};
+use crate::domain::diff::sources_diff;
+use crate::domain::proposal::{self, Action, Closing, Position, ProposalText, Stance, Status};
 use crate::domain::{Actor, RowError};
 use crate::error::{Error, Result};
 
@@ -71,8 +72,8 @@ impl From<&ProposalText> for ProposalTextRecord {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PositionRecord {
     pub state: String,
-    /// support, abstain or object.
-    pub position: String,
+    /// Stored as "support", "abstain" or "object".
+    pub position: Stance,
     pub reason: Option<String>,
     /// An interpretative statement.
     pub statement: Option<String>,
@@ -87,18 +88,13 @@ pub struct PositionRecord {
     pub round: u32,
 }
 
-impl PositionRecord {
-    pub fn stance(&self) -> Option<Stance> {
-        Stance::parse(&self.position).ok()
-    }
-}
-
 /// A proposal as it stands now. Its history is in `proposal_log`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProposalRecord {
     pub v: u8,
     pub id: u64,
-    pub status: String,
+    /// Stored as its name: "draft", "under_review", ...
+    pub status: Status,
     /// The current version number (1, 2, ...).
     pub version: u32,
     /// The current version's text.
@@ -127,10 +123,6 @@ pub struct ProposalRecord {
 }
 
 impl ProposalRecord {
-    pub fn status(&self) -> Result<Status> {
-        Status::parse(&self.status).map_err(Error::Corrupt)
-    }
-
     /// Is this entry in the glossary at `at` (an RFC 3339 instant)?
     pub fn in_force_at(&self, at: time::OffsetDateTime) -> bool {
         let parsed = |s: &Option<String>| s.as_deref().and_then(clock::parse);
@@ -165,8 +157,8 @@ pub enum ProposalEvent {
     },
     /// The status changed.
     Status {
-        from: String,
-        to: String,
+        from: Status,
+        to: Status,
         reason: Option<String>,
         silence_until: Option<String>,
         /// For `superseded`: the proposal whose agreement superseded this one.
@@ -263,8 +255,7 @@ impl Tx<'_> {
 
 /// The status `action` leads to from `p`'s, or the 409 naming what is allowed.
 fn step(p: &ProposalRecord, action: Action) -> TxResult<Status> {
-    let current = p.status().map_err(abort)?;
-    current.apply(action).map_err(|e| abort(Error::Transition(e)))
+    p.status.apply(action).map_err(|e| abort(Error::Transition(e)))
 }
 
 /// What an operation on an existing proposal adds to its audit record.
@@ -272,11 +263,22 @@ type Detail = serde_json::Map<String, serde_json::Value>;
 
 /// What an edit asks for.
 pub struct Edit<'a> {
-    /// The versions the caller's If-Match names; the current one must be among them.
+    /// The versions the edit may apply to; the current one must be among them.
     pub if_match: &'a [u32],
+    /// The whole text of the new version (what the request left out already
+    /// filled in from the version it edited).
     pub text: &'a ProposalText,
     /// The new end of the silence period, should the proposal be under review.
     pub restart_silence_until: &'a str,
+}
+
+/// What a submission for review asks for.
+pub struct Review<'a> {
+    /// The end of the silence period.
+    pub silence_until: &'a str,
+    /// Set when an admin ended it before the configured minimum: the earliest
+    /// end that minimum allows, and the minimum in days.
+    pub shortened: Option<(&'a str, u32)>,
 }
 
 impl Store {
@@ -294,19 +296,15 @@ impl Store {
             now,
             |tx| {
                 let mut p = tx.proposal(id)?;
-                let (before_version, before_status) = (p.version, p.status.clone());
+                let (before_version, before_status) = (p.version, p.status);
                 let mut detail = f(tx, &mut p)?;
                 p.updated_at = tx.at.to_owned();
                 tx.put_proposal(&p)?;
-                tx.log_change(Change::ProposalChanged {
-                    proposal_id: id,
-                    version: p.version,
-                    status: p.status.clone(),
-                })?;
+                tx.log_change(Change::ProposalChanged { proposal_id: id, version: p.version, status: p.status })?;
                 detail.insert("before_version".into(), before_version.into());
                 detail.insert("after_version".into(), p.version.into());
-                detail.insert("before_status".into(), before_status.into());
-                detail.insert("after_status".into(), p.status.clone().into());
+                detail.insert("before_status".into(), before_status.as_str().into());
+                detail.insert("after_status".into(), p.status.as_str().into());
                 tx.audit(AuditNote {
                     actor,
                     action,
@@ -330,7 +328,7 @@ impl Store {
                 let mut p = ProposalRecord {
                     v: FORMAT,
                     id,
-                    status: Status::Draft.as_str().to_owned(),
+                    status: Status::Draft,
                     version: 1,
                     text: text_record.clone(),
                     created_at: tx.at.to_owned(),
@@ -351,7 +349,7 @@ impl Store {
                 };
                 tx.push_event(&mut p, actor, ProposalEvent::Version { version: 1, text: text_record.clone() })?;
                 tx.put_proposal(&p)?;
-                tx.log_change(Change::ProposalChanged { proposal_id: id, version: 1, status: p.status.clone() })?;
+                tx.log_change(Change::ProposalChanged { proposal_id: id, version: 1, status: p.status })?;
                 tx.audit(AuditNote {
                     actor,
                     action: "proposal.create",
@@ -384,10 +382,15 @@ impl Store {
             }
             let to = step(p, Action::Edit)?;
             tx.check_references(edit.text, Some(id))?;
+            let sources = sources_diff(&p.text.entry_ids, &text_record.entry_ids);
             p.version += 1;
             p.text = text_record.clone();
             tx.push_event(p, actor, ProposalEvent::Version { version: p.version, text: text_record.clone() })?;
             let mut detail = Detail::new();
+            if !sources.is_empty() {
+                detail.insert("entry_ids_added".into(), sources.added.into());
+                detail.insert("entry_ids_removed".into(), sources.removed.into());
+            }
             if to == Status::UnderReview {
                 let reset: Vec<String> = p.positions.keys().cloned().collect();
                 p.positions.clear();
@@ -410,11 +413,12 @@ impl Store {
         })
     }
 
-    /// Puts a draft under review until `silence_until`.
-    pub fn submit_proposal(&self, id: u64, silence_until: &str, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    /// Puts a draft under review until `review.silence_until`.
+    pub fn submit_proposal(&self, id: u64, review: &Review<'_>, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+        let silence_until = review.silence_until;
         self.update_proposal(id, actor, "proposal.submit", now, |tx, p| {
             let to = step(p, Action::Submit)?;
-            let from = std::mem::replace(&mut p.status, to.as_str().to_owned());
+            let from = std::mem::replace(&mut p.status, to);
             p.silence_until = Some(silence_until.to_owned());
             p.round += 1;
             p.positions.clear();
@@ -423,7 +427,7 @@ impl Store {
                 actor,
                 ProposalEvent::Status {
                     from,
-                    to: p.status.clone(),
+                    to: p.status,
                     reason: None,
                     silence_until: Some(silence_until.to_owned()),
                     successor: None,
@@ -432,6 +436,11 @@ impl Store {
             )?;
             let mut detail = Detail::new();
             detail.insert("silence_until".into(), silence_until.into());
+            detail.insert("shortened_silence".into(), review.shortened.is_some().into());
+            if let Some((minimum_until, minimum_days)) = review.shortened {
+                detail.insert("minimum_silence_until".into(), minimum_until.into());
+                detail.insert("minimum_silence_days".into(), minimum_days.into());
+            }
             Ok(detail)
         })
     }
@@ -444,7 +453,7 @@ impl Store {
             let state = position.state.to_string();
             let record = PositionRecord {
                 state: state.clone(),
-                position: position.stance.as_str().to_owned(),
+                position: position.stance,
                 reason: position.reason.clone(),
                 statement: position.statement.clone(),
                 at: tx.at.to_owned(),
@@ -458,8 +467,8 @@ impl Store {
             tx.push_event(p, actor, ProposalEvent::Position(record.clone()))?;
             let mut detail = Detail::new();
             detail.insert("state".into(), state.into());
-            detail.insert("position".into(), record.position.into());
-            detail.insert("replaces".into(), replaced.into());
+            detail.insert("position".into(), record.position.as_str().into());
+            detail.insert("replaces".into(), replaced.map(Stance::as_str).into());
             detail.insert("on_behalf".into(), record.on_behalf.into());
             detail.insert("statement".into(), record.statement.is_some().into());
             Ok(detail)
@@ -476,8 +485,7 @@ impl Store {
                 p.silence_until.as_deref().and_then(clock::parse).ok_or_else(|| {
                     abort(corrupt(format!("proposal {id} is under review without a silence deadline")))
                 })?;
-            let standing =
-                p.positions.values().filter_map(|r| Some((r.state.as_str(), r.stance()?, r.reason.as_deref())));
+            let standing = p.positions.values().map(|r| (r.state.as_str(), r.position, r.reason.as_deref()));
             proposal::check_approval(at, until, standing).map_err(|b| abort(Error::NoConsensus(b)))?;
 
             // The entries this one supersedes: the one in force for the same
@@ -492,7 +500,7 @@ impl Store {
                 && !predecessors.contains(&named)
             {
                 let old = tx.proposal(named)?;
-                if old.status != Status::Agreed.as_str() {
+                if old.status != Status::Agreed {
                     return Err(abort(Error::Conflict(format!(
                         "proposal {id} names proposal {named} in `supersedes`, but {named} is {}: only an agreed entry \
                          in force can be superseded; edit `supersedes` first",
@@ -504,7 +512,7 @@ impl Store {
             for old_id in &predecessors {
                 let mut old = tx.proposal(*old_id)?;
                 let old_to = step(&old, Action::Supersede)?;
-                let from = std::mem::replace(&mut old.status, old_to.as_str().to_owned());
+                let from = std::mem::replace(&mut old.status, old_to);
                 old.superseded_at = Some(tx.at.to_owned());
                 old.superseded_by = Some(id);
                 old.updated_at = tx.at.to_owned();
@@ -516,7 +524,7 @@ impl Store {
                     actor,
                     ProposalEvent::Status {
                         from,
-                        to: old_to.as_str().to_owned(),
+                        to: old_to,
                         reason: Some(format!("superseded by proposal {id}")),
                         silence_until: None,
                         successor: Some(id),
@@ -527,11 +535,11 @@ impl Store {
                 tx.log_change(Change::ProposalChanged {
                     proposal_id: old.id,
                     version: old.version,
-                    status: old.status.clone(),
+                    status: old.status,
                 })?;
             }
 
-            let from = std::mem::replace(&mut p.status, to.as_str().to_owned());
+            let from = std::mem::replace(&mut p.status, to);
             p.agreed_at = Some(tx.at.to_owned());
             p.replaced = predecessors.clone();
             tx.tree(PROPOSAL_TERMS).insert(p.text.term_key.as_bytes(), &id.to_be_bytes())?;
@@ -540,7 +548,7 @@ impl Store {
                 actor,
                 ProposalEvent::Status {
                     from,
-                    to: p.status.clone(),
+                    to: p.status,
                     reason: None,
                     silence_until: p.silence_until.clone(),
                     successor: None,
@@ -548,35 +556,30 @@ impl Store {
                 },
             )?;
             let mut detail = Detail::new();
-            let supporting: Vec<&str> = p
-                .positions
-                .values()
-                .filter(|r| r.stance() == Some(Stance::Support))
-                .map(|r| r.state.as_str())
-                .collect();
+            let supporting: Vec<&str> =
+                p.positions.values().filter(|r| r.position == Stance::Support).map(|r| r.state.as_str()).collect();
             detail.insert("supporting_states".into(), supporting.into());
             detail.insert("superseded".into(), predecessors.iter().map(u64::to_string).collect::<Vec<_>>().into());
             Ok(detail)
         })
     }
 
-    /// Rejects (`Action::Reject`) or withdraws (`Action::Withdraw`) a proposal, with a reason.
+    /// Rejects or withdraws a proposal, with a reason.
     pub fn close_proposal(
         &self,
         id: u64,
-        action: Action,
+        closing: Closing,
         reason: &str,
         actor: &Actor,
         now: &str,
     ) -> Result<ProposalRecord> {
-        let name = match action {
-            Action::Reject => "proposal.reject",
-            Action::Withdraw => "proposal.withdraw",
-            other => return Err(Error::Internal(format!("close_proposal with {other}"))),
+        let name = match closing {
+            Closing::Reject => "proposal.reject",
+            Closing::Withdraw => "proposal.withdraw",
         };
         self.update_proposal(id, actor, name, now, |tx, p| {
-            let to = step(p, action)?;
-            let from = std::mem::replace(&mut p.status, to.as_str().to_owned());
+            let to = step(p, closing.into())?;
+            let from = std::mem::replace(&mut p.status, to);
             p.closed_at = Some(tx.at.to_owned());
             p.close_reason = Some(reason.to_owned());
             tx.push_event(
@@ -584,7 +587,7 @@ impl Store {
                 actor,
                 ProposalEvent::Status {
                     from,
-                    to: p.status.clone(),
+                    to: p.status,
                     reason: Some(reason.to_owned()),
                     silence_until: None,
                     successor: None,
@@ -634,7 +637,7 @@ impl Store {
         let mut page = Vec::new();
         for p in self.all_proposals() {
             let p = p?;
-            if status.is_some_and(|s| s.as_str() != p.status) {
+            if status.is_some_and(|s| s != p.status) {
                 continue;
             }
             if total >= offset && page.len() < limit {
@@ -661,6 +664,63 @@ mod tests {
         assert!(event_key(1, 9) < event_key(1, 10));
         assert!(event_key(1, u32::MAX) < event_key(2, 1));
         assert_eq!(&event_key(7, 1)[..8], &proposal_key(7));
+    }
+
+    /// A proposal, one position and two events as the store held them when
+    /// statuses and stances were strings: they decode into the enums and
+    /// encode back to the same JSON.
+    #[test]
+    fn records_stored_with_string_statuses_and_stances_decode_unchanged() {
+        let position = serde_json::json!({
+            "state": "RU", "position": "object", "reason": "too broad", "statement": null,
+            "at": "2024-01-02T00:00:00Z", "recorded_by": "ru", "recorded_by_role": "delegate",
+            "on_behalf": false, "version": 1, "round": 1
+        });
+        let proposal = serde_json::json!({
+            "v": 1, "id": 3, "status": "under_review", "version": 1,
+            "text": {"term": "t", "term_key": "t", "definition": "d", "language": "en", "translations": {},
+                     "entry_ids": ["1-1"], "cluster_id": "c1-1", "rationale": null, "supersedes": null},
+            "created_at": "2024-01-01T00:00:00Z", "created_by": "x", "created_by_role": "editor",
+            "created_by_state": null, "updated_at": "2024-01-02T00:00:00Z",
+            "silence_until": "2024-01-15T00:00:00Z", "round": 1, "positions": {"RU": position},
+            "agreed_at": null, "replaced": [], "superseded_at": null, "superseded_by": null,
+            "closed_at": null, "close_reason": null, "events": 3
+        });
+        let p: ProposalRecord = decode(proposal.to_string().as_bytes()).unwrap();
+        assert_eq!(p.status, Status::UnderReview);
+        assert_eq!(p.positions["RU"].position, Stance::Object);
+        assert_eq!(serde_json::to_value(&p).unwrap(), proposal);
+
+        let status_event = serde_json::json!({
+            "v": 1, "proposal_id": 3, "n": 2, "at": "2024-01-01T00:00:00Z", "actor": "x", "role": "editor",
+            "actor_state": null,
+            "event": {"kind": "status", "from": "draft", "to": "under_review", "reason": null,
+                      "silence_until": "2024-01-15T00:00:00Z", "successor": null, "superseded": []}
+        });
+        let e: ProposalEventRecord = decode(status_event.to_string().as_bytes()).unwrap();
+        assert!(matches!(e.event, ProposalEvent::Status { from: Status::Draft, to: Status::UnderReview, .. }));
+        assert_eq!(serde_json::to_value(&e).unwrap(), status_event);
+
+        let mut position_event = status_event.clone();
+        position_event["event"] = position.clone();
+        position_event["event"]["kind"] = "position".into();
+        let e: ProposalEventRecord = decode(position_event.to_string().as_bytes()).unwrap();
+        assert!(matches!(&e.event, ProposalEvent::Position(r) if r.position == Stance::Object));
+        assert_eq!(serde_json::to_value(&e).unwrap(), position_event);
+
+        let change = serde_json::json!({"v": 1, "seq": 9, "at": "2024-01-01T00:00:00Z",
+            "change": {"kind": "proposal_changed", "proposal_id": 3, "version": 1, "status": "superseded"}});
+        let c: super::super::ChangeRecord = decode(change.to_string().as_bytes()).unwrap();
+        assert!(matches!(c.change, Change::ProposalChanged { status: Status::Superseded, .. }));
+        assert_eq!(serde_json::to_value(&c).unwrap(), change);
+
+        // A status or stance no version ever wrote is a corrupt record, not a default.
+        let mut odd = proposal.clone();
+        odd["status"] = "approved".into();
+        assert!(matches!(decode::<ProposalRecord>(odd.to_string().as_bytes()), Err(Error::Corrupt(_))));
+        let mut odd = proposal;
+        odd["positions"]["RU"]["position"] = "veto".into();
+        assert!(matches!(decode::<ProposalRecord>(odd.to_string().as_bytes()), Err(Error::Corrupt(_))));
     }
 
     #[test]

@@ -122,7 +122,8 @@ pub enum Change {
     ProposalChanged {
         proposal_id: u64,
         version: u32,
-        status: String,
+        /// Stored as its name: "draft", "under_review", ...
+        status: crate::domain::proposal::Status,
     },
 }
 

@@ -18,6 +18,10 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
+fn instant(v: &Value) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(v.as_str().expect("a time"), &time::format_description::well_known::Rfc3339).unwrap()
+}
+
 #[tokio::test]
 async fn a_newer_agreed_proposal_for_the_same_notion_supersedes_the_older() {
     let app = spawn_app().await;
@@ -57,7 +61,9 @@ async fn a_newer_agreed_proposal_for_the_same_notion_supersedes_the_older() {
     body["supersedes"] = json!(draft);
     let p = app.propose(&app.admin, &body).await;
     let id = id_of(&p);
-    app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "2000-01-01"}))).await;
+    let (s, p) = app.act(&id, "submit", &app.admin, None).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    app.pass_silence(&p);
     let (s, b) = app.act(&id, "approve", &app.admin, None).await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     assert!(b["detail"].as_str().unwrap().contains("supersedes"));
@@ -66,31 +72,34 @@ async fn a_newer_agreed_proposal_for_the_same_notion_supersedes_the_older() {
 #[tokio::test]
 async fn as_of_reproduces_the_glossary_as_it_stood() {
     let app = spawn_app().await;
-    let t0 = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
-    let first = id_of(&app.agree(&proposal("information security", "Protecting information.")).await);
+    let t0 = app.clock.now() - time::Duration::seconds(1);
+    // Each agreement takes a silence period (`agree` moves the clock past it).
+    let first = app.agree(&proposal("information security", "Protecting information.")).await;
+    let (first, first_agreed) = (id_of(&first), instant(&first["agreed_at"]));
     app.clock.advance(time::Duration::days(30));
-    let second = id_of(
-        &app.agree(&proposal(
+    let second = app
+        .agree(&proposal(
             "Information Security",
             "Preserving confidentiality, integrity and availability of information.",
         ))
-        .await,
-    );
+        .await;
+    let (second, second_agreed) = (id_of(&second), instant(&second["agreed_at"]));
+    assert!(second_agreed > first_agreed + time::Duration::days(30));
     app.clock.advance(time::Duration::days(30));
     let third = id_of(&app.agree(&proposal("incident", "An event that harms security.")).await);
 
     // Before anything was agreed: empty.
     let g = app.get_json(&format!("/v1/glossary?as_of={}", rfc3339(t0).replace('+', "%2B"))).await;
     assert_eq!(g["total"], 0);
-    // Ten days in: the first entry (superseded later, so present then).
-    let day10 = t0 + time::Duration::days(10);
+    // Ten days after the first agreement: the first entry (superseded later, so present then).
+    let day10 = first_agreed + time::Duration::days(10);
     let g = app.get_json(&format!("/v1/glossary?as_of={}", rfc3339(day10))).await;
     assert_eq!(g["total"], 1);
     assert_eq!(g["entries"][0]["id"], first.as_str());
     assert_eq!(g["entries"][0]["definition"], "Protecting information.");
     assert_eq!(g["as_of"], rfc3339(day10));
-    // A date: the glossary at the end of that day.
-    let date = (t0 + time::Duration::days(40)).date();
+    // A date: the glossary at the end of that day (the third was agreed weeks later).
+    let date = (second_agreed + time::Duration::days(1)).date();
     let g = app.get_json(&format!("/v1/glossary?as_of={date}")).await;
     assert_eq!(g["entries"].as_array().unwrap().iter().map(id_of).collect::<Vec<_>>(), vec![second.clone()]);
     // Now: the second and the third.
@@ -133,12 +142,13 @@ async fn the_glossary_exports_as_tbx_csv_and_json_with_provenance_and_statements
     body["translations"] = json!({"fr": {"term": "cyberattaque", "definition": "Une tentative délibérée de nuire à des systèmes par les réseaux."}});
     let p = app.propose(&app.admin.clone(), &body).await;
     let id = id_of(&p);
-    let (s, _) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "2000-01-01"}))).await;
+    let (s, p) = app.act(&id, "submit", &app.admin, None).await;
     assert_eq!(s, StatusCode::OK);
     let statement =
         json!({"state": "RU", "position": "support", "statement": "Understood as covering only acts by States."});
     let r = app.post_json(&format!("/v1/proposals/{id}/positions"), Some(&app.admin), &statement).await;
     assert_eq!(r.status(), StatusCode::CREATED);
+    app.pass_silence(&p);
     let (s, _) = app.act(&id, "approve", &app.admin, None).await;
     assert_eq!(s, StatusCode::OK);
 

@@ -219,17 +219,31 @@ impl TestApp {
         (status, r.json().await.expect("JSON body"))
     }
 
-    /// Drafts, submits with a silence period already over, and approves a
-    /// proposal as admin; returns the agreed proposal.
+    /// Drafts, submits for review and approves a proposal as admin, moving
+    /// the server's clock past the silence period in between; returns the
+    /// agreed proposal.
     pub async fn agree(&self, body: &Value) -> Value {
         let p = self.propose(&self.admin.clone(), body).await;
         let id = p["id"].as_str().expect("id").to_owned();
-        let (s, b) = self.act(&id, "submit", &self.admin, Some(&json!({"silence_until": "2000-01-01"}))).await;
+        let (s, b) = self.act(&id, "submit", &self.admin, None).await;
         assert_eq!(s, StatusCode::OK, "{b}");
+        self.pass_silence(&b);
         let (s, b) = self.act(&id, "approve", &self.admin, None).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert_eq!(b["status"], "agreed");
         b
+    }
+
+    /// Moves the server's clock just past the end of the silence period of
+    /// `proposal` (a proposal as the API returns it).
+    pub fn pass_silence(&self, proposal: &Value) {
+        let until = proposal["silence_until"].as_str().expect("silence_until");
+        let until = time::OffsetDateTime::parse(until, &time::format_description::well_known::Rfc3339)
+            .expect("silence_until is RFC 3339");
+        let left = until - self.clock.now();
+        if left.is_positive() {
+            self.clock.advance(left + time::Duration::seconds(1));
+        }
     }
 
     pub async fn proposal(&self, id: &str) -> Value {

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, english_list, problem, proposal, spawn_app};
+use crate::helpers::{TestApp, english_list, problem, proposal, spawn_app, spawn_app_with};
 
 struct Cast {
     de: String,
@@ -33,6 +33,16 @@ async fn etag_of(app: &TestApp, id: &str) -> String {
     let r = app.get(&format!("/v1/proposals/{id}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.headers().get("etag").expect("ETag").to_str().unwrap().to_owned()
+}
+
+/// The audit records of proposal `id`, oldest first.
+async fn audit_of(app: &TestApp, id: &str) -> Vec<Value> {
+    let log: Value = app.get_as(&format!("/v1/audit?proposal={id}&limit=200"), &app.admin).await.json().await.unwrap();
+    log["records"].as_array().unwrap().clone()
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
 #[tokio::test]
@@ -77,7 +87,7 @@ async fn the_full_life_of_a_proposal() {
     let mut body =
         proposal("cyber attack", "A deliberate and malicious attempt to harm networked information systems.");
     body["entry_ids"] = json!([de_entry, fr_entry]);
-    body["cluster_id"] = json!("c-17"); // PUT replaces the whole text
+    body["cluster_id"] = json!("c-17"); // the same sources, named again (left out, they would be kept)
     let r = app.put_json(&format!("/v1/proposals/{id}"), &c.de, Some(&etag), &body).await;
     assert_eq!(r.status(), StatusCode::OK);
     let new_etag = r.headers().get("etag").unwrap().to_str().unwrap().to_owned();
@@ -325,9 +335,10 @@ async fn an_objection_blocks_approval_until_the_state_changes_its_position() {
     let app = spawn_app().await;
     let c = cast(&app).await;
     let id = id_of(&app.propose(&c.editor, &proposal("critical infrastructure", "Assets essential to society.")).await);
-    // An explicit silence deadline in the past: only the objection can block.
-    let (s, _) = app.act(&id, "submit", &c.editor, Some(&json!({"silence_until": "2001-02-03T04:05:06Z"}))).await;
+    // The silence period passes: only the objection can block.
+    let (s, p) = app.act(&id, "submit", &c.editor, None).await;
     assert_eq!(s, StatusCode::OK);
+    app.pass_silence(&p);
 
     // An objection needs a reason.
     let (s, b) = app.act(&id, "positions", &c.ru, Some(&json!({"state": "RU", "position": "object"}))).await;
@@ -390,7 +401,10 @@ async fn a_new_version_during_review_restarts_the_silence_and_resets_positions()
     let app = spawn_app().await;
     let c = cast(&app).await;
     let id = id_of(&app.propose(&c.de, &proposal("vulnerability", "A weakness that can be exploited.")).await);
-    app.act(&id, "submit", &c.de, Some(&json!({"silence_until": "2001-01-01"}))).await;
+    let (s, p) = app.act(&id, "submit", &c.de, None).await;
+    assert_eq!(s, StatusCode::OK);
+    // The first silence period has passed when the new version comes.
+    app.pass_silence(&p);
     app.act(&id, "positions", &c.fr, Some(&json!({"state": "FR", "position": "support"}))).await;
 
     let etag = etag_of(&app, &id).await;
@@ -425,20 +439,45 @@ async fn a_new_version_during_review_restarts_the_silence_and_resets_positions()
 }
 
 #[tokio::test]
-async fn an_explicit_silence_deadline_in_the_future_is_honoured() {
+async fn an_admin_may_shorten_the_silence_period_and_the_audit_says_so() {
     let app = spawn_app().await;
     let id = id_of(&app.propose(&app.admin, &proposal("firewall", "A filter of network traffic.")).await);
-    let until = time::OffsetDateTime::now_utc() + time::Duration::days(3);
-    let until = until.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let until = rfc3339(app.clock.now() + time::Duration::days(3));
     let (s, p) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": until}))).await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["silence_until"], until.as_str());
-    assert_eq!(app.act(&id, "approve", &app.admin, None).await.0, StatusCode::CONFLICT);
+    let submit = audit_of(&app, &id).await.last().unwrap().clone();
+    assert_eq!(submit["action"], "proposal.submit");
+    assert_eq!(submit["detail"]["silence_until"], until.as_str());
+    assert_eq!(submit["detail"]["shortened_silence"], true, "{submit}");
+    assert_eq!(submit["detail"]["minimum_silence_days"], 14);
+    let minimum = submit["detail"]["minimum_silence_until"].as_str().expect("the minimum it was shortened from");
+    assert!(minimum > until.as_str(), "{minimum} is after {until}");
+
+    // The shortened period still has to pass.
+    let (s, b) = app.act(&id, "approve", &app.admin, None).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(b["type"], "/problems/no-consensus");
     app.clock.advance(time::Duration::days(2));
     assert_eq!(app.act(&id, "approve", &app.admin, None).await.0, StatusCode::CONFLICT);
     app.clock.advance(time::Duration::days(1) + time::Duration::seconds(5));
     assert_eq!(app.act(&id, "approve", &app.admin, None).await.0, StatusCode::OK);
 
+    // The default period is not a shortened one.
+    let id = id_of(&app.propose(&app.admin, &proposal("router", "A device that forwards packets.")).await);
+    assert_eq!(app.act(&id, "submit", &app.admin, None).await.0, StatusCode::OK);
+    let submit = audit_of(&app, &id).await.last().unwrap().clone();
+    assert_eq!(submit["detail"]["shortened_silence"], false, "{submit}");
+    assert!(submit["detail"].get("minimum_silence_until").is_none(), "{submit}");
+
+    // Not even an admin may end it in the past.
+    let id = id_of(&app.propose(&app.admin, &proposal("switch", "A device that joins network segments.")).await);
+    let (s, b) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "2020-01-01"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["field"], "silence_until");
+    assert_eq!(app.proposal(&id).await["status"], "draft");
+
+    // A deadline that cannot be read is a 400 naming the parameter.
     let id = id_of(&app.propose(&app.admin, &proposal("firewall 2", "x")).await);
     let (s, b) = app.act(&id, "submit", &app.admin, Some(&json!({"silence_until": "next week"}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -672,7 +711,12 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         StatusCode::UNPROCESSABLE_ENTITY,
         app.act(&id, "comments", &c.reader, Some(&json!({"text": " "}))).await
     );
-    step!("submit", StatusCode::OK, app.act(&id, "submit", &c.de, Some(&json!({"silence_until": "2000-01-01"}))).await);
+    step!(
+        "submit with a silence period in the past",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        app.act(&id, "submit", &c.de, Some(&json!({"silence_until": "2000-01-01"}))).await
+    );
+    let submitted = step!("submit", StatusCode::OK, app.act(&id, "submit", &c.de, None).await);
     step!("submit twice", StatusCode::CONFLICT, app.act(&id, "submit", &c.de, None).await);
     step!(
         "position for another State",
@@ -692,6 +736,8 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         app.act(&id, "positions", &c.fr, Some(&json!({"state": "FR", "position": "support"}))).await
     );
     step!("approve as delegate", StatusCode::FORBIDDEN, app.act(&id, "approve", &c.de, None).await);
+    step!("approve during the silence period", StatusCode::CONFLICT, app.act(&id, "approve", &c.editor, None).await);
+    app.pass_silence(&submitted);
     let agreed = step!("approve", StatusCode::OK, app.act(&id, "approve", &c.editor, None).await);
     assert_eq!(agreed["status"], "agreed");
     step!(
@@ -732,4 +778,175 @@ async fn every_mutating_call_leaves_exactly_one_audit_record_and_refused_ones_no
         app.get_as(&format!("/v1/audit?proposal={id}&target=x"), &admin).await.status(),
         StatusCode::BAD_REQUEST
     );
+}
+
+#[tokio::test]
+async fn the_submitter_cannot_shorten_the_silence_period() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let id = id_of(&app.propose(&c.de, &proposal("ransomware", "Malware that encrypts data for a ransom.")).await);
+    let before = app.audit_total().await;
+    let soon = rfc3339(app.clock.now() + time::Duration::days(13));
+    for (who, token) in [("delegate", &c.de), ("editor", &c.editor)] {
+        for until in ["2020-01-01", "2020-01-01T00:00:00Z", soon.as_str()] {
+            let (s, b) = app.act(&id, "submit", token, Some(&json!({"silence_until": until}))).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{who} with {until}: {b}");
+            assert_eq!(b["type"], "/problems/invalid-request");
+            assert_eq!(b["errors"].as_array().unwrap().len(), 1, "{b}");
+            assert_eq!(b["errors"][0]["field"], "silence_until");
+            let reason = b["errors"][0]["reason"].as_str().unwrap();
+            if until == soon {
+                assert!(reason.contains("14 days"), "{reason}");
+            }
+        }
+    }
+    assert_eq!(app.audit_total().await, before, "refused submissions leave no audit record");
+    assert_eq!(app.proposal(&id).await["status"], "draft");
+
+    // A period longer than the minimum is the submitter's to choose, and the
+    // proposal cannot be approved before it ends.
+    let later = rfc3339(app.clock.now() + time::Duration::days(20));
+    let (s, p) = app.act(&id, "submit", &c.de, Some(&json!({"silence_until": later}))).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["silence_until"], later.as_str());
+    app.clock.advance(time::Duration::days(15));
+    let (s, b) = app.act(&id, "approve", &c.editor, None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["silence_over"], false);
+    app.pass_silence(&p);
+    let (s, b) = app.act(&id, "approve", &c.editor, None).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+#[tokio::test]
+async fn the_minimum_silence_period_is_the_configured_one() {
+    let app = spawn_app_with(|config| config.silence_days = 3).await;
+    let de = app.token("de-delegate", "delegate", Some("DE")).await;
+    let id = id_of(&app.propose(&de, &proposal("ransomware", "Malware that encrypts data for a ransom.")).await);
+    let (s, b) = app
+        .act(&id, "submit", &de, Some(&json!({"silence_until": rfc3339(app.clock.now() + time::Duration::days(2))})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["errors"][0]["reason"].as_str().unwrap().contains("3 days"), "{b}");
+    let until = rfc3339(app.clock.now() + time::Duration::days(4));
+    let (s, p) = app.act(&id, "submit", &de, Some(&json!({"silence_until": until}))).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["silence_until"], until.as_str());
+}
+
+/// The entry ids of a proposal's provenance, sorted.
+fn provenance(p: &Value) -> Vec<String> {
+    let mut ids: Vec<String> =
+        p["provenance"].as_array().unwrap().iter().map(|e| e["entry_id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn an_edit_keeps_what_the_proposal_reconciles_unless_it_names_other_entries() {
+    let app = spawn_app().await;
+    let c = cast(&app).await;
+    let de = id_of(&app.submit("DE", &english_list(2020, &["cyber attack", "malware"])).await);
+    let fr = id_of(&app.submit("FR", &english_list(2020, &["cyber attack"])).await);
+    let us = id_of(&app.submit("US", &english_list(2020, &["cyber attack"])).await);
+    let (de_attack, de_malware, fr_attack, us_attack) =
+        (format!("{de}-1"), format!("{de}-2"), format!("{fr}-1"), format!("{us}-1"));
+    let r = app.post_empty("/v1/clusters/rebuild", &c.editor).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let clusters = app.get_json("/v1/clusters?min_states=2&limit=200").await;
+    let member_ids = |c: &Value| -> Vec<String> {
+        let mut ids: Vec<String> =
+            c["members"].as_array().unwrap().iter().map(|m| m["entry_id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let cluster = clusters["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| member_ids(c).contains(&de_attack))
+        .expect("the cyber attack cluster")
+        .clone();
+    let cluster_id = cluster["id"].as_str().unwrap().to_owned();
+    let mut members = vec![de_attack.clone(), fr_attack.clone(), us_attack.clone()];
+    members.sort();
+    assert_eq!(member_ids(&cluster), members);
+
+    // Made from the cluster, it reconciles the cluster's entries.
+    let mut body = proposal("cyber attack", "A deliberate attempt to harm information systems.");
+    body["cluster_id"] = json!(cluster_id);
+    let p = app.propose(&c.de, &body).await;
+    let id = id_of(&p);
+    let path = format!("/v1/proposals/{id}");
+    assert_eq!(provenance(&p), members);
+
+    // Editing the definition alone keeps the entries, the cluster and so the provenance.
+    let definition = "A deliberate attempt to harm networked information systems.";
+    let r = app.put_json(&path, &c.de, Some(&etag_of(&app, &id).await), &proposal("cyber attack", definition)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["version"], 2);
+    assert_eq!(p["current"]["entry_ids"], p["versions"][0]["text"]["entry_ids"]);
+    assert_eq!(p["current"]["cluster_id"], cluster_id.as_str());
+    assert_eq!(provenance(&p), members);
+    let diff = &p["diffs"][0];
+    assert!(diff["definition"].as_array().unwrap().contains(&json!({"op": "insert", "text": "networked"})), "{diff}");
+    assert_eq!((&diff["entry_ids_added"], &diff["entry_ids_removed"]), (&json!([]), &json!([])));
+
+    // Naming other entries: the diff of the version names those added and removed.
+    let mut body = proposal("cyber attack", definition);
+    body["entry_ids"] = json!([de_attack, us_attack, de_malware]);
+    let r = app.put_json(&path, &c.de, Some(&etag_of(&app, &id).await), &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    let diff = &p["diffs"][1];
+    assert_eq!((diff["from_version"].as_u64(), diff["to_version"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(diff["entry_ids_added"], json!([de_malware]));
+    assert_eq!(diff["entry_ids_removed"], json!([fr_attack]));
+    assert_eq!(diff["definition"], json!([{"op": "equal", "text": definition}]), "the text did not change");
+    assert_eq!(p["current"]["cluster_id"], cluster_id.as_str(), "the cluster it was drafted from is kept");
+    let mut now = vec![de_attack.clone(), de_malware.clone(), us_attack.clone()];
+    now.sort();
+    assert_eq!(provenance(&p), now);
+    // So does the audit record of the edit.
+    let edit = audit_of(&app, &id).await.last().unwrap().clone();
+    assert_eq!(edit["action"], "proposal.edit");
+    assert_eq!(edit["detail"]["entry_ids_added"], json!([de_malware]), "{edit}");
+    assert_eq!(edit["detail"]["entry_ids_removed"], json!([fr_attack]), "{edit}");
+
+    // An explicit empty list clears them.
+    body["entry_ids"] = json!([]);
+    let r = app.put_json(&path, &c.de, Some(&etag_of(&app, &id).await), &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["current"]["entry_ids"], json!([]));
+    assert_eq!(p["provenance"], json!([]));
+    assert_eq!(p["diffs"][2]["entry_ids_removed"], json!([de_attack, us_attack, de_malware]));
+}
+
+#[tokio::test]
+async fn an_unknown_cluster_is_an_invalid_request_naming_the_field() {
+    let app = spawn_app().await;
+    let admin = app.admin.clone();
+    let mut body = proposal("botnet", "A network of compromised machines.");
+    body["cluster_id"] = json!("c999-999");
+    let before = app.audit_total().await;
+    let b = problem(app.post_json("/v1/proposals", Some(&admin), &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(b["type"], "/problems/invalid-request");
+    assert_eq!(b["title"], "The request was refused");
+    assert_eq!(b["errors"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(b["errors"][0]["field"], "cluster_id");
+    assert_eq!(b["errors"][0]["row"], Value::Null);
+    assert!(b["errors"][0]["reason"].as_str().unwrap().contains("c999-999"), "{b}");
+    assert_eq!(app.audit_total().await, before, "a refused proposal leaves no audit record");
+
+    // The same answer when an edit names it to take its entries.
+    let id = id_of(&app.propose(&admin, &proposal("botnet", "A network of compromised machines.")).await);
+    let n = app.audit_total().await;
+    let r = app.put_json(&format!("/v1/proposals/{id}"), &admin, Some(&etag_of(&app, &id).await), &body).await;
+    let b = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(b["type"], "/problems/invalid-request");
+    assert_eq!(b["errors"][0]["field"], "cluster_id");
+    assert_eq!(app.proposal(&id).await["version"], 1);
+    assert_eq!(app.audit_total().await, n);
 }

@@ -11,6 +11,19 @@
 //!   on behalf of any named State (attributed to them);
 //! - approve, reject: editors and admins;
 //! - comment: any token holder.
+//!
+//! What a proposal reconciles (its `entry_ids`, and the `cluster_id` it was
+//! drafted from) is kept from version to version unless a request names it:
+//! a PUT without `entry_ids` keeps the current version's entry ids, one
+//! without `cluster_id` keeps its cluster, and `entry_ids: []` (or
+//! `cluster_id: ""`) clears them. Naming another cluster without naming
+//! entry ids takes that cluster's current entries, as creating from it does.
+//!
+//! The silence period lasts at least `silence_days` (the server's
+//! `--silence-days`): a `silence_until` in the past, or before that minimum,
+//! is refused (422) — except that an admin may shorten it (not into the
+//! past), which the audit record of the submission says
+//! (`shortened_silence`).
 
 pub mod export;
 pub mod glossary;
@@ -18,10 +31,11 @@ pub mod glossary;
 use time::OffsetDateTime;
 
 use crate::clock;
-use crate::domain::proposal::{self, Action, PositionDraft, ProposalDraft};
+use crate::domain::proposal::{self, Closing, PositionDraft, ProposalDraft, ProposalText};
 use crate::domain::{Actor, RowError, StateCode};
 use crate::error::{Error, Result};
 use crate::service::Glossary;
+use crate::store::proposals::Review;
 use crate::store::{Edit, EntryRecord, ProposalEventRecord, ProposalRecord, parse_entry_id};
 
 /// The silence period when none is configured: 14 days.
@@ -37,32 +51,30 @@ pub struct ProposalDetail {
 }
 
 impl Glossary {
-    /// Drafts a new proposal (version 1).
-    pub fn create_proposal(&self, actor: &Actor, mut draft: ProposalDraft) -> Result<ProposalDetail> {
+    /// Drafts a new proposal (version 1). Made from a cluster without entry
+    /// ids, it reconciles the cluster's current entries.
+    pub fn create_proposal(&self, actor: &Actor, draft: ProposalDraft) -> Result<ProposalDetail> {
         if !(actor.is_editor() || actor.role == crate::domain::Role::Delegate) {
             return Err(Error::Forbidden(format!(
                 "only delegates, editors and admins may propose; '{}' is a {}",
                 actor.name, actor.role
             )));
         }
-        if draft.entry_ids.is_empty()
-            && let Some(cluster) = draft.cluster_id.as_deref()
-            && let Some(members) = self.cluster_provenance(cluster)?
-        {
-            draft.entry_ids = members;
+        let from_cluster = draft.entry_ids.as_ref().is_none_or(Vec::is_empty);
+        let mut text = proposal::validate_proposal(draft).map_err(Error::Unprocessable)?;
+        if from_cluster && let Some(cluster) = text.cluster_id.as_deref() {
+            text.entry_ids = self.cluster_provenance(cluster)?;
         }
-        let text = proposal::validate_proposal(draft).map_err(Error::Unprocessable)?;
         let record = self.store.create_proposal(&text, actor, &self.now())?;
         self.store.flush()?;
         self.proposal_detail(record.id)
     }
 
-    /// A proposal made from a cluster reconciles the cluster's current
-    /// entries: its provenance is pre-filled with them. An unknown cluster is
-    /// a 422 naming the field.
-    fn cluster_provenance(&self, cluster_id: &str) -> Result<Option<Vec<String>>> {
+    /// The current entries of a cluster: what a proposal made from it
+    /// reconciles. An unknown cluster is a 422 naming the field.
+    fn cluster_provenance(&self, cluster_id: &str) -> Result<Vec<String>> {
         let Some(cluster) = self.store.cluster(cluster_id)? else {
-            return Err(Error::Invalid(vec![crate::domain::RowError::new(
+            return Err(Error::Unprocessable(vec![RowError::new(
                 None,
                 "cluster_id",
                 format!("no cluster '{}' (see GET /v1/clusters)", crate::domain::codes::clip(cluster_id)),
@@ -70,17 +82,19 @@ impl Glossary {
         };
         let mut members = Vec::with_capacity(cluster.members.len());
         for id in cluster.members {
-            if let Some((sub, ord)) = crate::store::parse_entry_id(&id)
+            if let Some((sub, ord)) = parse_entry_id(&id)
                 && let Some(e) = self.store.entry(sub, ord)?
                 && self.store.current_id(&e.state, e.year)? == Some(e.submission_id)
             {
                 members.push(id);
             }
         }
-        Ok(Some(members))
+        Ok(members)
     }
 
     /// Stores a new version if `if_match` names the current one (else 412).
+    /// What the request leaves out of the proposal's sources is kept from the
+    /// current version (see the module's documentation).
     pub fn edit_proposal(
         &self,
         actor: &Actor,
@@ -90,16 +104,37 @@ impl Glossary {
     ) -> Result<ProposalDetail> {
         let current = self.existing(id)?;
         require_proposer_or_editor(actor, &current, "edit")?;
-        let text = proposal::validate_proposal(draft).map_err(Error::Unprocessable)?;
+        let text = self.next_version(&current, draft)?;
+        // The text was completed from `current`: the edit may only apply to
+        // that version (if it is one If-Match names), else it is stale.
+        let based_on: &[u32] = if if_match.contains(&current.version) { &[current.version] } else { &[] };
         let restart = clock::format(self.clock.now() + self.silence_period());
-        let edit = Edit { if_match, text: &text, restart_silence_until: &restart };
+        let edit = Edit { if_match: based_on, text: &text, restart_silence_until: &restart };
         self.store.edit_proposal(id, &edit, actor, &self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
 
-    /// Puts a draft under review; the silence period ends at `silence_until`
-    /// or, by default, after the configured number of days.
+    /// The text of the version after `current`: the draft, with the sources
+    /// it does not name kept from `current`.
+    fn next_version(&self, current: &ProposalRecord, mut draft: ProposalDraft) -> Result<ProposalText> {
+        let keep_entry_ids = draft.entry_ids.is_none();
+        if draft.cluster_id.is_none() {
+            draft.cluster_id.clone_from(&current.text.cluster_id);
+        }
+        let mut text = proposal::validate_proposal(draft).map_err(Error::Unprocessable)?;
+        if keep_entry_ids {
+            text.entry_ids = match text.cluster_id.as_deref() {
+                Some(cluster) if text.cluster_id != current.text.cluster_id => self.cluster_provenance(cluster)?,
+                _ => current.text.entry_ids.clone(),
+            };
+        }
+        Ok(text)
+    }
+
+    /// Puts a draft under review. The silence period ends at `silence_until`
+    /// or, by default, after the configured number of days; only an admin may
+    /// end it sooner than that, and no one in the past.
     pub fn submit_proposal(
         &self,
         actor: &Actor,
@@ -108,8 +143,31 @@ impl Glossary {
     ) -> Result<ProposalDetail> {
         let current = self.existing(id)?;
         require_proposer_or_editor(actor, &current, "submit")?;
-        let until = silence_until.unwrap_or_else(|| self.clock.now() + self.silence_period());
-        self.store.submit_proposal(id, &clock::format(until), actor, &self.now())?;
+        let now = self.clock.now();
+        let minimum = now + self.silence_period();
+        let until = silence_until.unwrap_or(minimum);
+        let refuse = |reason: String| Err(Error::Unprocessable(vec![RowError::new(None, "silence_until", reason)]));
+        if silence_until.is_some_and(|t| t <= now) {
+            return refuse(format!(
+                "silence_until ({}) is not in the future: the silence period ends after now ({})",
+                clock::format(until),
+                clock::format(now)
+            ));
+        }
+        let shortened = until < minimum;
+        if shortened && !actor.is_admin() {
+            return refuse(format!(
+                "silence_until ({}) ends before the minimum review time of {} days: no earlier than {} (omit \
+                 silence_until for the minimum); only an admin may shorten it",
+                clock::format(until),
+                self.silence_days,
+                clock::format(minimum)
+            ));
+        }
+        let (until, minimum) = (clock::format(until), clock::format(minimum));
+        let review =
+            Review { silence_until: &until, shortened: shortened.then_some((minimum.as_str(), self.silence_days)) };
+        self.store.submit_proposal(id, &review, actor, &clock::format(now))?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -154,7 +212,7 @@ impl Glossary {
         require_editor(actor, "reject")?;
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
         self.existing(id)?;
-        self.store.close_proposal(id, Action::Reject, &reason, actor, &self.now())?;
+        self.store.close_proposal(id, Closing::Reject, &reason, actor, &self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -164,7 +222,7 @@ impl Glossary {
         let current = self.existing(id)?;
         require_proposer_or_editor(actor, &current, "withdraw")?;
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
-        self.store.close_proposal(id, Action::Withdraw, &reason, actor, &self.now())?;
+        self.store.close_proposal(id, Closing::Withdraw, &reason, actor, &self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
