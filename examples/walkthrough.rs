@@ -96,7 +96,7 @@ fn walk(dir: &std::path::Path, say: &mut dyn FnMut(String)) -> Result<()> {
     let under_review = glossary.submit_proposal(&editor, id, None)?;
     say(format!(
         "Under review; the silence period ends {}.",
-        under_review.record.silence_until.as_deref().unwrap_or("(not set)")
+        under_review.record.silence_until.map(consensus_glossary::clock::format).unwrap_or_default()
     ));
 
     // 6. States record positions; France supports with an interpretative statement.

@@ -4,7 +4,6 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::clock;
 use crate::domain::{Actor, Role, StateCode};
 use crate::error::{Error, Result};
 use crate::store::{FORMAT, Store, TokenRecord};
@@ -57,16 +56,9 @@ pub fn create(
         (_, None) => {}
     }
     let token = generate()?;
-    let now = clock::format(now);
-    let record = TokenRecord {
-        v: FORMAT,
-        name: name.to_owned(),
-        role,
-        state,
-        created_at: now.clone(),
-        created_by: actor.name.clone(),
-    };
-    store.add_token(&hash(&token), &record, actor, &now)?;
+    let record =
+        TokenRecord { v: FORMAT, name: name.to_owned(), role, state, created_at: now, created_by: actor.name.clone() };
+    store.add_token(&hash(&token), &record, actor, now)?;
     store.flush()?;
     Ok(Minted { token, record })
 }

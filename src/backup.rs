@@ -91,13 +91,13 @@ fn json_line<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
 
 /// Writes a backup of `store` to `out`: every tree, with writes held off while
 /// the trees are read. Returns what was written.
-pub fn write(store: &Store, created_at: &str, out: impl Write) -> Result<Summary> {
+pub fn write(store: &Store, created_at: time::OffsetDateTime, out: impl Write) -> Result<Summary> {
     let mut out = Hashing { inner: std::io::BufWriter::new(out), hash: Sha256::new() };
     let frozen = store.freeze()?;
     let header = Header {
         backup: MAGIC.to_owned(),
         version: VERSION,
-        created_at: created_at.to_owned(),
+        created_at: crate::clock::format(created_at),
         last_seq: frozen.last_seq()?,
         trees: frozen.tree_names()?,
     };

@@ -44,3 +44,59 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
         time::Date::parse(s, &fmt).ok().map(|d| d.midnight().assume_utc())
     })
 }
+
+/// Serde for a stored or sent instant: RFC 3339 text (`#[serde(with = "clock::rfc3339")]`).
+pub mod rfc3339 {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        OffsetDateTime::parse(&raw, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| serde::de::Error::custom(format!("'{raw}' is not an RFC 3339 time: {e}")))
+    }
+
+    /// The same for an optional instant (`null` when absent).
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use time::OffsetDateTime;
+
+        pub fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrapped(#[serde(with = "super")] OffsetDateTime);
+            Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(t)| t))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_round_trip_as_rfc3339_text() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct R {
+            #[serde(with = "rfc3339")]
+            at: OffsetDateTime,
+            #[serde(with = "rfc3339::option", default)]
+            until: Option<OffsetDateTime>,
+        }
+        let text = r#"{"at":"2026-12-02T06:47:23.5Z","until":null}"#;
+        let r: R = serde_json::from_str(text).unwrap();
+        assert_eq!(r.at.unix_timestamp(), 1_796_194_043);
+        assert_eq!(serde_json::to_string(&r).unwrap(), text);
+        assert!(serde_json::from_str::<R>(r#"{"at":"yesterday"}"#).is_err());
+    }
+}

@@ -72,7 +72,7 @@ pub struct Stats {
 }
 
 /// Clusters every current entry from scratch and replaces the stored clusters.
-pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: &str) -> Result<Stats> {
+pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: time::OffsetDateTime) -> Result<Stats> {
     let started = std::time::Instant::now();
     let mut vocab = features::Vocabulary::new(index);
     let mut items = Vec::new();

@@ -34,7 +34,7 @@ impl From<AuditRecord> for AuditView {
     fn from(r: AuditRecord) -> Self {
         Self {
             id: r.id.to_string(),
-            at: r.at,
+            at: crate::clock::format(r.at),
             actor: r.actor,
             role: r.role.to_string(),
             actor_state: r.actor_state,
@@ -73,11 +73,11 @@ pub async fn list_audit(
     params: Params,
 ) -> AppResult<Json<AuditList>> {
     let (offset, limit) = params.page()?;
-    let time = |name: &str| -> Result<Option<String>, Error> {
+    let time = |name: &str| -> Result<Option<time::OffsetDateTime>, Error> {
         params
             .get(name)
             .map(|raw| {
-                clock::parse(raw).map(clock::format).ok_or_else(|| {
+                clock::parse(raw).ok_or_else(|| {
                     Error::bad_param(name, format!("{name} must be an RFC 3339 time or a date (YYYY-MM-DD)"))
                 })
             })

@@ -71,7 +71,7 @@ impl From<GlossaryEntry> for GlossaryEntryView {
                 .map(|(l, t)| (l.clone(), TranslationView { term: t.term.clone(), definition: t.definition.clone() }))
                 .collect(),
             version: p.version,
-            agreed_at: p.agreed_at.clone().unwrap_or_default(),
+            agreed_at: p.agreed_at.map(crate::clock::format).unwrap_or_default(),
             supporting_states: with(Stance::Support),
             abstaining_states: with(Stance::Abstain),
             statements: statements(&p),

@@ -207,11 +207,11 @@ impl From<&ProposalRecord> for ProposalSummary {
             etag: etag(p.id, p.version),
             term: p.text.term.clone(),
             language: p.text.language.clone(),
-            created_at: p.created_at.clone(),
+            created_at: crate::clock::format(p.created_at),
             created_by: p.created_by.clone(),
-            updated_at: p.updated_at.clone(),
-            silence_until: p.silence_until.clone(),
-            agreed_at: p.agreed_at.clone(),
+            updated_at: crate::clock::format(p.updated_at),
+            silence_until: p.silence_until.map(crate::clock::format),
+            agreed_at: p.agreed_at.map(crate::clock::format),
             superseded_by: p.superseded_by.map(|s| s.to_string()),
         }
     }
@@ -324,7 +324,7 @@ impl From<PositionRecord> for PositionView {
             position: r.position.as_str().to_owned(),
             reason: r.reason,
             statement: r.statement,
-            at: r.at,
+            at: crate::clock::format(r.at),
             recorded_by: r.recorded_by,
             recorded_by_role: r.recorded_by_role,
             on_behalf: r.on_behalf,
@@ -359,7 +359,7 @@ impl StatementView {
             state: r.state.clone(),
             statement: r.statement.clone()?,
             position: r.position.as_str().to_owned(),
-            at: r.at.clone(),
+            at: crate::clock::format(r.at),
             recorded_by: r.recorded_by.clone(),
         })
     }
@@ -492,18 +492,24 @@ impl ProposalView {
             match event {
                 ProposalEvent::Version { version, text } => {
                     texts.push((version, text.clone()));
-                    versions.push(VersionView { version, at, by: actor, role, text: text.into() });
+                    versions.push(VersionView {
+                        version,
+                        at: crate::clock::format(at),
+                        by: actor,
+                        role: role.to_string(),
+                        text: text.into(),
+                    });
                 }
                 ProposalEvent::Status { from, to, reason, silence_until, successor, superseded } => {
                     status_history.push(StatusChangeView {
-                        at,
+                        at: crate::clock::format(at),
                         by: actor,
-                        role,
+                        role: role.to_string(),
                         kind: "status".into(),
                         from: from.as_str().into(),
                         to: to.as_str().into(),
                         reason,
-                        silence_until,
+                        silence_until: silence_until.map(crate::clock::format),
                         successor: successor.map(|s| s.to_string()),
                         superseded: superseded.iter().map(u64::to_string).collect(),
                         version: None,
@@ -512,14 +518,14 @@ impl ProposalView {
                 }
                 ProposalEvent::ReviewRestarted { version, silence_until, positions_reset } => {
                     status_history.push(StatusChangeView {
-                        at,
+                        at: crate::clock::format(at),
                         by: actor,
-                        role,
+                        role: role.to_string(),
                         kind: "review_restarted".into(),
                         from: Status::UnderReview.as_str().into(),
                         to: Status::UnderReview.as_str().into(),
                         reason: Some(format!("version {version} restarted the silence period")),
-                        silence_until: Some(silence_until),
+                        silence_until: Some(crate::clock::format(silence_until)),
                         successor: None,
                         superseded: Vec::new(),
                         version: Some(version),
@@ -527,26 +533,30 @@ impl ProposalView {
                     });
                 }
                 ProposalEvent::Position(r) => history.push(PositionView::from(r)),
-                ProposalEvent::Comment { text } => {
-                    comments.push(CommentView { n, at, author: actor, role, author_state: actor_state, text })
-                }
+                ProposalEvent::Comment { text } => comments.push(CommentView {
+                    n,
+                    at: crate::clock::format(at),
+                    author: actor,
+                    role: role.to_string(),
+                    author_state: actor_state.as_ref().map(ToString::to_string),
+                    text,
+                }),
             }
         }
         let diffs = texts.windows(2).map(|w| DiffView::between((w[0].0, &w[0].1), (w[1].0, &w[1].1))).collect();
-        let silence_over = (p.status == Status::UnderReview)
-            .then(|| p.silence_until.as_deref().and_then(clock::parse).map(|until| now >= until))
-            .flatten();
+        let silence_over =
+            (p.status == Status::UnderReview).then(|| p.silence_until.map(|until| now >= until)).flatten();
         Self {
             summary: ProposalSummary::from(&p),
             current: p.text.clone().into(),
             proposer: ProposerView {
                 name: p.created_by.clone(),
-                role: p.created_by_role.clone(),
-                state: p.created_by_state.clone(),
+                role: p.created_by_role.to_string(),
+                state: p.created_by_state.as_ref().map(ToString::to_string),
             },
             silence_over,
-            superseded_at: p.superseded_at.clone(),
-            closed_at: p.closed_at.clone(),
+            superseded_at: p.superseded_at.map(crate::clock::format),
+            closed_at: p.closed_at.map(crate::clock::format),
             close_reason: p.close_reason.clone(),
             versions,
             diffs,

@@ -27,7 +27,7 @@ pub struct StateView {
 
 impl From<StateRecord> for StateView {
     fn from(r: StateRecord) -> Self {
-        Self { code: r.code, name: r.name, forum: r.forum, added_at: r.added_at }
+        Self { code: r.code, name: r.name, forum: r.forum, added_at: crate::clock::format(r.added_at) }
     }
 }
 

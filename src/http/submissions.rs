@@ -84,7 +84,7 @@ impl SubmissionSummary {
             entry_count: r.entry_count,
             current,
             format: r.format,
-            created_at: r.created_at,
+            created_at: crate::clock::format(r.created_at),
             created_by: r.created_by,
             replaces: r.replaces.map(|id| id.to_string()),
         }

@@ -58,7 +58,7 @@ pub async fn create_token(
             name: r.name,
             role: r.role.to_string(),
             state: r.state.map(|s| s.to_string()),
-            created_at: r.created_at,
+            created_at: crate::clock::format(r.created_at),
         }),
     ))
 }

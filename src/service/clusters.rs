@@ -147,9 +147,9 @@ impl Glossary {
         require_editor(actor)?;
         let index = self.search_index()?;
         let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
-        let stats = cluster::rebuild(&self.store, index, &self.cluster_params, &self.now())?;
+        let stats = cluster::rebuild(&self.store, index, &self.cluster_params, self.now())?;
         let detail = serde_json::to_value(&stats)?;
-        self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, &self.now())?;
+        self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, self.now())?;
         self.store.flush()?;
         Ok(stats)
     }
@@ -267,7 +267,7 @@ impl Glossary {
         let records = {
             let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
             for kind in kinds {
-                self.store.add_constraint(kind, action, target.clone(), actor, &self.now())?;
+                self.store.add_constraint(kind, action, target.clone(), actor, self.now())?;
             }
             self.store.flush()?;
             cluster::recluster(&self.store, index, clusters, extra, &self.cluster_params)?

@@ -36,7 +36,7 @@ pub use crate::store::{
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::clock::{self, Clock};
+use crate::clock::Clock;
 use crate::domain::{Actor, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
@@ -114,8 +114,7 @@ pub struct Glossary {
 
 impl Glossary {
     pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
-        let now = clock::format(clock.now());
-        let store = Store::open(&data_dir.join("store"), &now)?;
+        let store = Store::open(&data_dir.join("store"), clock.now())?;
         Ok(Self {
             store,
             clock,
@@ -219,8 +218,8 @@ impl Glossary {
         self.cluster_params = params;
     }
 
-    fn now(&self) -> String {
-        clock::format(self.clock.now())
+    fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 
     /// Places a new submission's entries into clusters (when clusters exist),
@@ -284,7 +283,7 @@ impl Glossary {
         let now = self.now();
         let mut receipts = Vec::with_capacity(lists.len());
         for p in lists {
-            let stored = self.store.add_submission(&p.state, &p.list, p.format.as_str(), actor, &now)?;
+            let stored = self.store.add_submission(&p.state, &p.list, p.format.as_str(), actor, now)?;
             receipts.push(Receipt { stored, warnings: p.warnings });
         }
         self.store.flush()?;

@@ -127,7 +127,7 @@ impl Glossary {
         if forum.chars().count() > 40 || forum.chars().any(char::is_control) {
             return Err(Error::bad_param("forum", "a forum is at most 40 printable characters"));
         }
-        let record = self.store.add_state(&new.code, &name, &forum, actor, &self.now())?;
+        let record = self.store.add_state(&new.code, &name, &forum, actor, self.now())?;
         self.store.flush()?;
         Ok(record)
     }
@@ -214,7 +214,7 @@ impl Glossary {
     /// Writes a consistent backup of the whole store (admins only) to `out`.
     pub fn backup(&self, actor: &Actor, out: &mut impl Write) -> Result<backup::Summary> {
         require_admin(actor)?;
-        backup::write(&self.store, &self.now(), out)
+        backup::write(&self.store, self.now(), out)
     }
 
     /// One page of the proposals (of one status, or all), newest first, and

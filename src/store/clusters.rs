@@ -16,6 +16,7 @@
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::{AuditNote, CLUSTERS, CONSTRAINTS, ENTRY_CLUSTER, META, Store, abort, decode, encode, keys};
 use crate::domain::Actor;
@@ -68,7 +69,8 @@ pub struct ClusterRecord {
 pub struct ConstraintRecord {
     pub v: u8,
     pub id: u64,
-    pub at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub at: OffsetDateTime,
     pub by: String,
     pub kind: ConstraintKind,
 }
@@ -90,7 +92,7 @@ impl Store {
     /// leaves the previous clustering (the staged generation is removed on
     /// open), after it the new one. The write gate is held shared throughout,
     /// so a snapshot (`freeze`) holds either clustering whole.
-    pub fn replace_clusters(&self, clusters: &[ClusterRecord], now: &str) -> Result<()> {
+    pub fn replace_clusters(&self, clusters: &[ClusterRecord], now: OffsetDateTime) -> Result<()> {
         let _one = self.staging.lock().map_err(|_| Error::Poisoned("cluster staging"))?;
         let _writing = self.write_gate()?;
         let current = self.cluster_gen()?;
@@ -112,7 +114,7 @@ impl Store {
             now,
             |tx| {
                 tx.tree(META).insert(CLUSTER_GEN, &next.to_be_bytes())?;
-                tx.tree(META).insert(CLUSTERED_AT, tx.at.as_bytes())?;
+                tx.tree(META).insert(CLUSTERED_AT, crate::clock::format(tx.at).as_bytes())?;
                 Ok(())
             },
             None,
@@ -190,7 +192,7 @@ impl Store {
         let encoded: Vec<(&ClusterRecord, Vec<u8>)> =
             clusters.iter().map(|c| Ok((c, encode(c)?))).collect::<Result<_>>()?;
         self.write(
-            "",
+            OffsetDateTime::now_utc(),
             |tx| {
                 // Read inside the transaction: the generation current when it commits.
                 let g = match tx.tree(META).get(CLUSTER_GEN)? {
@@ -275,7 +277,7 @@ impl Store {
     /// a generation) into generation 1, and removes what a crash left of any
     /// generation but the current one (one being staged, or one being removed
     /// after its replacement).
-    pub(super) fn recover_clusters(&self, now: &str) -> Result<()> {
+    pub(super) fn recover_clusters(&self, now: OffsetDateTime) -> Result<()> {
         let _one = self.staging.lock().map_err(|_| Error::Poisoned("cluster staging"))?;
         let _writing = self.write_gate()?;
         let legacy =
@@ -381,15 +383,14 @@ impl Store {
         action: &str,
         target: String,
         actor: &Actor,
-        now: &str,
+        now: OffsetDateTime,
     ) -> Result<ConstraintRecord> {
         let detail = serde_json::to_value(&kind)?;
         self.write(
             now,
             |tx| {
                 let id = tx.next(NEXT_CONSTRAINT)?;
-                let record =
-                    ConstraintRecord { v: 1, id, at: tx.at.to_owned(), by: actor.name.clone(), kind: kind.clone() };
+                let record = ConstraintRecord { v: 1, id, at: tx.at, by: actor.name.clone(), kind: kind.clone() };
                 tx.put(CONSTRAINTS, &id.to_be_bytes(), &record)?;
                 Ok(record)
             },
@@ -404,7 +405,7 @@ impl Store {
         action: &str,
         target: String,
         detail: serde_json::Value,
-        now: &str,
+        now: OffsetDateTime,
     ) -> Result<()> {
         self.write(now, |_| Ok(()), Some(AuditNote { actor, action, target, detail }))
     }
@@ -439,7 +440,7 @@ mod tests {
 
     use super::*;
 
-    const NOW: &str = "2024-01-01T00:00:00Z";
+    const NOW: OffsetDateTime = time::macros::datetime!(2024-01-01 00:00 UTC);
 
     /// `n` entries in clusters of `size`; `tag` makes two clusterings of the
     /// same entries differ in every record.
@@ -625,7 +626,7 @@ mod tests {
                     store.trees[ENTRY_CLUSTER].insert(m.as_bytes(), c.id.as_bytes()).unwrap();
                 }
             }
-            store.trees[META].insert(CLUSTERED_AT, NOW.as_bytes()).unwrap();
+            store.trees[META].insert(CLUSTERED_AT, crate::clock::format(NOW).as_bytes()).unwrap();
             // A move interrupted before: a partial generation 1.
             store.stage(1, &a[..100]).unwrap();
             store.flush().unwrap();

@@ -137,13 +137,13 @@ mod tests {
     fn a_store_of_format_one_is_migrated_on_open_and_reads_the_same() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let store = Store::open(dir.path(), "2026-01-01T00:00:00Z").unwrap();
+            let store = Store::open(dir.path(), time::macros::datetime!(2026-01-01 00:00 UTC)).unwrap();
             store.trees[ENTRIES].insert(b"k1", V1_ENTRY.as_bytes()).unwrap();
             store.trees[META].remove(RECORD_FORMAT).unwrap();
             store.flush().unwrap();
             assert_eq!(store.record_format().unwrap(), 1);
         }
-        let store = Store::open(dir.path(), "2026-01-02T00:00:00Z").unwrap();
+        let store = Store::open(dir.path(), time::macros::datetime!(2026-01-02 00:00 UTC)).unwrap();
         assert_eq!(store.record_format().unwrap(), FORMAT);
         let e: EntryRecord = decode(&store.trees[ENTRIES].get(b"k1").unwrap().unwrap()).unwrap();
         assert_eq!((e.v, e.submission_id, e.ordinal, e.state.as_str()), (FORMAT, 3, 2, "DE"));
@@ -160,10 +160,13 @@ mod tests {
     fn a_store_of_a_later_format_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let store = Store::open(dir.path(), "2026-01-01T00:00:00Z").unwrap();
+            let store = Store::open(dir.path(), time::macros::datetime!(2026-01-01 00:00 UTC)).unwrap();
             store.trees[META].insert(RECORD_FORMAT, &[FORMAT + 1]).unwrap();
             store.flush().unwrap();
         }
-        assert!(matches!(Store::open(dir.path(), "2026-01-02T00:00:00Z"), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            Store::open(dir.path(), time::macros::datetime!(2026-01-02 00:00 UTC)),
+            Err(Error::Corrupt(_))
+        ));
     }
 }

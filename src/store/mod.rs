@@ -14,6 +14,7 @@ pub mod records;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use time::OffsetDateTime;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -151,8 +152,8 @@ pub struct AuditNote<'a> {
 /// The view of all trees inside one transaction.
 pub struct Tx<'a> {
     t: &'a [TransactionalTree],
-    /// The time of this write, RFC 3339.
-    pub(crate) at: &'a str,
+    /// The time of this write.
+    pub(crate) at: OffsetDateTime,
 }
 
 pub(crate) type TxResult<T> = std::result::Result<T, ConflictableTransactionError<Error>>;
@@ -242,8 +243,8 @@ pub struct EntryFilter {
 /// Filters for the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    pub since: Option<String>,
-    pub until: Option<String>,
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
     pub actor: Option<String>,
     pub action: Option<String>,
     pub target: Option<String>,
@@ -256,7 +257,7 @@ impl Store {
     /// sled releases its directory lock from its flusher thread, a moment
     /// after the last handle is dropped: a lock still held is retried for up
     /// to a second before it counts as another process's.
-    pub fn open(dir: &Path, now: &str) -> Result<Self> {
+    pub fn open(dir: &Path, now: OffsetDateTime) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
         let config = sled::Config::new().path(dir).cache_capacity(256 * 1024 * 1024).flush_every_ms(Some(500));
         let mut attempts = 0;
@@ -272,7 +273,7 @@ impl Store {
         Self::from_db(db, now)
     }
 
-    fn from_db(db: sled::Db, now: &str) -> Result<Self> {
+    fn from_db(db: sled::Db, now: OffsetDateTime) -> Result<Self> {
         let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
         let store = Self { db, trees, gate: Arc::default(), staging: Arc::default() };
         store.migrate()?;
@@ -285,7 +286,7 @@ impl Store {
         Ok(store)
     }
 
-    fn seed_states(&self, now: &str) -> Result<()> {
+    fn seed_states(&self, now: OffsetDateTime) -> Result<()> {
         let operator = Actor { name: "system".into(), ..Actor::operator() };
         self.write(
             now,
@@ -296,7 +297,7 @@ impl Store {
                         code: code.to_owned(),
                         name: name.to_owned(),
                         forum: states::OSCE.to_owned(),
-                        added_at: tx.at.to_owned(),
+                        added_at: tx.at,
                     };
                     tx.put(STATES, code.as_bytes(), &record)?;
                 }
@@ -314,7 +315,12 @@ impl Store {
 
     /// Runs `f` as one transaction over every tree, appending `note` to the
     /// audit log in the same transaction. Retried by sled on conflict.
-    fn write<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
+    fn write<T>(
+        &self,
+        now: OffsetDateTime,
+        f: impl Fn(&Tx<'_>) -> TxResult<T>,
+        note: Option<AuditNote<'_>>,
+    ) -> Result<T> {
         let _writing = self.write_gate()?;
         self.transact(now, f, note)
     }
@@ -329,7 +335,12 @@ impl Store {
 
     /// The transaction of [`Store::write`], for a caller already holding the
     /// write gate.
-    fn transact<T>(&self, now: &str, f: impl Fn(&Tx<'_>) -> TxResult<T>, note: Option<AuditNote<'_>>) -> Result<T> {
+    fn transact<T>(
+        &self,
+        now: OffsetDateTime,
+        f: impl Fn(&Tx<'_>) -> TxResult<T>,
+        note: Option<AuditNote<'_>>,
+    ) -> Result<T> {
         let refs: Vec<&Tree> = self.trees.iter().collect();
         let result = refs.as_slice().transaction(|views| {
             let tx = Tx { t: views, at: now };
@@ -395,7 +406,7 @@ impl Store {
         name: &str,
         forum: &str,
         actor: &Actor,
-        now: &str,
+        now: OffsetDateTime,
     ) -> Result<StateRecord> {
         let record = StateRecord {
             v: FORMAT,
@@ -435,7 +446,7 @@ impl Store {
         list: &ValidList,
         format: &str,
         actor: &Actor,
-        now: &str,
+        now: OffsetDateTime,
     ) -> Result<Stored> {
         let year = list.year.get();
         let entry_count =
@@ -477,7 +488,7 @@ impl Store {
                     language: list.language.to_string(),
                     entry_count,
                     format: format.to_owned(),
-                    created_at: tx.at.to_owned(),
+                    created_at: tx.at,
                     created_by: actor.name.clone(),
                     warnings: warnings.clone(),
                     replaces,
@@ -636,8 +647,8 @@ impl Store {
         for v in self.trees[AUDIT].iter().values() {
             let r: AuditRecord = decode(&v?)?;
             // RFC 3339 UTC strings of one format compare in time order.
-            if filter.since.as_deref().is_some_and(|s| r.at.as_str() < s)
-                || filter.until.as_deref().is_some_and(|u| r.at.as_str() > u)
+            if filter.since.is_some_and(|s| r.at < s)
+                || filter.until.is_some_and(|u| r.at > u)
                 || filter.actor.as_deref().is_some_and(|a| a != r.actor)
                 || filter.action.as_deref().is_some_and(|a| !r.action.starts_with(a))
                 || filter.target.as_deref().is_some_and(|t| t != r.target)
@@ -654,7 +665,7 @@ impl Store {
 
     // ---- Tokens ----
 
-    pub fn add_token(&self, hash: &str, record: &TokenRecord, actor: &Actor, now: &str) -> Result<()> {
+    pub fn add_token(&self, hash: &str, record: &TokenRecord, actor: &Actor, now: OffsetDateTime) -> Result<()> {
         self.write(
             now,
             |tx| {

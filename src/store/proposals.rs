@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::{
     AuditNote, Change, ENTRIES, FORMAT, PROPOSAL_LOG, PROPOSAL_TERMS, PROPOSALS, Store, Tx, TxResult, abort, decode,
@@ -21,6 +22,7 @@ use crate::clock;
 use crate::domain::diff::sources_diff;
 use crate::domain::proposal::{self, Action, Closing, Position, ProposalText, Stance, Status};
 use crate::domain::{Actor, RowError};
+use crate::domain::{Role, StateCode};
 use crate::error::{Error, Result};
 
 const NEXT_PROPOSAL: &[u8] = b"next_proposal";
@@ -77,7 +79,8 @@ pub struct PositionRecord {
     pub reason: Option<String>,
     /// An interpretative statement.
     pub statement: Option<String>,
-    pub at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub at: OffsetDateTime,
     /// The token that recorded it: the State's delegate, or an editor/admin on its behalf.
     pub recorded_by: String,
     pub recorded_by_role: String,
@@ -99,24 +102,30 @@ pub struct ProposalRecord {
     pub version: u32,
     /// The current version's text.
     pub text: ProposalTextRecord,
-    pub created_at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: OffsetDateTime,
     pub created_by: String,
-    pub created_by_role: String,
-    pub created_by_state: Option<String>,
-    pub updated_at: String,
+    pub created_by_role: Role,
+    pub created_by_state: Option<StateCode>,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub updated_at: OffsetDateTime,
     /// Set while (and after) under review: the end of the silence period.
-    pub silence_until: Option<String>,
+    #[serde(with = "crate::clock::rfc3339::option", default)]
+    pub silence_until: Option<OffsetDateTime>,
     /// The review round: 0 before review, then 1, 2, ... (each restart adds one).
     pub round: u32,
     /// The standing position of each State in this round.
     pub positions: BTreeMap<String, PositionRecord>,
-    pub agreed_at: Option<String>,
+    #[serde(with = "crate::clock::rfc3339::option", default)]
+    pub agreed_at: Option<OffsetDateTime>,
     /// The proposals this one superseded when it was agreed.
     pub replaced: Vec<u64>,
-    pub superseded_at: Option<String>,
+    #[serde(with = "crate::clock::rfc3339::option", default)]
+    pub superseded_at: Option<OffsetDateTime>,
     pub superseded_by: Option<u64>,
     /// When it was rejected or withdrawn, and why.
-    pub closed_at: Option<String>,
+    #[serde(with = "crate::clock::rfc3339::option", default)]
+    pub closed_at: Option<OffsetDateTime>,
     pub close_reason: Option<String>,
     /// How many events its log holds.
     pub events: u32,
@@ -125,9 +134,8 @@ pub struct ProposalRecord {
 impl ProposalRecord {
     /// Is this entry in the glossary at `at` (an RFC 3339 instant)?
     pub fn in_force_at(&self, at: time::OffsetDateTime) -> bool {
-        let parsed = |s: &Option<String>| s.as_deref().and_then(clock::parse);
-        match parsed(&self.agreed_at) {
-            Some(agreed) if agreed <= at => parsed(&self.superseded_at).is_none_or(|s| s > at),
+        match self.agreed_at {
+            Some(agreed) if agreed <= at => self.superseded_at.is_none_or(|s| s > at),
             _ => false,
         }
     }
@@ -140,10 +148,11 @@ pub struct ProposalEventRecord {
     pub proposal_id: u64,
     /// 1, 2, ... within the proposal.
     pub n: u32,
-    pub at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub at: OffsetDateTime,
     pub actor: String,
-    pub role: String,
-    pub actor_state: Option<String>,
+    pub role: Role,
+    pub actor_state: Option<StateCode>,
     pub event: ProposalEvent,
 }
 
@@ -160,7 +169,8 @@ pub enum ProposalEvent {
         from: Status,
         to: Status,
         reason: Option<String>,
-        silence_until: Option<String>,
+        #[serde(with = "crate::clock::rfc3339::option", default)]
+        silence_until: Option<OffsetDateTime>,
         /// For `superseded`: the proposal whose agreement superseded this one.
         successor: Option<u64>,
         /// For `agreed`: the entries this one superseded.
@@ -170,7 +180,8 @@ pub enum ProposalEvent {
     /// standing positions were set aside (they stay in the history).
     ReviewRestarted {
         version: u32,
-        silence_until: String,
+        #[serde(with = "crate::clock::rfc3339")]
+        silence_until: OffsetDateTime,
         positions_reset: Vec<String>,
     },
     Position(PositionRecord),
@@ -214,8 +225,8 @@ impl Tx<'_> {
             n: p.events,
             at: self.at.to_owned(),
             actor: actor.name.clone(),
-            role: actor.role.as_str().to_owned(),
-            actor_state: actor.state.as_ref().map(|s| s.to_string()),
+            role: actor.role,
+            actor_state: actor.state.clone(),
             event,
         };
         self.put(PROPOSAL_LOG, &event_key(p.id, p.events), &record)
@@ -269,16 +280,16 @@ pub struct Edit<'a> {
     /// filled in from the version it edited).
     pub text: &'a ProposalText,
     /// The new end of the silence period, should the proposal be under review.
-    pub restart_silence_until: &'a str,
+    pub restart_silence_until: OffsetDateTime,
 }
 
 /// What a submission for review asks for.
-pub struct Review<'a> {
+pub struct Review {
     /// The end of the silence period.
-    pub silence_until: &'a str,
+    pub silence_until: OffsetDateTime,
     /// Set when an admin ended it before the configured minimum: the earliest
     /// end that minimum allows, and the minimum in days.
-    pub shortened: Option<(&'a str, u32)>,
+    pub shortened: Option<(OffsetDateTime, u32)>,
 }
 
 impl Store {
@@ -289,7 +300,7 @@ impl Store {
         id: u64,
         actor: &Actor,
         action: &str,
-        now: &str,
+        now: OffsetDateTime,
         f: impl Fn(&Tx<'_>, &mut ProposalRecord) -> TxResult<Detail>,
     ) -> Result<ProposalRecord> {
         self.write(
@@ -298,7 +309,7 @@ impl Store {
                 let mut p = tx.proposal(id)?;
                 let (before_version, before_status) = (p.version, p.status);
                 let mut detail = f(tx, &mut p)?;
-                p.updated_at = tx.at.to_owned();
+                p.updated_at = tx.at;
                 tx.put_proposal(&p)?;
                 tx.log_change(Change::ProposalChanged { proposal_id: id, version: p.version, status: p.status })?;
                 detail.insert("before_version".into(), before_version.into());
@@ -318,7 +329,7 @@ impl Store {
     }
 
     /// Stores a new proposal as a draft at version 1.
-    pub fn create_proposal(&self, text: &ProposalText, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    pub fn create_proposal(&self, text: &ProposalText, actor: &Actor, now: OffsetDateTime) -> Result<ProposalRecord> {
         let text_record = ProposalTextRecord::from(text);
         self.write(
             now,
@@ -331,11 +342,11 @@ impl Store {
                     status: Status::Draft,
                     version: 1,
                     text: text_record.clone(),
-                    created_at: tx.at.to_owned(),
+                    created_at: tx.at,
                     created_by: actor.name.clone(),
-                    created_by_role: actor.role.as_str().to_owned(),
-                    created_by_state: actor.state.as_ref().map(|s| s.to_string()),
-                    updated_at: tx.at.to_owned(),
+                    created_by_role: actor.role,
+                    created_by_state: actor.state.clone(),
+                    updated_at: tx.at,
                     silence_until: None,
                     round: 0,
                     positions: BTreeMap::new(),
@@ -369,7 +380,13 @@ impl Store {
     /// Stores a new version, if the caller edited the current one (412 if not).
     /// Under review, the silence period restarts and the standing positions
     /// are set aside.
-    pub fn edit_proposal(&self, id: u64, edit: &Edit<'_>, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    pub fn edit_proposal(
+        &self,
+        id: u64,
+        edit: &Edit<'_>,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<ProposalRecord> {
         let text_record = ProposalTextRecord::from(edit.text);
         self.update_proposal(id, actor, "proposal.edit", now, |tx, p| {
             if !edit.if_match.contains(&p.version) {
@@ -395,18 +412,18 @@ impl Store {
                 let reset: Vec<String> = p.positions.keys().cloned().collect();
                 p.positions.clear();
                 p.round += 1;
-                p.silence_until = Some(edit.restart_silence_until.to_owned());
+                p.silence_until = Some(edit.restart_silence_until);
                 tx.push_event(
                     p,
                     actor,
                     ProposalEvent::ReviewRestarted {
                         version: p.version,
-                        silence_until: edit.restart_silence_until.to_owned(),
+                        silence_until: edit.restart_silence_until,
                         positions_reset: reset.clone(),
                     },
                 )?;
                 detail.insert("review_restarted".into(), true.into());
-                detail.insert("silence_until".into(), edit.restart_silence_until.into());
+                detail.insert("silence_until".into(), clock::format(edit.restart_silence_until).into());
                 detail.insert("positions_reset".into(), reset.into());
             }
             Ok(detail)
@@ -414,12 +431,18 @@ impl Store {
     }
 
     /// Puts a draft under review until `review.silence_until`.
-    pub fn submit_proposal(&self, id: u64, review: &Review<'_>, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    pub fn submit_proposal(
+        &self,
+        id: u64,
+        review: &Review,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<ProposalRecord> {
         let silence_until = review.silence_until;
         self.update_proposal(id, actor, "proposal.submit", now, |tx, p| {
             let to = step(p, Action::Submit)?;
             let from = std::mem::replace(&mut p.status, to);
-            p.silence_until = Some(silence_until.to_owned());
+            p.silence_until = Some(silence_until);
             p.round += 1;
             p.positions.clear();
             tx.push_event(
@@ -429,16 +452,16 @@ impl Store {
                     from,
                     to: p.status,
                     reason: None,
-                    silence_until: Some(silence_until.to_owned()),
+                    silence_until: Some(silence_until),
                     successor: None,
                     superseded: Vec::new(),
                 },
             )?;
             let mut detail = Detail::new();
-            detail.insert("silence_until".into(), silence_until.into());
+            detail.insert("silence_until".into(), clock::format(silence_until).into());
             detail.insert("shortened_silence".into(), review.shortened.is_some().into());
             if let Some((minimum_until, minimum_days)) = review.shortened {
-                detail.insert("minimum_silence_until".into(), minimum_until.into());
+                detail.insert("minimum_silence_until".into(), clock::format(minimum_until).into());
                 detail.insert("minimum_silence_days".into(), minimum_days.into());
             }
             Ok(detail)
@@ -447,7 +470,13 @@ impl Store {
 
     /// Records a State's position; it replaces that State's earlier one in
     /// this round (both stay in the log).
-    pub fn record_position(&self, id: u64, position: &Position, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    pub fn record_position(
+        &self,
+        id: u64,
+        position: &Position,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<ProposalRecord> {
         self.update_proposal(id, actor, "proposal.position", now, |tx, p| {
             step(p, Action::Position)?;
             let state = position.state.to_string();
@@ -456,7 +485,7 @@ impl Store {
                 position: position.stance,
                 reason: position.reason.clone(),
                 statement: position.statement.clone(),
-                at: tx.at.to_owned(),
+                at: tx.at,
                 recorded_by: actor.name.clone(),
                 recorded_by_role: actor.role.as_str().to_owned(),
                 on_behalf: actor.state.as_ref() != Some(&position.state),
@@ -477,14 +506,13 @@ impl Store {
 
     /// Agrees the proposal when consensus is reached (silence over, no
     /// objection), superseding the entries in force for the same notion.
-    pub fn approve_proposal(&self, id: u64, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    pub fn approve_proposal(&self, id: u64, actor: &Actor, now: OffsetDateTime) -> Result<ProposalRecord> {
         self.update_proposal(id, actor, "proposal.approve", now, |tx, p| {
             let to = step(p, Action::Approve)?;
-            let at = clock::parse(tx.at).ok_or_else(|| abort(corrupt("the transaction time")))?;
-            let until =
-                p.silence_until.as_deref().and_then(clock::parse).ok_or_else(|| {
-                    abort(corrupt(format!("proposal {id} is under review without a silence deadline")))
-                })?;
+            let at = tx.at;
+            let until = p
+                .silence_until
+                .ok_or_else(|| abort(corrupt(format!("proposal {id} is under review without a silence deadline"))))?;
             let standing = p.positions.values().map(|r| (r.state.as_str(), r.position, r.reason.as_deref()));
             proposal::check_approval(at, until, standing).map_err(|b| abort(Error::NoConsensus(b)))?;
 
@@ -513,9 +541,9 @@ impl Store {
                 let mut old = tx.proposal(*old_id)?;
                 let old_to = step(&old, Action::Supersede)?;
                 let from = std::mem::replace(&mut old.status, old_to);
-                old.superseded_at = Some(tx.at.to_owned());
+                old.superseded_at = Some(tx.at);
                 old.superseded_by = Some(id);
-                old.updated_at = tx.at.to_owned();
+                old.updated_at = tx.at;
                 if tx.in_force(&old.text.term_key)? == Some(old.id) {
                     tx.tree(PROPOSAL_TERMS).remove(old.text.term_key.as_bytes())?;
                 }
@@ -540,7 +568,7 @@ impl Store {
             }
 
             let from = std::mem::replace(&mut p.status, to);
-            p.agreed_at = Some(tx.at.to_owned());
+            p.agreed_at = Some(tx.at);
             p.replaced = predecessors.clone();
             tx.tree(PROPOSAL_TERMS).insert(p.text.term_key.as_bytes(), &id.to_be_bytes())?;
             tx.push_event(
@@ -550,7 +578,7 @@ impl Store {
                     from,
                     to: p.status,
                     reason: None,
-                    silence_until: p.silence_until.clone(),
+                    silence_until: p.silence_until,
                     successor: None,
                     superseded: predecessors.clone(),
                 },
@@ -571,7 +599,7 @@ impl Store {
         closing: Closing,
         reason: &str,
         actor: &Actor,
-        now: &str,
+        now: OffsetDateTime,
     ) -> Result<ProposalRecord> {
         let name = match closing {
             Closing::Reject => "proposal.reject",
@@ -580,7 +608,7 @@ impl Store {
         self.update_proposal(id, actor, name, now, |tx, p| {
             let to = step(p, closing.into())?;
             let from = std::mem::replace(&mut p.status, to);
-            p.closed_at = Some(tx.at.to_owned());
+            p.closed_at = Some(tx.at);
             p.close_reason = Some(reason.to_owned());
             tx.push_event(
                 p,
@@ -601,7 +629,7 @@ impl Store {
     }
 
     /// Adds a comment, in any status; the version does not change.
-    pub fn comment_proposal(&self, id: u64, text: &str, actor: &Actor, now: &str) -> Result<ProposalRecord> {
+    pub fn comment_proposal(&self, id: u64, text: &str, actor: &Actor, now: OffsetDateTime) -> Result<ProposalRecord> {
         self.update_proposal(id, actor, "proposal.comment", now, |tx, p| {
             tx.push_event(p, actor, ProposalEvent::Comment { text: text.to_owned() })?;
             let mut detail = Detail::new();
@@ -738,7 +766,7 @@ mod tests {
         .unwrap();
         assert!(!p.in_force_at(t("2024-01-31T23:59:59Z")));
         assert!(p.in_force_at(t("2024-02-01T00:00:00Z")));
-        p.superseded_at = Some("2024-03-01T00:00:00Z".into());
+        p.superseded_at = Some(t("2024-03-01T00:00:00Z"));
         assert!(p.in_force_at(t("2024-02-29T12:00:00Z")));
         assert!(!p.in_force_at(t("2024-03-01T00:00:00Z")));
     }

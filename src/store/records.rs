@@ -3,6 +3,7 @@
 //! explicitly, so the disk format never changes by accident.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::domain::{EntryId, EntryText, Role, StateCode};
 
@@ -15,7 +16,8 @@ pub struct StateRecord {
     pub code: String,
     pub name: String,
     pub forum: String,
-    pub added_at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub added_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,7 +38,8 @@ pub struct SubmissionRecord {
     pub entry_count: u32,
     /// "json", "csv" or "tbx": how the list arrived.
     pub format: String,
-    pub created_at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: OffsetDateTime,
     pub created_by: String,
     pub warnings: Vec<WarningRecord>,
     /// The revision this one replaced as current, if any.
@@ -98,7 +101,8 @@ pub fn parse_entry_id(id: &str) -> Option<(u64, u32)> {
 pub struct ChangeRecord {
     pub v: u8,
     pub seq: u64,
-    pub at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub at: OffsetDateTime,
     pub change: Change,
 }
 
@@ -131,7 +135,8 @@ pub enum Change {
 pub struct AuditRecord {
     pub v: u8,
     pub id: u64,
-    pub at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub at: OffsetDateTime,
     pub actor: String,
     pub role: Role,
     /// The State a delegate acted for.
@@ -149,6 +154,7 @@ pub struct TokenRecord {
     pub name: String,
     pub role: Role,
     pub state: Option<StateCode>,
-    pub created_at: String,
+    #[serde(with = "crate::clock::rfc3339")]
+    pub created_at: OffsetDateTime,
     pub created_by: String,
 }

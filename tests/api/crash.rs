@@ -117,7 +117,7 @@ async fn get(client: &reqwest::Client, url: &str) -> Value {
 /// The server's log with the clustering steps in it ("clustering: clusters"
 /// just before the clusters are written, "clustering: written" after).
 const CLUSTER_LOG: &str = "info,consensus_glossary::cluster=debug";
-const NOW: &str = "2024-01-01T00:00:00Z";
+const NOW: time::OffsetDateTime = time::macros::datetime!(2024-01-01 00:00 UTC);
 const CLUSTER_STATES: [&str; 8] = ["DE", "FR", "IT", "ES", "PL", "NL", "SE", "AT"];
 const WORDS: [&str; 24] = [
     "firewall",

@@ -21,7 +21,11 @@ impl Glossary {
             let mut data = vec![Datum::new(
                 "admin",
                 Some("source"),
-                format!("consensus glossary entry {} (agreed {})", p.id, p.agreed_at.as_deref().unwrap_or("?")),
+                format!(
+                    "consensus glossary entry {} (agreed {})",
+                    p.id,
+                    p.agreed_at.map(crate::clock::format).as_deref().unwrap_or("?")
+                ),
             )];
             for (state, position) in &p.positions {
                 if let Some(statement) = &position.statement {

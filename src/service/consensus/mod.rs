@@ -65,7 +65,7 @@ impl Glossary {
         if from_cluster && let Some(cluster) = text.cluster_id.as_deref() {
             text.entry_ids = self.cluster_provenance(cluster)?;
         }
-        let record = self.store.create_proposal(&text, actor, &self.now())?;
+        let record = self.store.create_proposal(&text, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(record.id)
     }
@@ -108,9 +108,9 @@ impl Glossary {
         // The text was completed from `current`: the edit may only apply to
         // that version (if it is one If-Match names), else it is stale.
         let based_on: &[u32] = if if_match.contains(&current.version) { &[current.version] } else { &[] };
-        let restart = clock::format(self.clock.now() + self.silence_period());
-        let edit = Edit { if_match: based_on, text: &text, restart_silence_until: &restart };
-        self.store.edit_proposal(id, &edit, actor, &self.now())?;
+        let restart = self.clock.now() + self.silence_period();
+        let edit = Edit { if_match: based_on, text: &text, restart_silence_until: restart };
+        self.store.edit_proposal(id, &edit, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -164,10 +164,8 @@ impl Glossary {
                 clock::format(minimum)
             ));
         }
-        let (until, minimum) = (clock::format(until), clock::format(minimum));
-        let review =
-            Review { silence_until: &until, shortened: shortened.then_some((minimum.as_str(), self.silence_days)) };
-        self.store.submit_proposal(id, &review, actor, &clock::format(now))?;
+        let review = Review { silence_until: until, shortened: shortened.then_some((minimum, self.silence_days)) };
+        self.store.submit_proposal(id, &review, actor, now)?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -193,7 +191,7 @@ impl Glossary {
             )));
         }
         self.existing(id)?;
-        self.store.record_position(id, &position, actor, &self.now())?;
+        self.store.record_position(id, &position, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -202,7 +200,7 @@ impl Glossary {
     pub fn approve_proposal(&self, actor: &Actor, id: u64) -> Result<ProposalDetail> {
         require_editor(actor, "approve")?;
         self.existing(id)?;
-        self.store.approve_proposal(id, actor, &self.now())?;
+        self.store.approve_proposal(id, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -212,7 +210,7 @@ impl Glossary {
         require_editor(actor, "reject")?;
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
         self.existing(id)?;
-        self.store.close_proposal(id, Closing::Reject, &reason, actor, &self.now())?;
+        self.store.close_proposal(id, Closing::Reject, &reason, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -222,7 +220,7 @@ impl Glossary {
         let current = self.existing(id)?;
         require_proposer_or_editor(actor, &current, "withdraw")?;
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
-        self.store.close_proposal(id, Closing::Withdraw, &reason, actor, &self.now())?;
+        self.store.close_proposal(id, Closing::Withdraw, &reason, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
@@ -231,7 +229,7 @@ impl Glossary {
     pub fn comment_proposal(&self, actor: &Actor, id: u64, text: Option<&str>) -> Result<ProposalDetail> {
         let text = proposal::comment_text(text).map_err(Error::Unprocessable)?;
         self.existing(id)?;
-        self.store.comment_proposal(id, &text, actor, &self.now())?;
+        self.store.comment_proposal(id, &text, actor, self.now())?;
         self.store.flush()?;
         self.proposal_detail(id)
     }
