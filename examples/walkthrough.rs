@@ -121,7 +121,7 @@ fn walk(dir: &std::path::Path, say: &mut dyn FnMut(String)) -> Result<()> {
     say(format!("Approved: proposal {id} is now {}.", agreed.record.status));
 
     // 8. The published glossary holds it, with its provenance.
-    let page = glossary.glossary(None, 0, 20)?;
+    let page = glossary.glossary(&operator, None, 0, 20)?;
     for e in &page.entries {
         say(format!(
             "Glossary: '{}' — {} (reconciles {} national entries)",

@@ -109,13 +109,13 @@ pub struct GlossaryView {
     responses((status = 200, body = GlossaryView), (status = 400, body = Problem)))]
 pub async fn get_glossary(
     State(app): State<AppState>,
-    _reader: Reader,
+    Reader(reader): Reader,
     params: Params,
 ) -> AppResult<Json<GlossaryView>> {
     let (offset, limit) = params.page()?;
     let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
-    let page = blocking(move || g.glossary(as_of, offset, limit)).await?;
+    let page = blocking(move || g.glossary(&reader, as_of, offset, limit)).await?;
     Ok(Json(GlossaryView {
         as_of: clock::format(page.as_of),
         total: page.total,
@@ -145,7 +145,7 @@ pub async fn get_glossary(
     ))]
 pub async fn export_glossary(
     State(app): State<AppState>,
-    _reader: Reader,
+    Reader(reader): Reader,
     params: Params,
 ) -> AppResult<axum::response::Response> {
     let raw = params.get("format").unwrap_or("tbx");
@@ -158,7 +158,7 @@ pub async fn export_glossary(
     let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
     blocking(move || {
-        let mut file = format.write(&g.glossary_document(as_of)?)?;
+        let mut file = format.write(&g.glossary_document(&reader, as_of)?)?;
         file.file_name = format!("consensus-glossary.{}", format.extension());
         Ok(super::submissions::download(file))
     })

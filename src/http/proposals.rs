@@ -21,6 +21,7 @@ use crate::clock;
 use crate::domain::diff::{sources_diff, word_diff};
 use crate::domain::proposal::{PositionDraft, ProposalDraft, Status, TranslationDraft};
 use crate::error::Error;
+use crate::service::Glossary;
 use crate::service::consensus::ProposalDetail;
 use crate::service::{
     EntryRecord, PositionRecord, ProposalEvent, ProposalEventRecord, ProposalRecord, ProposalTextRecord, etag,
@@ -585,6 +586,20 @@ fn proposal_id(raw: &str) -> Result<u64, Error> {
 }
 
 /// The proposal as JSON with its ETag (and, for 201, its Location).
+/// Runs one proposal call of the service on a blocking thread and answers
+/// with the proposal as it then stands.
+async fn act(
+    app: AppState,
+    id: &str,
+    status: StatusCode,
+    call: impl FnOnce(&Glossary, u64) -> Result<ProposalDetail, Error> + Send + 'static,
+) -> AppResult<Response> {
+    let id = proposal_id(id)?;
+    let g = app.glossary.clone();
+    let detail = blocking(move || call(&g, id)).await?;
+    Ok(respond(&app, status, detail))
+}
+
 fn respond(app: &AppState, status: StatusCode, detail: ProposalDetail) -> Response {
     let (id, version) = (detail.record.id, detail.record.version);
     let view = ProposalView::new(detail, app.glossary.clock().now());
@@ -685,11 +700,12 @@ pub async fn list_proposals(
         (status = 200, body = ProposalView, headers(("ETag" = String, description = "The current version's ETag"))),
         (status = 404, body = Problem),
     ))]
-pub async fn get_proposal(State(app): State<AppState>, _reader: Reader, Path(id): Path<String>) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.proposal_detail(id)).await?;
-    Ok(respond(&app, StatusCode::OK, detail))
+pub async fn get_proposal(
+    State(app): State<AppState>,
+    Reader(reader): Reader,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    act(app, &id, StatusCode::OK, move |g, id| g.proposal(&reader, id)).await
 }
 
 /// A new version of the text (its proposer, editors, admins), in draft or
@@ -717,11 +733,8 @@ pub async fn update_proposal(
     headers: HeaderMap,
     JsonBody(body): JsonBody<ProposalInput>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
-    let versions = if_match_versions(&headers, id)?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.edit_proposal(&actor, id, &versions, body.into())).await?;
-    Ok(respond(&app, StatusCode::OK, detail))
+    let versions = if_match_versions(&headers, proposal_id(&id)?)?;
+    act(app, &id, StatusCode::OK, move |g, id| g.edit_proposal(&actor, id, &versions, body.into())).await
 }
 
 /// Puts a draft under review (its proposer, editors, admins). The silence
@@ -745,7 +758,6 @@ pub async fn submit_proposal(
     Path(id): Path<String>,
     OptionalJsonBody(body): OptionalJsonBody<SubmitInput>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
     let until = body
         .silence_until
         .as_deref()
@@ -755,9 +767,7 @@ pub async fn submit_proposal(
             })
         })
         .transpose()?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.submit_proposal(&actor, id, until)).await?;
-    Ok(respond(&app, StatusCode::OK, detail))
+    act(app, &id, StatusCode::OK, move |g, id| g.submit_proposal(&actor, id, until)).await
 }
 
 /// Records a State's position on a proposal under review: a delegate for its
@@ -781,12 +791,9 @@ pub async fn create_position(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PositionInput>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
     let draft =
         PositionDraft { state: body.state, position: body.position, reason: body.reason, statement: body.statement };
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.record_position(&actor, id, draft)).await?;
-    Ok(respond(&app, StatusCode::CREATED, detail))
+    act(app, &id, StatusCode::CREATED, move |g, id| g.record_position(&actor, id, draft)).await
 }
 
 /// Agrees the proposal (editors, admins): only once the silence period has
@@ -806,10 +813,7 @@ pub async fn approve_proposal(
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.approve_proposal(&actor, id)).await?;
-    Ok(respond(&app, StatusCode::OK, detail))
+    act(app, &id, StatusCode::OK, move |g, id| g.approve_proposal(&actor, id)).await
 }
 
 /// Rejects a proposal under review (editors, admins), with a reason.
@@ -829,10 +833,7 @@ pub async fn reject_proposal(
     Path(id): Path<String>,
     OptionalJsonBody(body): OptionalJsonBody<ReasonInput>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.reject_proposal(&actor, id, body.reason.as_deref())).await?;
-    Ok(respond(&app, StatusCode::OK, detail))
+    act(app, &id, StatusCode::OK, move |g, id| g.reject_proposal(&actor, id, body.reason.as_deref())).await
 }
 
 /// Withdraws a draft or a proposal under review (its proposer, editors,
@@ -853,10 +854,7 @@ pub async fn withdraw_proposal(
     Path(id): Path<String>,
     OptionalJsonBody(body): OptionalJsonBody<ReasonInput>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.withdraw_proposal(&actor, id, body.reason.as_deref())).await?;
-    Ok(respond(&app, StatusCode::OK, detail))
+    act(app, &id, StatusCode::OK, move |g, id| g.withdraw_proposal(&actor, id, body.reason.as_deref())).await
 }
 
 /// Comments on a proposal (any token holder, in any status), attributed and
@@ -875,10 +873,7 @@ pub async fn create_comment(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<CommentInput>,
 ) -> AppResult<Response> {
-    let id = proposal_id(&id)?;
-    let g = app.glossary.clone();
-    let detail = blocking(move || g.comment_proposal(&actor, id, body.text.as_deref())).await?;
-    Ok(respond(&app, StatusCode::CREATED, detail))
+    act(app, &id, StatusCode::CREATED, move |g, id| g.comment_proposal(&actor, id, body.text.as_deref())).await
 }
 
 #[cfg(test)]

@@ -7,14 +7,15 @@
 use time::OffsetDateTime;
 
 use crate::clock;
+use crate::domain::Actor;
 use crate::error::Result;
 use crate::formats::concept::{Concept, ConceptDoc, Datum, LangSec, TermSec, status_value};
 use crate::service::Glossary;
 
 impl Glossary {
     /// The glossary in force at `as_of` (now when `None`) as concepts.
-    pub fn glossary_document(&self, as_of: Option<OffsetDateTime>) -> Result<ConceptDoc> {
-        let page = self.glossary(as_of, 0, usize::MAX)?;
+    pub fn glossary_document(&self, reader: &Actor, as_of: Option<OffsetDateTime>) -> Result<ConceptDoc> {
+        let page = self.glossary(reader, as_of, 0, usize::MAX)?;
         let mut concepts = Vec::with_capacity(page.entries.len());
         for (i, entry) in page.entries.into_iter().enumerate() {
             let p = entry.proposal;

@@ -6,6 +6,7 @@
 use time::OffsetDateTime;
 
 use crate::clock;
+use crate::domain::Actor;
 use crate::error::Result;
 use crate::service::Glossary;
 use crate::store::{EntryRecord, ProposalRecord};
@@ -38,7 +39,13 @@ pub fn parse_as_of(raw: &str) -> Option<OffsetDateTime> {
 
 impl Glossary {
     /// The entries in force at `as_of` (now when `None`), by English term.
-    pub fn glossary(&self, as_of: Option<OffsetDateTime>, offset: usize, limit: usize) -> Result<GlossaryPage> {
+    pub fn glossary(
+        &self,
+        _reader: &Actor,
+        as_of: Option<OffsetDateTime>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<GlossaryPage> {
         let as_of = as_of.unwrap_or_else(|| self.clock.now());
         let mut in_force = Vec::new();
         for p in self.store.all_proposals() {

@@ -234,6 +234,11 @@ impl Glossary {
         self.proposal_detail(id)
     }
 
+    /// One proposal as a reader sees it: its history and provenance.
+    pub fn proposal(&self, _reader: &Actor, id: u64) -> Result<ProposalDetail> {
+        self.proposal_detail(id)
+    }
+
     /// A proposal with its history and provenance.
     pub fn proposal_detail(&self, id: u64) -> Result<ProposalDetail> {
         let record = self.existing(id)?;
