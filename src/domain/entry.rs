@@ -18,26 +18,39 @@ pub const MAX_EXTRA_CHARS: usize = 4_000;
 /// A list larger than this is refused: split it or raise the limit knowingly.
 pub const MAX_ENTRIES: usize = 200_000;
 
-/// One row of a national list as it arrived, before any rule is checked.
-#[derive(Debug, Clone, Default)]
+/// One row of a national list as it arrived, before any rule is checked. It
+/// serializes as a row of the JSON list body (empty fields left out), which
+/// is what the JSON export writes.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct EntryDraft {
     /// The row number as the submitter sees it (CSV line, JSON index + 1).
+    #[serde(skip)]
     pub row: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub term_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub definition_en: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<String>,
     /// Other terms of the list's language for the same concept (TBX: the
     /// concept's other terms); searchable like the term.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<String>,
     /// TBX administrativeStatus of the term: preferred, admitted, deprecated
     /// or superseded (the long TBX forms are accepted too).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub administrative_status: Option<String>,
     /// Data categories the service has no field for, kept as given:
     /// `"{scope}/{element}[/{type}]"` → text (see [`extra_key_problem`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
 }
 

@@ -192,29 +192,6 @@ fn string_list(
 /// The media type of JSON exports.
 pub const MEDIA_TYPE: &str = "application/json";
 
-/// One entry as the JSON list body has it; empty fields are left out.
-#[derive(serde::Serialize)]
-struct EntryOut {
-    term: String,
-    definition: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    term_en: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    definition_en: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    domains: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    synonyms: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    administrative_status: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    extra: BTreeMap<String, String>,
-}
-
 #[derive(serde::Serialize)]
 struct ListOut {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,26 +199,22 @@ struct ListOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     year: Option<i32>,
     language: String,
-    entries: Vec<EntryOut>,
+    entries: Vec<EntryDraft>,
 }
 
 /// Writes `doc` as the body `read` takes: `{"state", "year", "language",
 /// "entries": [...]}`, pretty-printed, one entry per concept.
 pub fn write(doc: &super::concept::ConceptDoc) -> crate::error::Result<Vec<u8>> {
+    // The export always names a term and a definition, and says a term's
+    // status in its short form.
     let entries = doc
         .rows()
         .into_iter()
-        .map(|e| EntryOut {
-            term: e.term.unwrap_or_default(),
-            definition: e.definition.unwrap_or_default(),
-            term_en: e.term_en,
-            definition_en: e.definition_en,
-            source: e.source,
-            note: e.note,
-            domains: e.domains,
-            synonyms: e.synonyms,
-            administrative_status: e.administrative_status.map(|s| super::status_word(&s)),
-            extra: e.extra,
+        .map(|mut e| {
+            e.term.get_or_insert_default();
+            e.definition.get_or_insert_default();
+            e.administrative_status = e.administrative_status.map(|s| super::status_word(&s));
+            e
         })
         .collect();
     let list = ListOut { state: doc.state.clone(), year: doc.year, language: doc.language.clone(), entries };
