@@ -385,9 +385,7 @@ pub fn validate_proposal(draft: ProposalDraft) -> Result<ProposalText, Vec<RowEr
 
 /// "{submission id}-{position}", both positive whole numbers.
 fn is_entry_id(id: &str) -> bool {
-    let Some((s, o)) = id.split_once('-') else { return false };
-    let number = |x: &str| !x.is_empty() && x.len() <= 19 && x.bytes().all(|b| b.is_ascii_digit());
-    number(s) && number(o)
+    id.parse::<super::EntryId>().is_ok()
 }
 
 /// A reason (for an objection, a rejection, a withdrawal) that must be given.

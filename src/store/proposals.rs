@@ -245,9 +245,9 @@ impl Tx<'_> {
     fn check_references(&self, text: &ProposalText, own_id: Option<u64>) -> TxResult<()> {
         let mut errors = Vec::new();
         for id in &text.entry_ids {
-            let exists = match super::parse_entry_id(id) {
-                Some((s, o)) => self.tree(ENTRIES).get(keys::entry(s, o))?.is_some(),
-                None => false,
+            let exists = match id.parse::<crate::domain::EntryId>() {
+                Ok(e) => self.tree(ENTRIES).get(keys::entry(e.submission, e.ordinal))?.is_some(),
+                Err(_) => false,
             };
             if !exists {
                 errors.push(RowError::new(None, "entry_ids", format!("the national entry '{id}' does not exist")));

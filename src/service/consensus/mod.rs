@@ -36,7 +36,7 @@ use crate::domain::{Actor, RowError, StateCode};
 use crate::error::{Error, Result};
 use crate::service::Glossary;
 use crate::store::proposals::Review;
-use crate::store::{Edit, EntryRecord, ProposalEventRecord, ProposalRecord, parse_entry_id};
+use crate::store::{Edit, EntryRecord, ProposalEventRecord, ProposalRecord};
 
 /// The silence period when none is configured: 14 days.
 pub const DEFAULT_SILENCE_DAYS: u32 = 14;
@@ -82,8 +82,8 @@ impl Glossary {
         };
         let mut members = Vec::with_capacity(cluster.members.len());
         for id in cluster.members {
-            if let Some((sub, ord)) = parse_entry_id(&id)
-                && let Some(e) = self.store.entry(sub, ord)?
+            if let Ok(entry) = id.parse::<crate::domain::EntryId>()
+                && let Some(e) = self.store_entry(entry)?
                 && self.store.current_id(&e.state, e.year)? == Some(e.submission_id)
             {
                 members.push(id);
@@ -251,8 +251,8 @@ impl Glossary {
     pub(crate) fn entries_by_id(&self, ids: &[String]) -> Result<Vec<EntryRecord>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some((s, o)) = parse_entry_id(id)
-                && let Some(e) = self.store.entry(s, o)?
+            if let Ok(entry) = id.parse::<crate::domain::EntryId>()
+                && let Some(e) = self.store_entry(entry)?
             {
                 out.push(e);
             }
