@@ -47,8 +47,17 @@ pub struct LinkRecord {
     pub definition: f32,
     /// The combined score the threshold was applied to.
     pub score: f32,
-    /// "same term", "same English term", "similar definition", "editor".
+    /// "same term", "same English term", "equivalent terms", "similar
+    /// definition", "editor".
     pub reason: String,
+    /// The weightiest stemmed words both English definitions use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<String>,
+    /// What bridged two different words: an English translation, a synonym,
+    /// an equivalence of `data/equivalents.tsv`, the same words in another
+    /// number or order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -59,8 +68,13 @@ pub struct ClusterRecord {
     /// The distinct States of the members, sorted.
     #[serde(default)]
     pub states: Vec<String>,
-    /// The links that hold the members together (a spanning set).
+    /// The links that hold the members together: every scored pair of
+    /// members (and editors' pairs).
     pub links: Vec<LinkRecord>,
+    /// Scored pairs from a member to an entry of another cluster, too weak
+    /// to merge the two: what an update must re-examine with this cluster.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub near: Vec<LinkRecord>,
 }
 
 /// An editor's decision, kept as a constraint on clustering.
@@ -453,6 +467,7 @@ mod tests {
                 members: g.to_vec(),
                 states: vec![tag.to_owned()],
                 links: Vec::new(),
+                near: Vec::new(),
             })
             .collect();
         out.sort_by(|a, b| a.id.cmp(&b.id));
