@@ -25,6 +25,8 @@ pub mod evaluate;
 mod features;
 mod linkage;
 mod score;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -102,6 +104,16 @@ fn current_items(store: &Store, index: &SearchIndex, vocab: &mut features::Vocab
 /// Clusters every current entry from scratch and replaces the stored clusters.
 pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: &str) -> Result<Stats> {
     let started = std::time::Instant::now();
+    let (records, stats) = plan(store, index, params)?;
+    store.replace_clusters(&records, now)?;
+    store.flush()?;
+    tracing::debug!(elapsed = ?started.elapsed(), "clustering: written");
+    Ok(Stats { millis: started.elapsed().as_millis(), ..stats })
+}
+
+/// What a rebuild would store, without storing it.
+pub fn plan(store: &Store, index: &SearchIndex, params: &Params) -> Result<(Vec<ClusterRecord>, Stats)> {
+    let started = std::time::Instant::now();
     let mut vocab = features::Vocabulary::new(index);
     let items = current_items(store, index, &mut vocab)?;
     tracing::debug!(items = items.len(), elapsed = ?started.elapsed(), "clustering: features");
@@ -113,12 +125,7 @@ pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: &str) -
     let records = to_records(&items, &links, &constraints, params, &vocab);
     tracing::debug!(clusters = records.len(), elapsed = ?started.elapsed(), "clustering: clusters");
     let stats = stats(&items, &records, started);
-    // The items are not needed for writing: give their memory back first.
-    drop((items, position, all, links));
-    store.replace_clusters(&records, now)?;
-    store.flush()?;
-    tracing::debug!(elapsed = ?started.elapsed(), "clustering: written");
-    Ok(Stats { millis: started.elapsed().as_millis(), ..stats })
+    Ok((records, stats))
 }
 
 /// Every pair blocking proposes among the current entries (entry ids, the
