@@ -223,7 +223,11 @@ fn cross_validate(sets: &[Set], defaults: &Params) -> Result<(), Error> {
         "best mean pairwise F1 over all sets: min_link {:.2}, same_term_min_definition {:.2} ({})",
         grid[best_all].min_link,
         grid[best_all].same_term_min_definition,
-        sets.iter().enumerate().map(|(j, s)| format!("{} {:.3}", s.name, f1[j][best_all])).collect::<Vec<_>>().join(", ")
+        sets.iter()
+            .enumerate()
+            .map(|(j, s)| format!("{} {:.3}", s.name, f1[j][best_all]))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(())
 }

@@ -36,11 +36,57 @@ const STOP: &[&str] = &[
 /// for [`GENERIC_WEIGHT`] of a content word. Written from general knowledge
 /// of the register (stemmed when the vocabulary starts).
 const GENERIC: &[&str] = &[
-    "information", "system", "systems", "data", "computer", "network", "security", "technology", "service", "process",
-    "processing", "means", "person", "device", "provide", "related", "relating", "include", "including", "specific",
-    "general", "purpose", "result", "activity", "part", "form", "type", "set", "entity", "user", "operation",
-    "function", "manner", "case", "particular", "certain", "given", "refer", "defined", "electronic", "digital",
-    "order", "based", "example", "way", "another", "other", "new", "level", "make", "made",
+    "information",
+    "system",
+    "systems",
+    "data",
+    "computer",
+    "network",
+    "security",
+    "technology",
+    "service",
+    "process",
+    "processing",
+    "means",
+    "person",
+    "device",
+    "provide",
+    "related",
+    "relating",
+    "include",
+    "including",
+    "specific",
+    "general",
+    "purpose",
+    "result",
+    "activity",
+    "part",
+    "form",
+    "type",
+    "set",
+    "entity",
+    "user",
+    "operation",
+    "function",
+    "manner",
+    "case",
+    "particular",
+    "certain",
+    "given",
+    "refer",
+    "defined",
+    "electronic",
+    "digital",
+    "order",
+    "based",
+    "example",
+    "way",
+    "another",
+    "other",
+    "new",
+    "level",
+    "make",
+    "made",
 ];
 
 /// The weight of a generic word.
@@ -329,10 +375,7 @@ mod tests {
 
     #[test]
     fn a_parenthesis_gives_two_more_names() {
-        assert_eq!(
-            parenthesis("network security (nis)"),
-            Some(["network security".to_owned(), "nis".to_owned()])
-        );
+        assert_eq!(parenthesis("network security (nis)"), Some(["network security".to_owned(), "nis".to_owned()]));
         assert_eq!(parenthesis("malware"), None);
     }
 

@@ -97,8 +97,13 @@ pub fn link(items: &[Item], links: &[Link], constraints: &Constraints, params: &
     let mut uf = UnionFind::new(n);
     let mut clusters: HashMap<usize, Cluster> = (0..n)
         .map(|i| {
-            let c =
-                Cluster { members: vec![i], lists: vec![items[i].sub], key: items[i].key(), sums: HashMap::new(), version: 0 };
+            let c = Cluster {
+                members: vec![i],
+                lists: vec![items[i].sub],
+                key: items[i].key(),
+                sums: HashMap::new(),
+                version: 0,
+            };
             (i, c)
         })
         .collect();
@@ -118,14 +123,28 @@ pub fn link(items: &[Item], links: &[Link], constraints: &Constraints, params: &
             }
         }
     }
-    // Pairs of the same term (or the same English term) merge first, among
-    // themselves; then every pair counts. So a term's entries gather before
-    // a near-copy definition under another term can take one of them away,
-    // and two terms of one list stay apart (as the list says they differ).
+    // Pairs of the same term (or the same English term) whose definitions
+    // are related (not false friends) join first, strongest first, as single
+    // links: one term's entries gather before a near-copy definition under
+    // another term can take one of them away, and two terms of one list stay
+    // apart (as the list says they differ). Then average linkage over every
+    // pair.
     let threshold = (params.min_link * SCALE).round() as u64;
     let (same, other): (Vec<&Link>, Vec<&Link>) = links.iter().partition(|l| l.kind.is_same_term());
+    let mut same = same;
+    same.sort_by(|x, y| {
+        y.q.cmp(&x.q).then_with(|| {
+            let keys = |l: &Link| (items[l.a].key().min(items[l.b].key()), items[l.a].key().max(items[l.b].key()));
+            keys(x).cmp(&keys(y))
+        })
+    });
+    for l in &same {
+        let (ra, rb) = (uf.find(l.a), uf.find(l.b));
+        if ra != rb && !blocked(&clusters, &cannot, &mut uf, ra, rb) {
+            merge(&mut uf, &mut clusters, ra, rb);
+        }
+    }
     add_sums(&mut uf, &mut clusters, &same);
-    agglomerate(&mut uf, &mut clusters, &cannot, threshold);
     add_sums(&mut uf, &mut clusters, &other);
     agglomerate(&mut uf, &mut clusters, &cannot, threshold);
     let roots = (0..n).map(|i| uf.find(i)).collect();

@@ -74,7 +74,7 @@ impl Default for Params {
             equivalent_floor: 0.25,
             same_term_min_definition: 0.04,
             min_edge: 0.15,
-            min_link: 0.35,
+            min_link: 0.30,
             candidates: 20,
         }
     }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Params, plan, recluster, rebuild, update};
+use super::{Params, plan, rebuild, recluster, update};
 use crate::domain::{Actor, EntryDraft, ListDraft, StateCode, validate_list};
 use crate::index::SearchIndex;
 use crate::store::Store;
@@ -49,13 +49,31 @@ const NOTIONS: &[(&[&str], &str)] = &[
         &["malware", "malicious software", "malicious code"],
         "software designed to damage disrupt or gain unauthorised access to computers without consent",
     ),
-    (&["vulnerability", "security flaw", "exploitable defect"], "flaw in a product that an attacker can exploit to compromise protection"),
-    (&["phishing", "credential luring"], "deceptive messages that trick recipients into revealing passwords or banking credentials"),
-    (&["botnet", "bot network"], "collection of compromised machines controlled remotely by an operator to launch attacks"),
-    (&["encryption", "encipherment"], "transforming plaintext into ciphertext with a key so only authorised parties can read it"),
-    (&["incident"], "event that actually compromises the confidentiality integrity or availability of stored information"),
+    (
+        &["vulnerability", "security flaw", "exploitable defect"],
+        "flaw in a product that an attacker can exploit to compromise protection",
+    ),
+    (
+        &["phishing", "credential luring"],
+        "deceptive messages that trick recipients into revealing passwords or banking credentials",
+    ),
+    (
+        &["botnet", "bot network"],
+        "collection of compromised machines controlled remotely by an operator to launch attacks",
+    ),
+    (
+        &["encryption", "encipherment"],
+        "transforming plaintext into ciphertext with a key so only authorised parties can read it",
+    ),
+    (
+        &["incident"],
+        "event that actually compromises the confidentiality integrity or availability of stored information",
+    ),
     (&["incident"], "disruption of an essential public service caused by floods storms accidents or sabotage"),
-    (&["critical infrastructure", "vital infrastructure"], "assets essential for society and the economy whose disruption would gravely harm citizens"),
+    (
+        &["critical infrastructure", "vital infrastructure"],
+        "assets essential for society and the economy whose disruption would gravely harm citizens",
+    ),
 ];
 
 const FILLER: &[&str] =
@@ -79,7 +97,8 @@ fn random_list(rng: &mut Rng, year: i64) -> crate::domain::ValidList {
     for _ in 0..3 + rng.below(4) {
         let n = rng.below(NOTIONS.len());
         let incident = |i: usize| NOTIONS[i].0 == ["incident"];
-        if !chosen.contains(&n) && !(incident(n) && chosen.iter().any(|&c| incident(c))) {
+        let twice = incident(n) && chosen.iter().any(|&c| incident(c));
+        if !chosen.contains(&n) && !twice {
             chosen.push(n);
         }
     }
@@ -170,7 +189,11 @@ impl World {
                 let c = multi[rng.below(multi.len())];
                 let moved = c.members[rng.below(c.members.len())].clone();
                 let rest = c.members.iter().filter(|m| **m != moved).cloned().collect();
-                self.decide(vec![ConstraintKind::Apart { left: vec![moved.clone()], right: rest }], &[c.id.clone()], &[]);
+                self.decide(
+                    vec![ConstraintKind::Apart { left: vec![moved.clone()], right: rest }],
+                    std::slice::from_ref(&c.id),
+                    &[],
+                );
                 format!("split {moved} out of {}", c.id)
             }
             2 if all.len() >= 2 => {
@@ -182,7 +205,11 @@ impl World {
                 }
                 let mut together = vec![entry.clone()];
                 together.extend(c.members.iter().filter(|m| **m != entry).cloned());
-                self.decide(vec![ConstraintKind::Together { entries: together }], &[c.id.clone(), other.id.clone()], &[]);
+                self.decide(
+                    vec![ConstraintKind::Together { entries: together }],
+                    &[c.id.clone(), other.id.clone()],
+                    &[],
+                );
                 format!("pin {entry} into {}", c.id)
             }
             _ if !multi.is_empty() => {
@@ -190,7 +217,7 @@ impl World {
                 let entry = c.members[rng.below(c.members.len())].clone();
                 let others = c.members.iter().filter(|m| **m != entry).cloned().collect();
                 let kinds = vec![ConstraintKind::Apart { left: vec![entry.clone()], right: others }];
-                self.decide(kinds, &[c.id.clone()], std::slice::from_ref(&entry));
+                self.decide(kinds, std::slice::from_ref(&c.id), std::slice::from_ref(&entry));
                 format!("pin {entry} out of {}", c.id)
             }
             _ => "no decision possible".into(),
