@@ -217,6 +217,7 @@ pub fn update(
     let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
     // One transaction: the replaced revision's entries leave, the touched
     // clusters are rewritten, the ones that merged away go.
+    leaving.extend(region.dropped.iter().cloned());
     store.update_clusters(&records, &removed, &leaving)?;
     store.flush()?;
     Ok(stats(&region.items, &records, started))
@@ -259,7 +260,7 @@ pub fn recluster(
     let region = Region::gather(store, index, &mut vocab, &seeds, Vec::new(), loose, &HashSet::new())?;
     let records = region.cluster(index, store, params, &vocab)?;
     let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
-    store.put_clusters(&records, &removed)?;
+    store.update_clusters(&records, &removed, &region.dropped)?;
     store.flush()?;
     Ok(records.into_iter().filter(|r| r.members.iter().any(|m| named.contains(m))).collect())
 }
@@ -276,6 +277,9 @@ struct Region {
     old: Vec<String>,
     /// How many leading items are new (their pairs come from blocking).
     fresh: usize,
+    /// Members of the region's clusters that are no longer current (left
+    /// behind by an update that did not finish): they leave every cluster.
+    dropped: Vec<String>,
 }
 
 impl Region {
@@ -301,6 +305,7 @@ impl Region {
         let mut stored = Vec::new();
         let mut old = Vec::new();
         let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
+        let mut dropped = Vec::new();
         while let Some(cid) = queue.pop_front() {
             if !visited.insert(cid.clone()) {
                 continue;
@@ -325,7 +330,10 @@ impl Region {
                     continue;
                 }
                 let Some((sub, ord)) = parse_entry_id(m) else { continue };
-                let Some(e) = store.entry(sub, ord)? else { continue };
+                let Some(e) = store.entry(sub, ord)? else {
+                    dropped.push(m.clone());
+                    continue;
+                };
                 // Current entries only, as a rebuild sees them.
                 let cur = match current.get(&(e.state.clone(), e.year)) {
                     Some(c) => *c,
@@ -336,13 +344,14 @@ impl Region {
                     }
                 };
                 if cur != Some(e.submission_id) {
+                    dropped.push(m.clone());
                     continue;
                 }
                 present.insert(m.clone());
                 items.push(features::item(&e, index, vocab)?);
             }
         }
-        Ok(Self { items, stored, old, fresh: fresh_count })
+        Ok(Self { items, stored, old, fresh: fresh_count, dropped })
     }
 
     /// Scores the stored pairs again (scores are pure), adds the new
