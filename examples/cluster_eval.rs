@@ -130,6 +130,24 @@ fn main() -> Result<(), Error> {
         row("clustering (defaults)", &report.clustering, Some(&report.different_terms));
         row("baseline: same term", &report.baseline_same_term, None);
         row("baseline: same term or English", &report.baseline_same_term_or_english, None);
+        if let (Some(data), "samples") = (&o.samples, name.as_str()) {
+            // The case: one State revises its list; the service
+            // updates the clusters incrementally. Then a rebuild, to compare.
+            let body = std::fs::read(data.join("lists/DE-2014-r2.json"))?;
+            let state = glossary.known_state("DE", "state")?;
+            let input = consensus_glossary::service::ListInput {
+                format: consensus_glossary::service::ListFormat::Json,
+                body: &body,
+                language: None,
+                year: None,
+            };
+            glossary.submit(&actor, &state, input)?;
+            let r = glossary.evaluate_clusters(&labels)?;
+            row("after a DE revision (update)", &r.clustering, Some(&r.different_terms));
+            glossary.rebuild_clusters(&actor)?;
+            let r = glossary.evaluate_clusters(&labels)?;
+            row("after a DE revision (rebuild)", &r.clustering, Some(&r.different_terms));
+        }
         drop(glossary);
         let now = consensus_glossary::clock::format(Clock::system().now());
         let store = Store::open(&dir.join("store"), &now)?;
