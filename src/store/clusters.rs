@@ -554,6 +554,20 @@ mod tests {
     }
 
     #[test]
+    fn records_written_before_shared_words_bridges_and_near_edges_still_decode() {
+        let old = br#"{"v":1,"id":"c1-1","members":["1-1","2-1"],"states":["DE","FR"],
+            "links":[{"a":"1-1","b":"2-1","term":1.0,"definition":0.5,"score":0.7,"reason":"same term"}]}"#;
+        let c: ClusterRecord = decode(old).expect("an old record decodes");
+        assert!(c.near.is_empty());
+        assert_eq!((c.links[0].shared.len(), c.links[0].bridge.as_deref()), (0, None));
+        // And the new fields round-trip.
+        let mut c2 = c.clone();
+        c2.links[0].bridge = Some("equivalents".into());
+        c2.near = c2.links.clone();
+        assert_eq!(decode::<ClusterRecord>(&encode(&c2).unwrap()).unwrap(), c2);
+    }
+
+    #[test]
     fn incremental_changes_apply_to_the_current_generation() {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
