@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: search_eval FILE.jsonl")?;
     let by_source = jsonl::read(std::path::Path::new(&path))?;
     let started = Instant::now();
-    let (glossary, _, dir) = jsonl::load(&by_source)?;
+    let jsonl::Loaded { glossary, dir, .. } = jsonl::load(&by_source)?;
     let rows: usize = by_source.values().map(Vec::len).sum();
     eprintln!("loaded {rows} definitions of {} parties in {:.1?}", by_source.len(), started.elapsed());
 

@@ -79,6 +79,29 @@ pub fn read_labels(path: &std::path::Path) -> Result<Vec<Label>> {
         .collect()
 }
 
+/// Pairs of labelled entries whose English terms differ (the term's key, or
+/// its English translation's): the near-equivalents that use different words.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct DifferentTerms {
+    /// Gold pairs (same concept) with different English terms.
+    pub gold: usize,
+    /// Pairs with different English terms that the clustering put in one cluster.
+    pub predicted: usize,
+    /// Pairs that are both: gold pairs found.
+    pub found: usize,
+    /// found / gold
+    pub recall: f64,
+    /// found / predicted
+    pub precision: f64,
+}
+
+impl DifferentTerms {
+    fn new(gold: usize, predicted: usize, found: usize) -> Self {
+        let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 1.0 };
+        Self { gold, predicted, found, recall: ratio(found, gold), precision: ratio(found, predicted) }
+    }
+}
+
 /// The evaluation of the stored clustering, and of the trivial baseline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -86,18 +109,31 @@ pub struct Report {
     /// Labels that match no current entry.
     pub unmatched: usize,
     pub clustering: Quality,
+    /// The clustering on the pairs whose English terms differ.
+    pub different_terms: DifferentTerms,
     /// "Same normalized term = same cluster".
     pub baseline_same_term: Quality,
     /// Same normalized term, or the same English translation's.
     pub baseline_same_term_or_english: Quality,
 }
 
+/// A labelled current entry.
+#[derive(Debug, Clone)]
+pub struct Matched {
+    pub id: String,
+    pub concept: String,
+    pub term_key: String,
+    /// The key of the English term: the translation's, else the term's.
+    pub english_key: String,
+}
+
 /// A current entry a label may name: (year, id, term key, English key).
 type Found = (i32, String, String, Option<String>);
 
-/// Compares the stored clusters of current entries with `labels`.
-pub fn evaluate(store: &Store, labels: &[Label]) -> Result<Report> {
-    // (state, key) and (state, year, key) → (entry id, term key, English key)
+/// The current entries `labels` name, with their concepts, and how many
+/// labels name none.
+pub fn matched(store: &Store, labels: &[Label]) -> Result<(Vec<Matched>, usize)> {
+    // (state, key) → (year, entry id, term key, English key)
     let mut by_key: HashMap<(String, String), Vec<Found>> = HashMap::new();
     for s in store.current_submissions()? {
         for e in store.entries_of(s.id) {
@@ -110,7 +146,7 @@ pub fn evaluate(store: &Store, labels: &[Label]) -> Result<Report> {
             ));
         }
     }
-    let (mut predicted, mut gold, mut base_a, mut base_b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut out = Vec::new();
     let mut unmatched = 0;
     for l in labels {
         let key = normalize::key(&l.term);
@@ -121,15 +157,76 @@ pub fn evaluate(store: &Store, labels: &[Label]) -> Result<Report> {
             unmatched += 1;
             continue;
         };
-        predicted.push(store.cluster_of(&id)?.unwrap_or_else(|| format!("single:{id}")));
-        gold.push(l.concept.clone());
-        base_b.push(en_key.clone().unwrap_or_else(|| term_key.clone()));
-        base_a.push(term_key);
+        out.push(Matched {
+            id,
+            concept: l.concept.clone(),
+            english_key: en_key.unwrap_or_else(|| term_key.clone()),
+            term_key,
+        });
     }
+    Ok((out, unmatched))
+}
+
+/// Counts over the pairs of `items` whose English terms differ, given a
+/// predicted group per item.
+pub fn different_terms<P: Eq>(items: &[Matched], predicted: &[P]) -> DifferentTerms {
+    let (mut gold, mut pred, mut found) = (0, 0, 0);
+    for i in 0..items.len() {
+        for j in i + 1..items.len() {
+            if items[i].english_key == items[j].english_key {
+                continue;
+            }
+            let same_gold = items[i].concept == items[j].concept;
+            let same_pred = predicted[i] == predicted[j];
+            gold += usize::from(same_gold);
+            pred += usize::from(same_pred);
+            found += usize::from(same_gold && same_pred);
+        }
+    }
+    DifferentTerms::new(gold, pred, found)
+}
+
+/// Share of the gold pairs among `items` that `pairs` (entry ids, either
+/// order) hold: blocking recall when `pairs` are the candidate pairs.
+/// Returns (all pairs, pairs whose English terms differ), each as (held, gold).
+pub fn pair_recall(
+    items: &[Matched],
+    pairs: &std::collections::HashSet<(String, String)>,
+) -> ((usize, usize), (usize, usize)) {
+    let (mut all, mut diff) = ((0, 0), (0, 0));
+    for i in 0..items.len() {
+        for j in i + 1..items.len() {
+            if items[i].concept != items[j].concept || items[i].id == items[j].id {
+                continue;
+            }
+            let (a, b) = (&items[i].id, &items[j].id);
+            let held = pairs.contains(&(a.clone(), b.clone())) || pairs.contains(&(b.clone(), a.clone()));
+            all.1 += 1;
+            all.0 += usize::from(held);
+            if items[i].english_key != items[j].english_key {
+                diff.1 += 1;
+                diff.0 += usize::from(held);
+            }
+        }
+    }
+    (all, diff)
+}
+
+/// Compares the stored clusters of current entries with `labels`.
+pub fn evaluate(store: &Store, labels: &[Label]) -> Result<Report> {
+    let (items, unmatched) = matched(store, labels)?;
+    let mut predicted = Vec::with_capacity(items.len());
+    for m in &items {
+        predicted.push(store.cluster_of(&m.id)?.unwrap_or_else(|| format!("single:{}", m.id)));
+    }
+    let gold: Vec<&str> = items.iter().map(|m| m.concept.as_str()).collect();
+    let base_a: Vec<&str> = items.iter().map(|m| m.term_key.as_str()).collect();
+    let base_b: Vec<&str> = items.iter().map(|m| m.english_key.as_str()).collect();
     Ok(Report {
         labelled: labels.len(),
         unmatched,
         clustering: quality(&predicted, &gold),
+        different_terms: different_terms(&items, &predicted),
         baseline_same_term: quality(&base_a, &gold),
         baseline_same_term_or_english: quality(&base_b, &gold),
     })

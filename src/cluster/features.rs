@@ -1,11 +1,22 @@
-//! What clustering compares: an entry's names (its term's normalized key and
-//! its English translation's), their space-free forms and words, and the
-//! TF-IDF weights of the stemmed words of its English definition.
+//! What clustering compares: an entry's names (its term's normalized key, its
+//! English translation's, its synonyms'), their space-free forms, their
+//! canonical forms through the table of equivalents, the stems of each name,
+//! and the weighted stems of its English definition.
+//!
+//! Every feature is a function of the entry alone (and of the analyzers and
+//! the built-in tables), never of the rest of the corpus: a pair's score is
+//! then the same in a rebuild and in an incremental update, whatever else was
+//! submitted in between. (Corpus IDF would move with every submission and
+//! make an update disagree with a rebuild.) Words that say little are damped
+//! by two fixed lists instead: function words (dropped) and the generic words
+//! of ICT definitions (weighted down).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
 
+use crate::domain::equivalents::Equivalents;
+use crate::domain::normalize;
 use crate::error::Result;
 use crate::index::SearchIndex;
 use crate::store::EntryRecord;
@@ -21,15 +32,77 @@ const STOP: &[&str] = &[
     "with", "within", "without", "would",
 ];
 
+/// Words that nearly every ICT-security or legal definition uses: they count
+/// for [`GENERIC_WEIGHT`] of a content word. Written from general knowledge
+/// of the register (stemmed when the vocabulary starts).
+const GENERIC: &[&str] = &[
+    "information",
+    "system",
+    "systems",
+    "data",
+    "computer",
+    "network",
+    "security",
+    "technology",
+    "service",
+    "process",
+    "processing",
+    "means",
+    "person",
+    "device",
+    "provide",
+    "related",
+    "relating",
+    "include",
+    "including",
+    "specific",
+    "general",
+    "purpose",
+    "result",
+    "activity",
+    "part",
+    "form",
+    "type",
+    "set",
+    "entity",
+    "user",
+    "operation",
+    "function",
+    "manner",
+    "case",
+    "particular",
+    "certain",
+    "given",
+    "refer",
+    "defined",
+    "electronic",
+    "digital",
+    "order",
+    "based",
+    "example",
+    "way",
+    "another",
+    "other",
+    "new",
+    "level",
+    "make",
+    "made",
+];
+
+/// The weight of a generic word.
+const GENERIC_WEIGHT: f32 = 0.5;
+
 /// Blocking keys (definition stems, term words) are those in at most one
 /// document in fifty, and never in more than [`MAX_BLOCK`]: a key shared by
 /// more entries than that carries little signal, and its long postings would
 /// make each entry's neighbour query cost grow with the corpus.
 const BLOCK_SHARE: f32 = 50.0;
 pub const MAX_BLOCK: f32 = 5_000.0;
-/// Term words are blocking keys up to this many documents even in a small
-/// corpus, where one in fifty is a handful.
-const MIN_WORD_BLOCK: f32 = 200.0;
+/// Term words and definition stems are blocking keys up to this many
+/// documents even in a small corpus, where one in fifty is a handful.
+const MIN_BLOCK: f32 = 200.0;
+/// Definition stems an entry blocks on.
+const TOP_STEMS: usize = 8;
 
 /// One entry, ready to compare.
 #[derive(Debug, Clone)]
@@ -41,14 +114,26 @@ pub struct Item {
     pub year: i32,
     pub language: String,
     pub term: String,
-    /// Normalized keys of the term and of its English translation.
+    /// Normalized keys of the term, its English translation and its synonyms
+    /// (the term's first).
     pub names: Vec<String>,
     /// The names without spaces.
     pub compacts: Vec<String>,
+    /// The names with equivalent terms rewritten into canonical ones (only
+    /// those the table changed), each with what was replaced.
+    pub canonical: Vec<(String, Vec<(String, String)>)>,
+    /// The content stems of each name (of its canonical form), sorted, then
+    /// of each name without its parenthesis.
+    pub name_stems: Vec<Vec<String>>,
+    /// The other members of the equivalence classes the names belong to
+    /// whole (blocking: their entries are asked for by key).
+    pub equivalent_keys: Vec<String>,
     /// Words of the names that are blocking keys (not too common).
     pub words: Vec<String>,
-    /// (word id, weight), sorted by id, L2-normalized.
-    pub vector: Vec<(u32, f32)>,
+    /// (stem hash, weight), sorted by hash, L2-normalized.
+    pub vector: Vec<(u64, f32)>,
+    /// The first content stems of the definition, in order (its genus).
+    pub head: Vec<String>,
     /// The most informative stems of the definition, for blocking queries.
     pub top_stems: Vec<String>,
 }
@@ -59,14 +144,13 @@ impl Item {
     }
 }
 
-/// Word ids and inverse document frequencies, shared by all items of a run.
+/// Stems seen in a run (for explaining links) and the index's document
+/// frequencies (for choosing blocking keys only: scores never read them).
 pub struct Vocabulary {
-    ids: HashMap<String, u32>,
-    stems: Vec<String>,
-    idf: Vec<f32>,
-    /// Document frequency of each stem.
-    df: Vec<f32>,
-    /// Document frequency of term words (the index's `key_words`).
+    stems: HashMap<u64, String>,
+    generic: HashSet<String>,
+    /// Document frequency of definition stems and of term words.
+    stem_df: HashMap<String, f32>,
     word_df: HashMap<String, f32>,
     docs: f32,
 }
@@ -74,47 +158,55 @@ pub struct Vocabulary {
 impl Vocabulary {
     pub fn new(index: &SearchIndex) -> Self {
         let docs = index.searcher().num_docs().max(1) as f32;
-        Self { ids: HashMap::new(), stems: Vec::new(), idf: Vec::new(), df: Vec::new(), word_df: HashMap::new(), docs }
+        let mut analyzer = index.analyzer("en");
+        let mut generic = HashSet::new();
+        for w in GENERIC {
+            let mut stream = analyzer.token_stream(w);
+            while let Some(t) = stream.next() {
+                generic.insert(t.text.clone());
+            }
+        }
+        Self { stems: HashMap::new(), generic, stem_df: HashMap::new(), word_df: HashMap::new(), docs }
     }
 
-    fn stem_block_limit(&self) -> f32 {
-        (self.docs / BLOCK_SHARE).min(MAX_BLOCK)
+    fn block_limit(&self) -> f32 {
+        (self.docs / BLOCK_SHARE).clamp(MIN_BLOCK, MAX_BLOCK)
     }
 
-    fn word_block_limit(&self) -> f32 {
-        (self.docs / BLOCK_SHARE).clamp(MIN_WORD_BLOCK, MAX_BLOCK)
+    fn df(index: &SearchIndex, cache: &mut HashMap<String, f32>, field: tantivy::schema::Field, word: &str) -> f32 {
+        if let Some(df) = cache.get(word) {
+            return *df;
+        }
+        let df = index.searcher().doc_freq(&Term::from_field_text(field, word)).unwrap_or(0) as f32;
+        cache.insert(word.to_owned(), df);
+        df
     }
 
     /// Whether a term word is rare enough to block on.
-    fn blocking_word(&mut self, index: &SearchIndex, word: &str) -> Result<bool> {
-        let df = match self.word_df.get(word) {
-            Some(df) => *df,
-            None => {
-                let df = index.searcher().doc_freq(&Term::from_field_text(index.fields().key_words, word))? as f32;
-                self.word_df.insert(word.to_owned(), df);
-                df
-            }
-        };
-        Ok(df <= self.word_block_limit())
+    fn blocking_word(&mut self, index: &SearchIndex, word: &str) -> bool {
+        Self::df(index, &mut self.word_df, index.fields().key_words, word) <= self.block_limit()
     }
 
-    pub fn stem(&self, id: u32) -> &str {
-        self.stems.get(id as usize).map_or("", String::as_str)
+    /// Whether a definition stem is rare enough to block on.
+    fn blocking_stem(&mut self, index: &SearchIndex, stem: &str) -> bool {
+        Self::df(index, &mut self.stem_df, index.fields().definition, stem) <= self.block_limit()
     }
 
-    fn id(&mut self, index: &SearchIndex, stem: &str) -> Result<u32> {
-        if let Some(id) = self.ids.get(stem) {
-            return Ok(*id);
-        }
-        let field = index.fields().definition;
-        let df = index.searcher().doc_freq(&Term::from_field_text(field, stem))?.max(1) as f32;
-        let id = self.stems.len() as u32;
-        self.ids.insert(stem.to_owned(), id);
-        self.stems.push(stem.to_owned());
-        self.idf.push((1.0 + self.docs / df).ln());
-        self.df.push(df);
-        Ok(id)
+    /// The stem a hash stands for (in this run).
+    pub fn stem(&self, hash: u64) -> &str {
+        self.stems.get(&hash).map_or("", String::as_str)
     }
+}
+
+/// FNV-1a: a stem's id, the same in every run (vectors sorted by it sum in
+/// the same order everywhere, so scores are bit-for-bit the same).
+pub fn stem_hash(stem: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in stem.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// The English text of an entry: its definition if the list is English, else
@@ -123,58 +215,94 @@ pub fn english_definition(e: &EntryRecord) -> &str {
     if e.language == "en" { &e.definition } else { e.definition_en.as_deref().unwrap_or(&e.definition) }
 }
 
-pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Result<Item> {
-    let mut names = vec![e.term_key.clone()];
-    if let Some(k) = &e.term_en_key
-        && !names.contains(k)
-    {
-        names.push(k.clone());
+fn stems(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        if !t.text.is_empty() && STOP.binary_search(&t.text.as_str()).is_err() {
+            out.push(t.text.clone());
+        }
     }
+    out
+}
+
+pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Result<Item> {
+    let table = Equivalents::builtin();
+    let mut names = vec![e.term_key.clone()];
+    let others = e.term_en_key.iter().cloned().chain(e.synonyms.iter().map(|s| normalize::key(s)));
+    for k in others {
+        if !k.is_empty() && !names.contains(&k) {
+            names.push(k);
+        }
+    }
+    // "network and information system security (NIS)": compared by its words
+    // without the parenthesis too (not as the same term: an acronym alone is
+    // often ambiguous).
+    let bare: Vec<String> = names.iter().filter_map(|n| parenthesis(n)).map(|[outside, _]| outside).collect();
     let compacts: Vec<String> = names.iter().map(|n| n.replace(' ', "")).collect();
+    let mut canonical = Vec::new();
+    let mut equivalent_keys = Vec::new();
+    let mut analyzer = index.analyzer("en");
+    let mut name_stems = Vec::with_capacity(names.len());
+    for n in names.iter().chain(&bare) {
+        let c = table.canonical(n);
+        let mut s = stems(&mut analyzer, &c.key);
+        s.sort();
+        s.dedup();
+        name_stems.push(s);
+        if !c.replaced.is_empty() && !canonical.iter().any(|(k, _)| *k == c.key) {
+            canonical.push((c.key, c.replaced));
+        }
+        if let Some(class) = table.class_of(n) {
+            for m in table.members(class) {
+                if !names.contains(m) && !equivalent_keys.contains(m) {
+                    equivalent_keys.push(m.clone());
+                }
+            }
+        }
+    }
     let mut words: Vec<String> = names.iter().flat_map(|n| n.split(' ')).map(str::to_owned).collect();
     words.sort();
     words.dedup();
-    let mut blocking = Vec::with_capacity(words.len());
-    for w in words {
-        if vocab.blocking_word(index, &w)? {
-            blocking.push(w);
+    words.retain(|w| vocab.blocking_word(index, w));
+
+    let tokens = stems(&mut analyzer, english_definition(e));
+    let head: Vec<String> = tokens.iter().take(6).cloned().collect();
+    let mut tf: HashMap<&str, f32> = HashMap::new();
+    for t in &tokens {
+        if t.chars().count() >= 2 {
+            *tf.entry(t.as_str()).or_default() += 1.0;
         }
     }
-    let words = blocking;
-    let mut analyzer = index.analyzer("en");
-    let mut tf: HashMap<u32, f32> = HashMap::new();
-    let mut stream = analyzer.token_stream(english_definition(e));
-    let mut tokens = Vec::new();
-    while let Some(t) = stream.next() {
-        tokens.push(t.text.clone());
-    }
-    for t in tokens {
-        if t.chars().count() < 2 || STOP.binary_search(&t.as_str()).is_ok() {
-            continue;
+    let mut weighted: Vec<(&str, f32)> = tf
+        .into_iter()
+        .map(|(s, n)| (s, (1.0 + n.ln()) * if vocab.generic.contains(s) { GENERIC_WEIGHT } else { 1.0 }))
+        .collect();
+    // Blocking: the weightiest rare stems (longer first among equals: rarer).
+    weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.len().cmp(&a.0.len())).then(a.0.cmp(b.0)));
+    let mut top_stems = Vec::new();
+    for (s, _) in &weighted {
+        if top_stems.len() >= TOP_STEMS {
+            break;
         }
-        let id = vocab.id(index, &t)?;
-        *tf.entry(id).or_default() += 1.0;
+        if vocab.blocking_stem(index, s) {
+            top_stems.push((*s).to_owned());
+        }
     }
-    let mut vector: Vec<(u32, f32)> =
-        tf.into_iter().map(|(id, n)| (id, (1.0 + n.ln()) * vocab.idf[id as usize])).collect();
+    let mut vector: Vec<(u64, f32)> = Vec::with_capacity(weighted.len());
+    for (s, w) in &weighted {
+        let h = stem_hash(s);
+        vocab.stems.entry(h).or_insert_with(|| (*s).to_owned());
+        vector.push((h, *w));
+    }
+    vector.sort_by_key(|(h, _)| *h);
+    vector.dedup_by_key(|(h, _)| *h);
     let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
         for (_, w) in &mut vector {
             *w /= norm;
         }
     }
-    let mut by_weight = vector.clone();
-    by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
-    // Blocking uses rare stems only: a common stem carries no blocking signal
-    // and its long postings dominate the cost of the neighbour query.
-    let limit = vocab.stem_block_limit();
-    let top_stems = by_weight
-        .iter()
-        .filter(|(id, _)| vocab.df[*id as usize] <= limit)
-        .take(5)
-        .map(|(id, _)| vocab.stems[*id as usize].clone())
-        .collect();
-    vector.sort_by_key(|(id, _)| *id);
     Ok(Item {
         id: e.id(),
         sub: e.submission_id,
@@ -185,14 +313,28 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         term: e.term.clone(),
         names,
         compacts,
+        canonical,
+        name_stems,
+        equivalent_keys,
         words,
         vector,
+        head,
         top_stems,
     })
 }
 
+/// A name with a parenthesis: (the name without it, its content).
+fn parenthesis(name: &str) -> Option<[String; 2]> {
+    let open = name.find('(')?;
+    let close = open + name[open..].find(')')?;
+    let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let outside = tidy(&format!("{} {}", &name[..open], &name[close + 1..]));
+    let inside = tidy(&name[open + 1..close]);
+    (!outside.is_empty() && inside.chars().count() >= 2).then_some([outside, inside])
+}
+
 /// Cosine of two L2-normalized sparse vectors sorted by id.
-pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+pub fn cosine(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
     let (mut i, mut j, mut dot) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
@@ -208,9 +350,34 @@ pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     dot.clamp(0.0, 1.0)
 }
 
+/// The weightiest stems two vectors share, heaviest first.
+pub fn shared(a: &[(u64, f32)], b: &[(u64, f32)]) -> Vec<(f32, u64)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].1 * b[j].1, a[i].0));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{STOP, cosine};
+    use super::{STOP, cosine, parenthesis, stem_hash};
+
+    #[test]
+    fn a_parenthesis_gives_two_more_names() {
+        assert_eq!(parenthesis("network security (nis)"), Some(["network security".to_owned(), "nis".to_owned()]));
+        assert_eq!(parenthesis("malware"), None);
+    }
 
     #[test]
     fn stop_words_are_sorted() {
@@ -223,5 +390,11 @@ mod tests {
         assert!((cosine(&a, &a) - 1.0).abs() < 1e-6);
         assert_eq!(cosine(&a, &[(3, 1.0)]), 0.0);
         assert!((cosine(&a, &[(2, 1.0)]) - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn stem_ids_are_stable() {
+        assert_eq!(stem_hash("vulner"), stem_hash("vulner"));
+        assert_ne!(stem_hash("vulner"), stem_hash("malwar"));
     }
 }

@@ -1,22 +1,34 @@
-//! From links to clusters: union-find, honouring editors' must-link and
-//! cannot-link constraints. Same-term links merge first, strongest first;
-//! definition-only links then merge two clusters only when their centroids
-//! agree too, so a chain of loose links cannot glue unrelated notions.
+//! From edges to clusters: average linkage, honouring editors' must-link and
+//! cannot-link constraints and the rule that one national list names
+//! distinct notions.
+//!
+//! Editors' groups are joined first. Then the two clusters with the highest
+//! average score over all pairs of their members (a pair that is no edge
+//! counts 0) merge, again and again, while that average reaches
+//! `min_link`; a merge that would put two entries of one list, or two
+//! entries an editor kept apart, into one cluster is never made. Unlike
+//! single-link chaining, a loose pair cannot glue two notions together.
+//!
+//! The result depends on the edges and the constraints only, not on the
+//! order of the items: scores are summed as integers, averages compared as
+//! fractions, and ties broken by the entries' keys. So clustering a
+//! component of the graph alone (an update) gives what clustering every
+//! entry gives (a rebuild).
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
 
 use super::Params;
 use super::features::Item;
-use super::score::{Link, LinkKind};
+use super::score::{Link, SCALE};
 
 pub struct UnionFind {
     parent: Vec<usize>,
-    size: Vec<usize>,
 }
 
 impl UnionFind {
     pub fn new(n: usize) -> Self {
-        Self { parent: (0..n).collect(), size: vec![1; n] }
+        Self { parent: (0..n).collect() }
     }
 
     pub fn find(&mut self, mut x: usize) -> usize {
@@ -25,20 +37,6 @@ impl UnionFind {
             x = self.parent[x];
         }
         x
-    }
-
-    /// Joins the sets of `a` and `b`; returns the new root.
-    fn union(&mut self, a: usize, b: usize) -> usize {
-        let (mut ra, mut rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return ra;
-        }
-        if self.size[ra] < self.size[rb] {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        self.parent[rb] = ra;
-        self.size[ra] += self.size[rb];
-        ra
     }
 }
 
@@ -49,109 +47,226 @@ pub struct Constraints {
     pub apart: Vec<(usize, usize)>,
 }
 
-/// The result: for each item its component root, and the links that were used.
+/// The result: for each item its cluster's root.
 pub struct Linked {
     pub roots: Vec<usize>,
-    pub used: Vec<Link>,
     /// Pairs joined because an editor said so.
     pub editor: Vec<(usize, usize)>,
 }
 
-pub fn link(items: &[Item], mut links: Vec<Link>, constraints: &Constraints, params: &Params) -> Linked {
+/// A live cluster during linkage.
+struct Cluster {
+    members: Vec<usize>,
+    /// The lists (submissions) of the members, sorted.
+    lists: Vec<u64>,
+    /// The smallest entry key: the cluster's stable name for tie-breaks.
+    key: u64,
+    /// Summed quantized scores to each neighbouring cluster (by root).
+    sums: HashMap<usize, u64>,
+    version: u32,
+}
+
+/// A candidate merge in the heap.
+#[derive(PartialEq, Eq)]
+struct Candidate {
+    sum: u64,
+    pairs: u64,
+    /// The two clusters' keys, smaller first.
+    keys: (u64, u64),
+    roots: (usize, usize),
+    versions: (u32, u32),
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Higher average first (a/b vs c/d as a·d vs c·b), then smaller keys.
+        (u128::from(self.sum) * u128::from(other.pairs))
+            .cmp(&(u128::from(other.sum) * u128::from(self.pairs)))
+            .then_with(|| other.keys.cmp(&self.keys))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+pub fn link(items: &[Item], links: &[Link], constraints: &Constraints, params: &Params) -> Linked {
     let n = items.len();
     let mut uf = UnionFind::new(n);
+    let mut clusters: HashMap<usize, Cluster> = (0..n)
+        .map(|i| {
+            let c = Cluster {
+                members: vec![i],
+                lists: vec![items[i].sub],
+                key: items[i].key(),
+                sums: HashMap::new(),
+                version: 0,
+            };
+            (i, c)
+        })
+        .collect();
     let mut cannot: HashMap<usize, Vec<usize>> = HashMap::new();
     for &(a, b) in &constraints.apart {
         cannot.entry(a).or_default().push(b);
         cannot.entry(b).or_default().push(a);
     }
-    // Members of each root, to check cannot-links and keep centroids.
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-    // The submissions (lists) of each root's members: one national list holds
-    // distinct notions, so two entries of one list never share a cluster
-    // (unless an editor says so).
-    let mut lists: HashMap<usize, Vec<u64>> = HashMap::new();
-    let lists_of = |lists: &HashMap<usize, Vec<u64>>, r: usize| -> Vec<u64> {
-        lists.get(&r).cloned().unwrap_or_else(|| vec![items[r].sub])
-    };
-    let mut centroid: HashMap<usize, HashMap<u32, f32>> = HashMap::new();
+    // Editors' groups first, whatever the lists say.
     let mut editor = Vec::new();
-    let blocked = |uf: &mut UnionFind, members: &HashMap<usize, Vec<usize>>, ra: usize, rb: usize| -> bool {
-        let (small, other) = {
-            let (ma, mb) = (members.get(&ra).map_or(1, Vec::len), members.get(&rb).map_or(1, Vec::len));
-            if ma <= mb { (ra, rb) } else { (rb, ra) }
-        };
-        let list: Vec<usize> = members.get(&small).cloned().unwrap_or_else(|| vec![small]);
-        list.iter().any(|m| cannot.get(m).is_some_and(|cs| cs.iter().any(|c| uf.find(*c) == other)))
-    };
-    let join = |uf: &mut UnionFind,
-                members: &mut HashMap<usize, Vec<usize>>,
-                lists: &mut HashMap<usize, Vec<u64>>,
-                centroid: &mut HashMap<usize, HashMap<u32, f32>>,
-                a: usize,
-                b: usize| {
-        let (ra, rb) = (uf.find(a), uf.find(b));
-        let root = uf.union(ra, rb);
-        let other = if root == ra { rb } else { ra };
-        let mut ol = lists.remove(&other).unwrap_or_else(|| vec![items[other].sub]);
-        let rl = lists.entry(root).or_insert_with(|| vec![items[root].sub]);
-        rl.append(&mut ol);
-        rl.sort_unstable();
-        rl.dedup();
-        let mut m = members.remove(&other).unwrap_or_else(|| vec![other]);
-        members.entry(root).or_insert_with(|| vec![root]).append(&mut m);
-        let oc = centroid.remove(&other).unwrap_or_else(|| vector_map(&items[other].vector));
-        let rc = centroid.entry(root).or_insert_with(|| vector_map(&items[root].vector));
-        for (k, w) in oc {
-            *rc.entry(k).or_default() += w;
-        }
-    };
     for group in &constraints.together {
         for w in group.windows(2) {
-            if uf.find(w[0]) != uf.find(w[1]) {
-                join(&mut uf, &mut members, &mut lists, &mut centroid, w[0], w[1]);
+            let (ra, rb) = (uf.find(w[0]), uf.find(w[1]));
+            if ra != rb {
+                merge(&mut uf, &mut clusters, ra, rb);
                 editor.push((w[0], w[1]));
             }
         }
     }
-    links.sort_by(|x, y| x.kind.cmp(&y.kind).then(y.score.total_cmp(&x.score)));
-    let mut used = Vec::new();
+    // Pairs of the same term (or the same English term) whose definitions
+    // are related (not false friends) join first, strongest first, as single
+    // links: one term's entries gather before a near-copy definition under
+    // another term can take one of them away, and two terms of one list stay
+    // apart (as the list says they differ). Then average linkage over every
+    // pair.
+    let threshold = (params.min_link * SCALE).round() as u64;
+    let (same, other): (Vec<&Link>, Vec<&Link>) = links.iter().partition(|l| l.kind.is_same_term());
+    let mut same = same;
+    same.sort_by(|x, y| {
+        y.q.cmp(&x.q).then_with(|| {
+            let keys = |l: &Link| (items[l.a].key().min(items[l.b].key()), items[l.a].key().max(items[l.b].key()));
+            keys(x).cmp(&keys(y))
+        })
+    });
+    for l in &same {
+        let (ra, rb) = (uf.find(l.a), uf.find(l.b));
+        if ra != rb && !blocked(&clusters, &cannot, &mut uf, ra, rb) {
+            merge(&mut uf, &mut clusters, ra, rb);
+        }
+    }
+    add_sums(&mut uf, &mut clusters, &same);
+    add_sums(&mut uf, &mut clusters, &other);
+    agglomerate(&mut uf, &mut clusters, &cannot, threshold);
+    let roots = (0..n).map(|i| uf.find(i)).collect();
+    Linked { roots, editor }
+}
+
+fn add_sums(uf: &mut UnionFind, clusters: &mut HashMap<usize, Cluster>, links: &[&Link]) {
     for l in links {
         let (ra, rb) = (uf.find(l.a), uf.find(l.b));
-        if ra == rb || blocked(&mut uf, &members, ra, rb) {
+        if ra == rb {
             continue;
         }
-        let (la, lb) = (lists_of(&lists, ra), lists_of(&lists, rb));
-        if la.iter().any(|s| lb.binary_search(s).is_ok()) {
-            continue;
-        }
-        if l.kind == LinkKind::SimilarDefinition {
-            let ca = centroid.get(&ra).cloned().unwrap_or_else(|| vector_map(&items[ra].vector));
-            let cb = centroid.get(&rb).cloned().unwrap_or_else(|| vector_map(&items[rb].vector));
-            if centroid_cosine(&ca, &cb) < params.min_centroid {
-                continue;
+        *clusters.get_mut(&ra).expect("a live root").sums.entry(rb).or_default() += l.q;
+        *clusters.get_mut(&rb).expect("a live root").sums.entry(ra).or_default() += l.q;
+    }
+}
+
+/// Merges the pair of clusters with the highest average while it reaches
+/// `threshold` (millionths), skipping blocked pairs.
+fn agglomerate(
+    uf: &mut UnionFind,
+    clusters: &mut HashMap<usize, Cluster>,
+    cannot: &HashMap<usize, Vec<usize>>,
+    threshold: u64,
+) {
+    let mut heap = BinaryHeap::new();
+    for (&r, c) in clusters.iter() {
+        for (&o, &sum) in &c.sums {
+            if r < o {
+                heap.push(candidate(clusters, r, o, sum));
             }
         }
-        join(&mut uf, &mut members, &mut lists, &mut centroid, l.a, l.b);
-        used.push(l);
     }
-    let roots = (0..n).map(|i| uf.find(i)).collect();
-    Linked { roots, used, editor }
+    while let Some(top) = heap.pop() {
+        let (ra, rb) = top.roots;
+        let live = |r: usize, v: u32| clusters.get(&r).is_some_and(|c| c.version == v);
+        if !live(ra, top.versions.0) || !live(rb, top.versions.1) {
+            continue;
+        }
+        // Below the threshold: so is everything after it.
+        if u128::from(top.sum) < u128::from(threshold) * u128::from(top.pairs) {
+            break;
+        }
+        if blocked(clusters, cannot, uf, ra, rb) {
+            // Clusters only grow: this pair stays blocked. Forget it.
+            for (x, y) in [(ra, rb), (rb, ra)] {
+                if let Some(c) = clusters.get_mut(&x) {
+                    c.sums.remove(&y);
+                }
+            }
+            continue;
+        }
+        let root = merge(uf, clusters, ra, rb);
+        // The merged cluster's pairs have new sums and sizes; the others keep theirs.
+        let sums: Vec<(usize, u64)> = clusters[&root].sums.iter().map(|(k, v)| (*k, *v)).collect();
+        for (o, sum) in sums {
+            heap.push(candidate(clusters, root.min(o), root.max(o), sum));
+        }
+    }
 }
 
-fn vector_map(v: &[(u32, f32)]) -> HashMap<u32, f32> {
-    v.iter().copied().collect()
+fn candidate(clusters: &HashMap<usize, Cluster>, a: usize, b: usize, sum: u64) -> Candidate {
+    let (ca, cb) = (&clusters[&a], &clusters[&b]);
+    let pairs = (ca.members.len() * cb.members.len()) as u64;
+    Candidate {
+        sum,
+        pairs,
+        keys: (ca.key.min(cb.key), ca.key.max(cb.key)),
+        roots: (a, b),
+        versions: (ca.version, cb.version),
+    }
 }
 
-fn centroid_cosine(a: &HashMap<u32, f32>, b: &HashMap<u32, f32>) -> f32 {
-    let norm = |m: &HashMap<u32, f32>| m.values().map(|w| w * w).sum::<f32>().sqrt();
-    let (na, nb) = (norm(a), norm(b));
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
+/// Would merging `a` and `b` put two entries of one list, or two entries an
+/// editor kept apart, into one cluster?
+fn blocked(
+    clusters: &HashMap<usize, Cluster>,
+    cannot: &HashMap<usize, Vec<usize>>,
+    uf: &mut UnionFind,
+    a: usize,
+    b: usize,
+) -> bool {
+    let (ca, cb) = (&clusters[&a], &clusters[&b]);
+    if ca.lists.iter().any(|s| cb.lists.binary_search(s).is_ok()) {
+        return true;
     }
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let dot: f32 = small.iter().filter_map(|(k, w)| large.get(k).map(|x| w * x)).sum();
-    dot / (na * nb)
+    let (small, other) = if ca.members.len() <= cb.members.len() { (ca, b) } else { (cb, a) };
+    small.members.iter().any(|m| cannot.get(m).is_some_and(|cs| cs.iter().any(|c| uf.find(*c) == other)))
+}
+
+/// Merges two live clusters; returns the surviving root.
+fn merge(uf: &mut UnionFind, clusters: &mut HashMap<usize, Cluster>, a: usize, b: usize) -> usize {
+    let (mut keep, mut gone) = (a, b);
+    if clusters[&keep].members.len() < clusters[&gone].members.len() {
+        std::mem::swap(&mut keep, &mut gone);
+    }
+    let g = clusters.remove(&gone).expect("a live root");
+    uf.parent[gone] = keep;
+    // Every neighbour of the one that goes now neighbours the one that stays.
+    for &o in g.sums.keys() {
+        if o == keep {
+            continue;
+        }
+        if let Some(c) = clusters.get_mut(&o) {
+            let s = c.sums.remove(&gone).unwrap_or(0);
+            *c.sums.entry(keep).or_default() += s;
+        }
+    }
+    let k = clusters.get_mut(&keep).expect("a live root");
+    k.sums.remove(&gone);
+    for (o, sum) in g.sums {
+        if o != keep {
+            *k.sums.entry(o).or_default() += sum;
+        }
+    }
+    k.members.extend(g.members);
+    k.lists.extend(g.lists);
+    k.lists.sort_unstable();
+    k.lists.dedup();
+    k.key = k.key.min(g.key);
+    k.version += 1;
+    keep
 }
 
 /// Groups item indices by root, each group sorted.

@@ -1,23 +1,34 @@
 //! Clustering near-equivalent national definitions across States.
 //!
-//! Candidate pairs come from the search index (blocking): each entry's names
-//! and the most informative stems of its English definition query the index
-//! for its top neighbours, so the work grows with n·k, never n². Each pair is
-//! scored (`score`): term similarity on normalized keys, also across English
-//! translations, and the cosine of TF-IDF weights of stemmed English
-//! definition words. Links above the thresholds are merged (`linkage`),
-//! honouring editors' constraints, and every cluster keeps the links that
-//! hold it together, with their scores and reasons.
+//! Candidate pairs come from the search index (blocking): each entry's names,
+//! the equivalents of its names, and the most informative stems of its
+//! English definition query the index for its top neighbours, so the work
+//! grows with n·k, never n². Each pair is scored (`score`) on its terms (the
+//! same key, through a translation, a synonym or the table of equivalents,
+//! or their word overlap) and on the cosine of the weighted stems of the
+//! English definitions; the pairs that reach `min_edge` are the edges of a
+//! graph. Average linkage (`linkage`) merges clusters while the average score
+//! over all their pairs reaches `min_link`, honouring editors' constraints.
+//! Every cluster keeps its scored pairs (with their reasons, shared words and
+//! bridges), and the pairs to other clusters that were too weak to merge.
 //!
-//! A full `rebuild` clusters every current entry; after a new submission,
-//! `update` re-clusters only the clusters its entries touch.
+//! A pair's score depends on the two entries only, and the linkage on the
+//! edges only, so the clusters of a connected part of the graph are the same
+//! whether that part is clustered alone or with everything else. `update`
+//! and `recluster` rely on it: they re-cluster the part of the graph their
+//! entries reach (the clusters they link to, and the clusters those clusters'
+//! stored pairs reach), which gives what `rebuild` gives as long as blocking
+//! proposes every pair that is an edge (blocking recall, measured by
+//! `examples/cluster_eval`).
 
 pub mod evaluate;
 mod features;
 mod linkage;
 mod score;
+#[cfg(test)]
+mod tests;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -29,33 +40,41 @@ use crate::index::SearchIndex;
 use crate::store::clusters::{ClusterRecord, ConstraintKind, LinkRecord};
 use crate::store::{EntryRecord, Store, parse_entry_id};
 pub use features::{Item, cosine, english_definition};
-pub use score::term_similarity;
+pub use score::{TermMatch, term_match};
 
 /// Thresholds and weights of clustering.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
-    /// Weight of term similarity in the combined score (the rest is the definition's).
+    /// Different terms: weight of the terms' word overlap (Jaccard of stems)
+    /// added to the definitions' cosine.
     pub term_weight: f32,
-    /// Same term: linked unless the definitions' cosine is below this (false friends).
+    /// The same term (or bridged to one): the score starts here, and the
+    /// definitions' cosine fills the rest.
+    pub same_term_floor: f32,
+    /// The same for terms the table of equivalents (or stemming and word
+    /// order) makes the same.
+    pub equivalent_floor: f32,
+    /// The same term is no edge when the definitions' cosine is below this
+    /// (false friends).
     pub same_term_min_definition: f32,
-    /// Different terms: the definitions' cosine must reach this...
-    pub min_definition: f32,
-    /// ...and the combined score this.
-    pub min_score: f32,
-    /// Different terms: the two clusters' centroids must agree this much.
-    pub min_centroid: f32,
-    /// Neighbours asked of the index per entry.
+    /// A pair scoring below this is no edge (it counts 0 in averages).
+    pub min_edge: f32,
+    /// Two clusters merge while the average score over all their pairs
+    /// reaches this.
+    pub min_link: f32,
+    /// Neighbours asked of the index per entry and query.
     pub candidates: usize,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Self {
-            term_weight: 0.35,
+            term_weight: 0.1,
+            same_term_floor: 0.5,
+            equivalent_floor: 0.25,
             same_term_min_definition: 0.04,
-            min_definition: 0.35,
-            min_score: 0.35,
-            min_centroid: 0.40,
+            min_edge: 0.15,
+            min_link: 0.30,
             candidates: 20,
         }
     }
@@ -71,35 +90,63 @@ pub struct Stats {
     pub millis: u128,
 }
 
-/// Clusters every current entry from scratch and replaces the stored clusters.
-pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: time::OffsetDateTime) -> Result<Stats> {
-    let started = std::time::Instant::now();
-    let mut vocab = features::Vocabulary::new(index);
+/// The current entries, as items.
+fn current_items(store: &Store, index: &SearchIndex, vocab: &mut features::Vocabulary) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     for s in store.current_submissions()? {
         for e in store.entries_of(s.id) {
-            items.push(features::item(&e?, index, &mut vocab)?);
+            items.push(features::item(&e?, index, vocab)?);
         }
     }
-    tracing::debug!(items = items.len(), elapsed = ?started.elapsed(), "clustering: features");
-    let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
-    let all: Vec<usize> = (0..items.len()).collect();
-    let links = candidate_links(index, &items, &all, &position, params)?;
-    tracing::debug!(links = links.len(), elapsed = ?started.elapsed(), "clustering: candidate links");
-    let constraints = resolve_constraints(store, &items)?;
-    let records = to_records(&items, &all, links, &constraints, params);
-    tracing::debug!(clusters = records.len(), elapsed = ?started.elapsed(), "clustering: clusters");
-    let stats = stats(&items, &records, started);
-    // The items are not needed for writing: give their memory back first.
-    drop((items, position, all));
+    Ok(items)
+}
+
+/// Clusters every current entry from scratch and replaces the stored clusters.
+pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: time::OffsetDateTime) -> Result<Stats> {
+    let started = std::time::Instant::now();
+    let (records, stats) = plan(store, index, params)?;
     store.replace_clusters(&records, now)?;
     store.flush()?;
     tracing::debug!(elapsed = ?started.elapsed(), "clustering: written");
     Ok(Stats { millis: started.elapsed().as_millis(), ..stats })
 }
 
+/// What a rebuild would store, without storing it.
+pub fn plan(store: &Store, index: &SearchIndex, params: &Params) -> Result<(Vec<ClusterRecord>, Stats)> {
+    let started = std::time::Instant::now();
+    let mut vocab = features::Vocabulary::new(index);
+    let items = current_items(store, index, &mut vocab)?;
+    tracing::debug!(items = items.len(), elapsed = ?started.elapsed(), "clustering: features");
+    let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
+    let all: Vec<usize> = (0..items.len()).collect();
+    let links = candidate_links(index, &items, &all, &position, params)?;
+    tracing::debug!(links = links.len(), elapsed = ?started.elapsed(), "clustering: candidate links");
+    let constraints = resolve_constraints(store, &items)?;
+    let records = to_records(&items, &links, &constraints, params, &vocab);
+    tracing::debug!(clusters = records.len(), elapsed = ?started.elapsed(), "clustering: clusters");
+    let stats = stats(&items, &records, started);
+    Ok((records, stats))
+}
+
+/// Every pair blocking proposes among the current entries (entry ids, the
+/// smaller first), before any scoring: what blocking recall is measured on.
+pub fn candidate_pairs(store: &Store, index: &SearchIndex, params: &Params) -> Result<HashSet<(String, String)>> {
+    let mut vocab = features::Vocabulary::new(index);
+    let items = current_items(store, index, &mut vocab)?;
+    let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
+    let all: Vec<usize> = (0..items.len()).collect();
+    let mut out = HashSet::new();
+    for (i, j) in candidates(index, &items, &all, &position, params)? {
+        let (a, b) = (&items[i].id, &items[j].id);
+        out.insert(if a < b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) });
+    }
+    Ok(out)
+}
+
 /// Re-clusters what a new submission touches: its entries, the clusters its
-/// entries link to, and the clusters of the revision it replaced.
+/// entries link to, the clusters of the revision it replaced, and every
+/// cluster those reach through their stored pairs. Running it again on the
+/// same submission changes nothing.
 pub fn update(
     store: &Store,
     index: &SearchIndex,
@@ -109,122 +156,77 @@ pub fn update(
 ) -> Result<Stats> {
     let started = std::time::Instant::now();
     let mut vocab = features::Vocabulary::new(index);
-    let mut items: Vec<Item> = Vec::new();
+    let mut fresh: Vec<Item> = Vec::new();
     for e in store.entries_of(submission_id) {
-        items.push(features::item(&e?, index, &mut vocab)?);
+        fresh.push(features::item(&e?, index, &mut vocab)?);
     }
-    let new_count = items.len();
-    let mut affected: BTreeSet<String> = BTreeSet::new();
+    let mut seeds: BTreeSet<String> = BTreeSet::new();
     let mut leaving = Vec::new();
     if let Some(old) = replaces {
         for e in store.entries_of(old) {
             let id = e?.id();
             if let Some(c) = store.cluster_of(&id)? {
-                affected.insert(c);
+                seeds.insert(c);
             }
             leaving.push(id);
         }
     }
-    // The neighbours of the new entries, as the index sees them.
+    // Placed already (the same update run twice): start from where they are.
+    for it in &fresh {
+        if let Some(c) = store.cluster_of(&it.id)? {
+            seeds.insert(c);
+        }
+    }
+    // The new entries' neighbours, as the index sees them, that they link to.
     let probe = Probe::new(index)?;
-    let mut neighbour_links: Vec<(usize, EntryRecord)> = Vec::new();
-    for (i, item) in items.iter().enumerate().take(new_count) {
-        for (sub, ord) in neighbours(index, &probe, item, params.candidates)? {
-            if sub == submission_id {
+    let mut neighbours_of_fresh: Vec<Item> = Vec::new();
+    let mut seen: HashSet<u64> = fresh.iter().map(Item::key).collect();
+    for it in &fresh {
+        for (sub, ord) in neighbours(index, &probe, it, params.candidates)? {
+            let key = (sub << 32) | u64::from(ord);
+            if !seen.insert(key) {
                 continue;
             }
             if let Some(e) = store.entry(sub, ord)?
                 && store.current_id(&e.state, e.year)? == Some(e.submission_id)
             {
-                neighbour_links.push((i, e));
+                neighbours_of_fresh.push(features::item(&e, index, &mut vocab)?);
             }
         }
     }
-    let mut position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
-    let mut extra: HashMap<u64, EntryRecord> = HashMap::new();
-    for (i, e) in &neighbour_links {
-        let key = (e.submission_id << 32) | u64::from(e.ordinal);
-        if !position.contains_key(&key) && !extra.contains_key(&key) {
-            let candidate = features::item(e, index, &mut vocab)?;
-            let probe = [items[*i].clone(), candidate];
-            if score::score(&probe, 0, 1, params).is_some() {
-                extra.insert(key, e.clone());
-            }
+    let mut probe_items = fresh.clone();
+    probe_items.extend(neighbours_of_fresh);
+    let mut linked_outside: Vec<usize> = Vec::new();
+    for j in fresh.len()..probe_items.len() {
+        if (0..fresh.len()).any(|i| score::score(&probe_items, i, j, params).is_some()) {
+            linked_outside.push(j);
         }
     }
-    for e in extra.values() {
-        if let Some(c) = store.cluster_of(&e.id())? {
-            affected.insert(c);
-        } else {
-            let key = (e.submission_id << 32) | u64::from(e.ordinal);
-            position.insert(key, items.len());
-            items.push(features::item(e, index, &mut vocab)?);
+    let mut loose: Vec<Item> = Vec::new();
+    for j in linked_outside {
+        match store.cluster_of(&probe_items[j].id)? {
+            Some(c) => {
+                seeds.insert(c);
+            }
+            None => loose.push(probe_items[j].clone()),
         }
     }
-    // Every current member of every affected cluster takes part, with the
-    // links that held its cluster together.
-    let leaving_set: HashSet<&String> = leaving.iter().collect();
-    let mut kept_links: Vec<LinkRecord> = Vec::new();
-    let mut old_clusters = Vec::new();
-    for cid in &affected {
-        let Some(c) = store.cluster(cid)? else { continue };
-        for m in &c.members {
-            if leaving_set.contains(m) {
-                continue;
-            }
-            let Some((sub, ord)) = parse_entry_id(m) else { continue };
-            let key = (sub << 32) | u64::from(ord);
-            if position.contains_key(&key) {
-                continue;
-            }
-            if let Some(e) = store.entry(sub, ord)? {
-                position.insert(key, items.len());
-                items.push(features::item(&e, index, &mut vocab)?);
-            }
-        }
-        kept_links
-            .extend(c.links.iter().filter(|l| !leaving_set.contains(&l.a) && !leaving_set.contains(&l.b)).cloned());
-        old_clusters.push(c.id.clone());
-    }
-    let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
-    let mut links: Vec<score::Link> = Vec::new();
-    for l in &kept_links {
-        if let (Some(&a), Some(&b)) = (by_id.get(l.a.as_str()), by_id.get(l.b.as_str())) {
-            if l.reason == "editor" {
-                continue; // editors' links come back from the constraints
-            }
-            let kind = if l.reason == "similar definition" {
-                score::LinkKind::SimilarDefinition
-            } else {
-                score::LinkKind::SameTerm
-            };
-            links.push(score::Link {
-                a: a.min(b),
-                b: a.max(b),
-                term: l.term,
-                definition: l.definition,
-                score: l.score,
-                kind,
-            });
-        }
-    }
-    let new_idx: Vec<usize> = (0..new_count).collect();
-    links.extend(candidate_links(index, &items, &new_idx, &position, params)?);
-    let all: Vec<usize> = (0..items.len()).collect();
-    let constraints = resolve_constraints(store, &items)?;
-    let records = to_records(&items, &all, links, &constraints, params);
-    let removed: Vec<String> =
-        old_clusters.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
+    let leaving_set: HashSet<String> = leaving.iter().cloned().collect();
+    let region = Region::gather(store, index, &mut vocab, &seeds, fresh, loose, &leaving_set)?;
+    let records = region.cluster(index, store, params, &vocab)?;
+    let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
     // One transaction: the replaced revision's entries leave, the touched
     // clusters are rewritten, the ones that merged away go.
+    leaving.extend(region.dropped.iter().cloned());
     store.update_clusters(&records, &removed, &leaving)?;
     store.flush()?;
-    Ok(stats(&items, &records, started))
+    Ok(stats(&region.items, &records, started))
 }
 
 /// Re-clusters the members of `cluster_ids` (and `extra` entries) after an
-/// editor's decision, keeping the links that held them and applying every
-/// constraint. Returns the clusters that now hold those entries.
+/// editor's decision, with every cluster they reach through their stored
+/// pairs, applying every constraint. Returns the clusters that now hold
+/// those entries.
 pub fn recluster(
     store: &Store,
     index: &SearchIndex,
@@ -233,47 +235,156 @@ pub fn recluster(
     params: &Params,
 ) -> Result<Vec<ClusterRecord>> {
     let mut vocab = features::Vocabulary::new(index);
-    let mut items: Vec<Item> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut kept: Vec<LinkRecord> = Vec::new();
-    let mut old = Vec::new();
-    let mut ids: Vec<String> = Vec::new();
+    let mut seeds: BTreeSet<String> = BTreeSet::new();
+    let mut named: HashSet<String> = HashSet::new();
     for cid in cluster_ids {
         let c = store.cluster(cid)?.ok_or_else(|| Error::not_found("cluster", cid))?;
-        ids.extend(c.members.iter().cloned());
-        kept.extend(c.links.into_iter().filter(|l| l.reason != "editor"));
-        old.push(c.id);
+        named.extend(c.members);
+        seeds.insert(c.id);
     }
-    ids.extend(extra.iter().cloned());
-    for id in ids {
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let Some((sub, ord)) = parse_entry_id(&id) else { continue };
-        if let Some(e) = store.entry(sub, ord)? {
-            items.push(features::item(&e, index, &mut vocab)?);
+    let mut loose = Vec::new();
+    for id in extra {
+        named.insert(id.clone());
+        match store.cluster_of(id)? {
+            Some(c) => {
+                seeds.insert(c);
+            }
+            None => {
+                let Some((sub, ord)) = parse_entry_id(id) else { continue };
+                if let Some(e) = store.entry(sub, ord)? {
+                    loose.push(features::item(&e, index, &mut vocab)?);
+                }
+            }
         }
     }
-    let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
-    let links: Vec<score::Link> = kept
-        .iter()
-        .filter_map(|l| {
-            let (a, b) = (*by_id.get(l.a.as_str())?, *by_id.get(l.b.as_str())?);
-            let kind = if l.reason == "similar definition" {
-                score::LinkKind::SimilarDefinition
-            } else {
-                score::LinkKind::SameTerm
-            };
-            Some(score::Link { a: a.min(b), b: a.max(b), term: l.term, definition: l.definition, score: l.score, kind })
-        })
-        .collect();
-    let all: Vec<usize> = (0..items.len()).collect();
-    let constraints = resolve_constraints(store, &items)?;
-    let records = to_records(&items, &all, links, &constraints, params);
-    let removed: Vec<String> = old.into_iter().filter(|id| !records.iter().any(|r| &r.id == id)).collect();
-    store.put_clusters(&records, &removed)?;
+    let region = Region::gather(store, index, &mut vocab, &seeds, Vec::new(), loose, &HashSet::new())?;
+    let records = region.cluster(index, store, params, &vocab)?;
+    let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
+    store.update_clusters(&records, &removed, &region.dropped)?;
     store.flush()?;
-    Ok(records)
+    Ok(records.into_iter().filter(|r| r.members.iter().any(|m| named.contains(m))).collect())
+}
+
+/// The part of the graph an update or a decision reaches: the entries of
+/// the seed clusters and of every cluster their stored pairs reach (a
+/// connected part of the graph: no edge leaves it), new entries, and the
+/// pairs stored among them.
+struct Region {
+    items: Vec<Item>,
+    /// Pairs stored in the region's clusters (entry ids).
+    stored: Vec<(String, String)>,
+    /// The region's clusters as they were.
+    old: Vec<String>,
+    /// How many leading items are new (their pairs come from blocking).
+    fresh: usize,
+    /// Members of the region's clusters that are no longer current (left
+    /// behind by an update that did not finish): they leave every cluster.
+    dropped: Vec<String>,
+}
+
+impl Region {
+    fn gather(
+        store: &Store,
+        index: &SearchIndex,
+        vocab: &mut features::Vocabulary,
+        seeds: &BTreeSet<String>,
+        fresh: Vec<Item>,
+        loose: Vec<Item>,
+        leaving: &HashSet<String>,
+    ) -> Result<Self> {
+        let fresh_count = fresh.len();
+        let mut items = fresh;
+        let mut present: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
+        for it in loose {
+            if present.insert(it.id.clone()) {
+                items.push(it);
+            }
+        }
+        let mut visited: BTreeSet<String> = BTreeSet::new();
+        let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
+        let mut stored = Vec::new();
+        let mut old = Vec::new();
+        let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
+        let mut dropped = Vec::new();
+        while let Some(cid) = queue.pop_front() {
+            if !visited.insert(cid.clone()) {
+                continue;
+            }
+            let Some(c) = store.cluster(&cid)? else { continue };
+            old.push(c.id.clone());
+            for l in &c.near {
+                for end in [&l.a, &l.b] {
+                    if !c.members.contains(end)
+                        && let Some(other) = store.cluster_of(end)?
+                        && !visited.contains(&other)
+                    {
+                        queue.push_back(other);
+                    }
+                }
+            }
+            for l in c.links.iter().chain(&c.near) {
+                stored.push((l.a.clone(), l.b.clone()));
+            }
+            for m in &c.members {
+                if leaving.contains(m) || present.contains(m) {
+                    continue;
+                }
+                let Some((sub, ord)) = parse_entry_id(m) else { continue };
+                let Some(e) = store.entry(sub, ord)? else {
+                    dropped.push(m.clone());
+                    continue;
+                };
+                // Current entries only, as a rebuild sees them.
+                let cur = match current.get(&(e.state.clone(), e.year)) {
+                    Some(c) => *c,
+                    None => {
+                        let c = store.current_id(&e.state, e.year)?;
+                        current.insert((e.state.clone(), e.year), c);
+                        c
+                    }
+                };
+                if cur != Some(e.submission_id) {
+                    dropped.push(m.clone());
+                    continue;
+                }
+                present.insert(m.clone());
+                items.push(features::item(&e, index, vocab)?);
+            }
+        }
+        Ok(Self { items, stored, old, fresh: fresh_count, dropped })
+    }
+
+    /// Scores the stored pairs again (scores are pure), adds the new
+    /// entries' pairs from blocking, and clusters the region.
+    fn cluster(
+        &self,
+        index: &SearchIndex,
+        store: &Store,
+        params: &Params,
+        vocab: &features::Vocabulary,
+    ) -> Result<Vec<ClusterRecord>> {
+        let items = &self.items;
+        let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
+        let mut seen: HashSet<(usize, usize)> = HashSet::new();
+        let mut links = Vec::new();
+        for (a, b) in &self.stored {
+            if let (Some(&i), Some(&j)) = (by_id.get(a.as_str()), by_id.get(b.as_str()))
+                && seen.insert((i.min(j), i.max(j)))
+                && let Some(l) = score::score(items, i, j, params)
+            {
+                links.push(l);
+            }
+        }
+        let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
+        let fresh: Vec<usize> = (0..self.fresh).collect();
+        for l in candidate_links(index, items, &fresh, &position, params)? {
+            if seen.insert((l.a.min(l.b), l.a.max(l.b))) {
+                links.push(l);
+            }
+        }
+        let constraints = resolve_constraints(store, items)?;
+        Ok(to_records(items, &links, &constraints, params, vocab))
+    }
 }
 
 /// The similarity of two entries, with its parts: what compare shows.
@@ -282,13 +393,18 @@ pub struct Similarity {
     pub term: f32,
     pub definition: f32,
     pub score: f32,
-    /// The same normalized term (original or English).
+    /// The same term: normalized, through a translation or synonym, or
+    /// through the table of equivalents.
     pub same_term: bool,
     /// The most weighty stemmed words both English definitions use.
     pub shared_words: Vec<String>,
+    /// What bridged two different words, if anything did.
+    pub bridge: Option<String>,
+    /// Why the pair is kept apart (a false friend, a narrower notion).
+    pub apart: Option<String>,
 }
 
-/// Scores entries pairwise the way clustering does (one vocabulary for all).
+/// Scores entries pairwise the way clustering does.
 pub fn similarities(index: &SearchIndex, entries: &[EntryRecord], params: &Params) -> Result<Vec<Vec<Similarity>>> {
     let mut vocab = features::Vocabulary::new(index);
     let items: Vec<Item> = entries.iter().map(|e| features::item(e, index, &mut vocab)).collect::<Result<_>>()?;
@@ -296,33 +412,24 @@ pub fn similarities(index: &SearchIndex, entries: &[EntryRecord], params: &Param
     for a in &items {
         let mut row = Vec::with_capacity(items.len());
         for b in &items {
-            let (term, same_term) = score::term_similarity(a, b);
-            let definition = cosine(&a.vector, &b.vector);
-            let mut shared: Vec<(f32, u32)> = Vec::new();
-            let (mut i, mut j) = (0, 0);
-            while i < a.vector.len() && j < b.vector.len() {
-                match a.vector[i].0.cmp(&b.vector[j].0) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        shared.push((a.vector[i].1 * b.vector[j].1, a.vector[i].0));
-                        i += 1;
-                        j += 1;
-                    }
-                }
-            }
-            shared.sort_by(|x, y| y.0.total_cmp(&x.0));
+            let s = score::pair(a, b, params);
             row.push(Similarity {
-                term: round(term),
-                definition: round(definition),
-                score: round(params.term_weight * term + (1.0 - params.term_weight) * definition),
-                same_term,
-                shared_words: shared.iter().take(8).map(|(_, id)| vocab.stem(*id).to_owned()).collect(),
+                term: round(s.term.similarity),
+                definition: round(s.definition),
+                score: round(s.score),
+                same_term: s.term.same.is_some(),
+                shared_words: shared_words(a, b, &vocab, 8),
+                bridge: s.term.bridge,
+                apart: s.apart.map(str::to_owned),
             });
         }
         out.push(row);
     }
     Ok(out)
+}
+
+fn shared_words(a: &Item, b: &Item, vocab: &features::Vocabulary, n: usize) -> Vec<String> {
+    features::shared(&a.vector, &b.vector).iter().take(n).map(|(_, h)| vocab.stem(*h).to_owned()).collect()
 }
 
 fn stats(items: &[Item], records: &[ClusterRecord], started: std::time::Instant) -> Stats {
@@ -341,7 +448,8 @@ fn stats(items: &[Item], records: &[ClusterRecord], started: std::time::Instant)
 }
 
 /// The index's nearest neighbours of `item` among current entries: the
-/// entries whose whole term (or English term) is the item's, and the best
+/// entries whose whole term (or English term, or an equivalent from the
+/// table) is the item's, and the best
 /// `k` by shared term words and rare definition stems.
 ///
 /// Two queries, so that the second is a plain union of term clauses that
@@ -360,6 +468,10 @@ fn neighbours(index: &SearchIndex, probe: &Probe, item: &Item, k: usize) -> Resu
     }
     for c in &item.compacts {
         whole.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.compact, c), basic), 5.0)));
+    }
+    // The other members of the item's classes of equivalent terms.
+    for e in &item.equivalent_keys {
+        whole.push((Occur::Should, boost(TermQuery::new(Term::from_field_text(f.keys, e), basic), 8.0)));
     }
     let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for w in item.words.iter().filter(|w| w.chars().count() >= 3) {
@@ -404,7 +516,41 @@ impl Probe {
     }
 }
 
-/// Scored links from each item of `from` to its neighbours that are in the run.
+/// Candidate pairs (item indices, each once) from each item of `from` to its
+/// neighbours that are in the run.
+fn candidates(
+    index: &SearchIndex,
+    items: &[Item],
+    from: &[usize],
+    position: &HashMap<u64, usize>,
+    params: &Params,
+) -> Result<Vec<(usize, usize)>> {
+    let results = crate::parallel::chunks(from, |part| -> Result<Vec<(usize, usize)>> {
+        let probe = Probe::new(index)?;
+        let mut out = Vec::new();
+        for &i in part {
+            for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
+                let Some(&j) = position.get(&((sub << 32) | u64::from(ord))) else { continue };
+                if i != j {
+                    out.push((i.min(j), i.max(j)));
+                }
+            }
+        }
+        Ok(out)
+    })?;
+    let mut pairs = Vec::new();
+    let mut seen = HashSet::new();
+    for r in results {
+        for p in r? {
+            if seen.insert(p) {
+                pairs.push(p);
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+/// The candidate pairs of `from` that are edges, scored.
 fn candidate_links(
     index: &SearchIndex,
     items: &[Item],
@@ -412,27 +558,13 @@ fn candidate_links(
     position: &HashMap<u64, usize>,
     params: &Params,
 ) -> Result<Vec<score::Link>> {
-    let results = crate::parallel::chunks(from, |part| -> Result<Vec<score::Link>> {
-        let probe = Probe::new(index)?;
-        let mut out = Vec::new();
-        for &i in part {
-            for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
-                let Some(&j) = position.get(&((sub << 32) | u64::from(ord))) else { continue };
-                if let Some(l) = score::score(items, i, j, params) {
-                    out.push(l);
-                }
-            }
-        }
-        Ok(out)
+    let pairs = candidates(index, items, from, position, params)?;
+    let scored = crate::parallel::chunks(&pairs, |part| -> Result<Vec<score::Link>> {
+        Ok(part.iter().filter_map(|&(i, j)| score::score(items, i, j, params)).collect())
     })?;
     let mut links = Vec::new();
-    let mut seen = HashSet::new();
-    for r in results {
-        for l in r? {
-            if seen.insert((l.a, l.b)) {
-                links.push(l);
-            }
-        }
+    for r in scored {
+        links.extend(r?);
     }
     Ok(links)
 }
@@ -501,51 +633,79 @@ fn pairs(group: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The clusters of `items` under `links` and `constraints`, each with its
+/// scored pairs, and its pairs to other clusters (`near`).
 fn to_records(
     items: &[Item],
-    subset: &[usize],
-    links: Vec<score::Link>,
+    links: &[score::Link],
     constraints: &linkage::Constraints,
     params: &Params,
+    vocab: &features::Vocabulary,
 ) -> Vec<ClusterRecord> {
     let linked = linkage::link(items, links, constraints, params);
-    let mut used_by_root: HashMap<usize, Vec<LinkRecord>> = HashMap::new();
-    for l in &linked.used {
-        used_by_root.entry(linked.roots[l.a]).or_default().push(LinkRecord {
-            a: items[l.a].id.clone(),
-            b: items[l.b].id.clone(),
-            term: round(l.term),
-            definition: round(l.definition),
-            score: round(l.score),
-            reason: l.kind.reason(&items[l.a], &items[l.b]).to_owned(),
-        });
+    let record = |l: &score::Link| LinkRecord {
+        a: items[l.a].id.clone(),
+        b: items[l.b].id.clone(),
+        term: round(l.term),
+        definition: round(l.definition),
+        score: round(l.score),
+        reason: l.kind.reason().to_owned(),
+        shared: shared_words(&items[l.a], &items[l.b], vocab, 5),
+        bridge: l.bridge.clone(),
+    };
+    let mut inner: HashMap<usize, Vec<LinkRecord>> = HashMap::new();
+    let mut near: HashMap<usize, Vec<LinkRecord>> = HashMap::new();
+    let mut joined: HashSet<(usize, usize)> = HashSet::new();
+    for l in links {
+        let (ra, rb) = (linked.roots[l.a], linked.roots[l.b]);
+        joined.insert((l.a.min(l.b), l.a.max(l.b)));
+        if ra == rb {
+            inner.entry(ra).or_default().push(record(l));
+        } else {
+            near.entry(ra).or_default().push(record(l));
+            near.entry(rb).or_default().push(record(l));
+        }
     }
     for &(a, b) in &linked.editor {
-        let (term, _) = score::term_similarity(&items[a], &items[b]);
-        let definition = cosine(&items[a].vector, &items[b].vector);
-        used_by_root.entry(linked.roots[a]).or_default().push(LinkRecord {
+        if joined.contains(&(a.min(b), a.max(b))) {
+            continue;
+        }
+        let s = score::pair(&items[a], &items[b], params);
+        let (a, b) = if items[a].key() < items[b].key() { (a, b) } else { (b, a) };
+        inner.entry(linked.roots[a]).or_default().push(LinkRecord {
             a: items[a].id.clone(),
             b: items[b].id.clone(),
-            term: round(term),
-            definition: round(definition),
-            score: round(params.term_weight * term + (1.0 - params.term_weight) * definition),
+            term: round(s.term.similarity),
+            definition: round(s.definition),
+            score: round(s.score),
             reason: "editor".to_owned(),
+            shared: shared_words(&items[a], &items[b], vocab, 5),
+            bridge: s.term.bridge,
         });
     }
-    let wanted: HashSet<usize> = subset.iter().copied().collect();
+    let order = |v: &mut Vec<LinkRecord>| {
+        v.sort_by(|x, y| {
+            let key = |l: &LinkRecord| (parse_entry_id(&l.a), parse_entry_id(&l.b));
+            key(x).cmp(&key(y))
+        })
+    };
     linkage::groups(&linked.roots)
         .into_iter()
-        .filter(|g| g.iter().any(|i| wanted.contains(i)))
         .map(|mut g| {
             g.sort_by_key(|&i| (items[i].sub, items[i].ord));
             let root = linked.roots[g[0]];
             let states: BTreeSet<String> = g.iter().map(|&i| items[i].state.clone()).collect();
+            let mut links = inner.remove(&root).unwrap_or_default();
+            let mut near = near.remove(&root).unwrap_or_default();
+            order(&mut links);
+            order(&mut near);
             ClusterRecord {
                 v: 1,
                 id: format!("c{}", items[g[0]].id),
                 members: g.iter().map(|&i| items[i].id.clone()).collect(),
                 states: states.into_iter().collect(),
-                links: used_by_root.remove(&root).unwrap_or_default(),
+                links,
+                near,
             }
         })
         .collect()

@@ -1,10 +1,19 @@
-//! Scoring a candidate pair: term similarity, definition similarity, and the
-//! rule that turns them into a link (or not), with the reason kept.
+//! Scoring a candidate pair: term similarity (the same term, through a
+//! translation or synonym, through the table of equivalents, or the same
+//! words), definition similarity, and the rule that makes them an edge of the
+//! clustering graph (or not), with the reason and the bridge kept.
+//!
+//! A pair's score is a function of the two entries alone, computed the same
+//! way bit for bit in every run, and quantized ([`Link::q`]) so that the
+//! linkage sums it exactly in any order.
 
 use super::Params;
 use super::features::{Item, cosine};
 
-/// A scored pair of items (indices into the run's item list).
+/// Scores are compared and summed in millionths.
+pub const SCALE: f32 = 1_000_000.0;
+
+/// A scored pair of items (indices into the run's item list, `a < b`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub a: usize,
@@ -12,77 +21,206 @@ pub struct Link {
     pub term: f32,
     pub definition: f32,
     pub score: f32,
+    /// The score in millionths: what the linkage adds up.
+    pub q: u64,
     pub kind: LinkKind,
+    /// What bridged two different words: a translation, a synonym, an
+    /// equivalence of the table, the same words in another order or number.
+    pub bridge: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LinkKind {
-    /// The same term (normalized key), in the original or through English.
+    /// The same term (normalized key or spelling without spaces).
     SameTerm,
+    /// The same term through an English translation or a synonym.
+    SameEnglishTerm,
+    /// Terms that the table of equivalents, or stemming and word order, make the same.
+    Equivalent,
     /// Different terms whose definitions say the same thing.
     SimilarDefinition,
 }
 
 impl LinkKind {
-    pub fn reason(self, a: &Item, b: &Item) -> &'static str {
+    /// The same term, in the original or through a translation or synonym.
+    pub fn is_same_term(self) -> bool {
+        matches!(self, Self::SameTerm | Self::SameEnglishTerm)
+    }
+
+    pub fn reason(self) -> &'static str {
         match self {
-            Self::SameTerm if a.names[0] == b.names[0] => "same term",
-            Self::SameTerm => "same English term",
+            Self::SameTerm => "same term",
+            Self::SameEnglishTerm => "same English term",
+            Self::Equivalent => "equivalent terms",
             Self::SimilarDefinition => "similar definition",
         }
     }
 }
 
-/// Term similarity in 0..1: 1 for the same key (original or English), 0.97
-/// for the same key without spaces ("cyberattack"), else the best over name
-/// pairs of the mean of Jaro-Winkler and the word-set Jaccard index.
-pub fn term_similarity(a: &Item, b: &Item) -> (f32, bool) {
-    if a.names.iter().any(|n| b.names.contains(n)) {
-        return (1.0, true);
-    }
-    if a.compacts.iter().any(|c| b.compacts.contains(c)) {
-        return (0.97, true);
-    }
-    let mut best = 0.0f32;
-    for x in &a.names {
-        for y in &b.names {
-            let jw = strsim::jaro_winkler(x, y) as f32;
-            let wx: Vec<&str> = x.split(' ').collect();
-            let wy: Vec<&str> = y.split(' ').collect();
-            let common = wx.iter().filter(|w| wy.contains(w)).count() as f32;
-            let union = (wx.len() + wy.len()) as f32 - common;
-            let jaccard = if union > 0.0 { common / union } else { 0.0 };
-            best = best.max(0.5 * jw + 0.5 * jaccard);
-        }
-    }
-    (best, false)
+/// How two entries' terms relate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermMatch {
+    /// 0..1: 1 the same key, 0.97 the same spelling without spaces, 0.95
+    /// equivalent; else the best word overlap (Jaccard of stems) of two names.
+    pub similarity: f32,
+    /// Set when the terms count as the same: how.
+    pub same: Option<LinkKind>,
+    pub bridge: Option<String>,
 }
 
-/// Scores a pair; `None` when the pair must not be linked.
+fn describe(item: &Item, name: usize) -> &'static str {
+    if name == 0 {
+        "term"
+    } else if item.language != "en" && name == 1 {
+        "English translation"
+    } else {
+        "synonym"
+    }
+}
+
+/// Term similarity of two entries, and whether they name the same thing.
+pub fn term_match(a: &Item, b: &Item) -> TermMatch {
+    if a.names[0] == b.names[0] {
+        return TermMatch { similarity: 1.0, same: Some(LinkKind::SameTerm), bridge: None };
+    }
+    for (i, x) in a.names.iter().enumerate() {
+        if let Some(j) = b.names.iter().position(|y| y == x) {
+            let bridge = format!("'{x}': {} of '{}' = {} of '{}'", describe(a, i), a.term, describe(b, j), b.term);
+            return TermMatch { similarity: 1.0, same: Some(LinkKind::SameEnglishTerm), bridge: Some(bridge) };
+        }
+    }
+    for x in &a.compacts {
+        if b.compacts.contains(x) {
+            let bridge = format!("'{x}' written with or without spaces");
+            return TermMatch { similarity: 0.97, same: Some(LinkKind::SameTerm), bridge: Some(bridge) };
+        }
+    }
+    // The table of equivalents (the stems are those of the canonical forms),
+    // or the same words in another number or order.
+    let mut best = 0.0f32;
+    for (i, x) in a.name_stems.iter().enumerate() {
+        for (j, y) in b.name_stems.iter().enumerate() {
+            if x.is_empty() || y.is_empty() {
+                continue;
+            }
+            if x == y {
+                let replaced: Vec<String> = [(a, i), (b, j)]
+                    .iter()
+                    .flat_map(|(it, n)| {
+                        it.canonical
+                            .iter()
+                            .filter(|(k, _)| stems_key(it, *n) == *k)
+                            .flat_map(|(_, r)| r.iter().map(|(from, to)| format!("'{from}' = '{to}'")))
+                    })
+                    .collect();
+                let (na, nb) = (name_of(a, i), name_of(b, j));
+                let bridge = if replaced.is_empty() {
+                    format!("the same words: '{na}' / '{nb}'")
+                } else {
+                    format!("equivalents: {} ('{na}' / '{nb}')", dedup(replaced).join(", "))
+                };
+                return TermMatch { similarity: 0.95, same: Some(LinkKind::Equivalent), bridge: Some(bridge) };
+            }
+            let common = x.iter().filter(|w| y.binary_search(w).is_ok()).count() as f32;
+            let union = (x.len() + y.len()) as f32 - common;
+            if union > 0.0 {
+                best = best.max(common / union);
+            }
+        }
+    }
+    TermMatch { similarity: best, same: None, bridge: None }
+}
+
+/// The `i`th compared name: a name, or after them a name without its parenthesis.
+fn name_of(item: &Item, i: usize) -> String {
+    item.names.get(i).cloned().unwrap_or_else(|| {
+        let bare = item.names.iter().filter_map(|n| n.split_once('(').map(|(o, _)| o.trim().to_owned()));
+        bare.clone().nth(i - item.names.len()).unwrap_or_default()
+    })
+}
+
+/// The canonical key the `i`th compared name was rewritten into.
+fn stems_key(item: &Item, name: usize) -> String {
+    let table = crate::domain::equivalents::Equivalents::builtin();
+    table.canonical(&name_of(item, name)).key
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|x| seen.insert(x.clone()));
+    v
+}
+
+/// Is `x` a narrower notion than `y`? `y`'s name is a proper part of `x`'s
+/// ("actively exploited vulnerability" / "vulnerability") and `x`'s
+/// definition opens with it as its genus ("a vulnerability for which...").
+pub fn narrower(x: &Item, y: &Item) -> bool {
+    let genus = &x.head[..x.head.len().min(4)];
+    y.name_stems.iter().filter(|ys| !ys.is_empty()).any(|ys| {
+        ys.iter().all(|s| genus.contains(s))
+            && x.name_stems.iter().any(|xs| xs.len() > ys.len() && ys.iter().all(|s| xs.binary_search(s).is_ok()))
+    })
+}
+
+/// A pair's parts and its score (0 when a rule keeps the pair apart).
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub definition: f32,
+    pub term: TermMatch,
+    pub score: f32,
+    pub kind: LinkKind,
+    /// Why the pair is kept apart, if it is.
+    pub apart: Option<&'static str>,
+}
+
+/// Scores two entries. Same term (or bridged to one): `same_term_floor`
+/// plus the rest times the definitions' cosine, unless the definitions share
+/// (almost) nothing: a false friend. Different terms: the definitions' cosine
+/// plus `term_weight` times the terms' word overlap, unless one is the
+/// other's narrower notion.
+pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
+    let definition = cosine(&x.vector, &y.vector);
+    let term = term_match(x, y);
+    let (mut score, kind, mut apart) = match term.same {
+        Some(kind) => {
+            // An equivalence of the table (or the same words reordered) is a
+            // weaker claim than the same term: the definitions weigh more.
+            let floor = if kind.is_same_term() { params.same_term_floor } else { params.equivalent_floor };
+            (floor + (1.0 - floor) * definition, kind, None)
+        }
+        None => ((definition + params.term_weight * term.similarity).min(1.0), LinkKind::SimilarDefinition, None),
+    };
+    if term.same.is_some() && definition < params.same_term_min_definition {
+        apart = Some("false friend: the same term, unrelated definitions");
+    } else if term.same.is_none() && (narrower(x, y) || narrower(y, x)) {
+        apart = Some("narrower notion: one term is the other's with a differentia, and its definition's genus");
+    }
+    if apart.is_some() {
+        score = 0.0;
+    }
+    Scored { definition, term, score, kind, apart }
+}
+
+/// Scores a pair; `None` when it is no edge: one list (which names distinct
+/// notions), kept apart by [`pair`], or below `min_edge`.
 pub fn score(items: &[Item], a: usize, b: usize, params: &Params) -> Option<Link> {
     let (x, y) = (&items[a], &items[b]);
-    if x.id == y.id {
+    if x.id == y.id || x.sub == y.sub {
         return None;
     }
-    let (term, same) = term_similarity(x, y);
-    // Entries of one State are linked only as the same term in another list
-    // (a later revision or year): clusters are about agreement between States.
-    if x.state == y.state && (!same || x.sub == y.sub) {
+    let s = pair(x, y, params);
+    if s.apart.is_some() || s.score < params.min_edge {
         return None;
     }
-    let definition = cosine(&x.vector, &y.vector);
-    let score = params.term_weight * term + (1.0 - params.term_weight) * definition;
-    let kind = if same {
-        // Same word: linked unless the definitions share nothing (false friends).
-        if definition < params.same_term_min_definition {
-            return None;
-        }
-        LinkKind::SameTerm
-    } else {
-        if definition < params.min_definition || score < params.min_score {
-            return None;
-        }
-        LinkKind::SimilarDefinition
-    };
-    Some(Link { a: a.min(b), b: a.max(b), term, definition, score, kind })
+    let (a, b) = if x.key() < y.key() { (a, b) } else { (b, a) };
+    Some(Link {
+        a,
+        b,
+        term: s.term.similarity,
+        definition: s.definition,
+        score: s.score,
+        q: (s.score * SCALE).round() as u64,
+        kind: s.kind,
+        bridge: s.term.bridge,
+    })
 }

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod codes;
 pub mod diff;
 pub mod entry;
+pub mod equivalents;
 pub mod ids;
 pub mod normalize;
 pub mod proposal;

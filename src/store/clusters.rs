@@ -48,8 +48,17 @@ pub struct LinkRecord {
     pub definition: f32,
     /// The combined score the threshold was applied to.
     pub score: f32,
-    /// "same term", "same English term", "similar definition", "editor".
+    /// "same term", "same English term", "equivalent terms", "similar
+    /// definition", "editor".
     pub reason: String,
+    /// The weightiest stemmed words both English definitions use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<String>,
+    /// What bridged two different words: an English translation, a synonym,
+    /// an equivalence of `data/equivalents.tsv`, the same words in another
+    /// number or order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -60,8 +69,13 @@ pub struct ClusterRecord {
     /// The distinct States of the members, sorted.
     #[serde(default)]
     pub states: Vec<String>,
-    /// The links that hold the members together (a spanning set).
+    /// The links that hold the members together: every scored pair of
+    /// members (and editors' pairs).
     pub links: Vec<LinkRecord>,
+    /// Scored pairs from a member to an entry of another cluster, too weak
+    /// to merge the two: what an update must re-examine with this cluster.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub near: Vec<LinkRecord>,
 }
 
 /// An editor's decision, kept as a constraint on clustering.
@@ -454,6 +468,7 @@ mod tests {
                 members: g.to_vec(),
                 states: vec![tag.to_owned()],
                 links: Vec::new(),
+                near: Vec::new(),
             })
             .collect();
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -537,6 +552,20 @@ mod tests {
         eprintln!("{snapshots} snapshots and {backups} backups during the writes");
         assert_eq!(read(&store), *a);
         assert_eq!(stored_keys(&store), keys_of(&a), "the replaced generations are gone");
+    }
+
+    #[test]
+    fn records_written_before_shared_words_bridges_and_near_edges_still_decode() {
+        let old = br#"{"v":1,"id":"c1-1","members":["1-1","2-1"],"states":["DE","FR"],
+            "links":[{"a":"1-1","b":"2-1","term":1.0,"definition":0.5,"score":0.7,"reason":"same term"}]}"#;
+        let c: ClusterRecord = decode(old).expect("an old record decodes");
+        assert!(c.near.is_empty());
+        assert_eq!((c.links[0].shared.len(), c.links[0].bridge.as_deref()), (0, None));
+        // And the new fields round-trip.
+        let mut c2 = c.clone();
+        c2.links[0].bridge = Some("equivalents".into());
+        c2.near = c2.links.clone();
+        assert_eq!(decode::<ClusterRecord>(&encode(&c2).unwrap()).unwrap(), c2);
     }
 
     #[test]
