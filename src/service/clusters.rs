@@ -14,7 +14,7 @@ use crate::cluster::{self, Stats};
 use crate::domain::{Actor, EntryId, StateCode};
 use crate::error::{Error, Result};
 use crate::store::EntryRecord;
-use crate::store::clusters::{ClusterRecord, ConstraintKind, LinkRecord};
+use crate::store::clusters::{ClusterRecord, ConstraintKind};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClusterMember {
@@ -27,25 +27,9 @@ pub struct ClusterMember {
     pub revision: u32,
 }
 
-/// Why two entries are together.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClusterLink {
-    pub a: String,
-    pub b: String,
-    /// Term similarity (normalized keys, also through English), 0..1.
-    pub term: f32,
-    /// Cosine of the English definitions' stemmed word weights, 0..1.
-    pub definition: f32,
-    pub score: f32,
-    /// "same term", "same English term", "similar definition" or "editor".
-    pub reason: String,
-}
-
-impl From<LinkRecord> for ClusterLink {
-    fn from(l: LinkRecord) -> Self {
-        Self { a: l.a, b: l.b, term: l.term, definition: l.definition, score: l.score, reason: l.reason }
-    }
-}
+/// Why two entries are together: the scores, the reason, the shared words
+/// and what bridged two different words.
+pub use crate::store::clusters::LinkRecord as ClusterLink;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClusterView {
@@ -120,12 +104,7 @@ impl Glossary {
                 revision: e.revision,
             });
         }
-        Ok(ClusterView {
-            id: c.id,
-            states: c.states,
-            members,
-            links: c.links.into_iter().map(ClusterLink::from).collect(),
-        })
+        Ok(ClusterView { id: c.id, states: c.states, members, links: c.links })
     }
 
     /// The entries of `members` that still exist, by id.

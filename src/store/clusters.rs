@@ -37,8 +37,10 @@ const CLUSTER_BATCH: usize = 5_000;
 /// Bytes of cluster records written between two flushes of a large write.
 const FLUSH_EVERY_BYTES: usize = 32 * 1024 * 1024;
 
-/// Why two entries are linked, with the scores that decided it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// Why two entries are linked, with the scores that decided it: stored with
+/// the cluster, and shown as it is (`ClusterLink` in the API).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = ClusterLink)]
 pub struct LinkRecord {
     pub a: String,
     pub b: String,
