@@ -148,9 +148,12 @@ pub struct Built {
     /// second tier of the ranking, after whole-term matches and before
     /// entries that have the words in their definitions only.
     pub tier: Vec<Branch>,
-    /// Whole-term clauses (the query as a term's key, exactly or fuzzily),
-    /// boosted: the first tier.
+    /// Whole-term clauses (the query as a term's key, exactly, stemmed or
+    /// fuzzily), boosted: the first tier.
     pub whole: Vec<Box<dyn Query>>,
+    /// Entries bridged to the query through the English translation of a
+    /// term the query is (set by the search, see `bridge`): the second tier.
+    pub bridged: Option<Box<dyn Query>>,
     /// Filters: every hit holds a term of each set of `must` and none of
     /// `must_not`.
     pub must: Vec<Vec<Term>>,
@@ -450,7 +453,7 @@ pub fn build(
     }
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { branches, required, tier, whole, must, must_not, word_count: n, words: typed })
+    Ok(Built { branches, required, tier, whole, bridged: None, must, must_not, word_count: n, words: typed })
 }
 
 impl Built {

@@ -55,7 +55,7 @@ impl SearchIndex {
             let top = exec::rank(&searcher, &built, &found, req.offset + req.limit)?;
             let mut snippets = Snippets::new(&built.words, &mut analyzers, &searcher, self.fields.definition);
             let columns = self.entry_columns(&searcher)?;
-            for (score, address) in top.into_iter().skip(req.offset) {
+            for exec::Ranked { score, address, .. } in top.into_iter().skip(req.offset) {
                 // The store is the truth: a document it does not hold is never shown.
                 let (sub, ord) = columns.address(address)?;
                 let Some(entry) = store.entry(sub, ord)? else {

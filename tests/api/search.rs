@@ -316,3 +316,48 @@ async fn entries_whose_terms_hold_every_word_come_before_definition_mentions() {
         terms(&body)
     );
 }
+
+/// The ids and scores of a page.
+fn ids_and_scores(body: &Value) -> Vec<(String, f64)> {
+    body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["entry"]["id"].as_str().unwrap().to_owned(), h["score"].as_f64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn scores_and_order_do_not_depend_on_the_page_size() {
+    let app = samples().await;
+    const K: usize = 12;
+    for query in [
+        q("critcal infrastucture"),
+        q("cyber security"),
+        q("\"critical infrastructure\""),
+        q("malwear"),
+        q("attack"),
+        q("Sicherheitslücken"),
+        q("фишинг"),
+    ] {
+        let one = ids_and_scores(&search(app, &format!("{query}&limit={K}")).await);
+        assert!(one.len() >= 2, "{query}: {one:?}");
+        assert!(one.windows(2).all(|w| w[0].1 >= w[1].1), "{query}: scores rise somewhere: {one:?}");
+        for size in 1..=K {
+            let mut paged: Vec<(String, f64)> = Vec::new();
+            let mut offset = 0;
+            while offset < one.len() {
+                let page = ids_and_scores(&search(app, &format!("{query}&limit={size}&offset={offset}")).await);
+                assert!(!page.is_empty(), "{query}: page of {size} at {offset} is empty");
+                paged.extend(page);
+                offset += size;
+            }
+            paged.truncate(one.len());
+            let ids = |v: &[(String, f64)]| v.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&paged), ids(&one), "{query}: pages of {size} hold other entries or another order");
+            for ((id, a), (_, b)) in paged.iter().zip(&one) {
+                assert!((a - b).abs() < 1e-5, "{query}: {id} scores {a} on pages of {size}, {b} on one page");
+            }
+        }
+    }
+}
