@@ -436,6 +436,13 @@ pub fn build(
             whole.push(boosted(TermQuery::new(term(fields.own_keys, &key), rec()), 2.0));
             whole.push(boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0));
             whole.push(boosted(TermQuery::new(term(fields.own_compact, &compact), rec()), 1.0));
+            // An inflected form of a whole term: the same words stemmed.
+            for stems in whole_stems(&req.q, &languages, analyzers) {
+                if lexicon.doc_freq(&term(fields.stem_keys, &stems))? > 0 {
+                    whole.push(boosted(TermQuery::new(term(fields.stem_keys, &stems), rec()), 8.0));
+                    whole.push(boosted(TermQuery::new(term(fields.own_stem_keys, &stems), rec()), 1.0));
+                }
+            }
             let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
             let whole_known = lexicon.doc_freq(&term(fields.compact, &compact))? > 0;
             if !whole_known && distance > 0 && compact.chars().count() <= 60 {
@@ -454,6 +461,21 @@ pub fn build(
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
     Ok(Built { branches, required, tier, whole, bridged: None, must, must_not, word_count: n, words: typed })
+}
+
+/// The query as a whole term, stemmed in each of `languages` (distinct
+/// stem keys, see `schema::stem_key`).
+pub fn whole_stems(q: &str, languages: &[&str], analyzers: &mut Analyzers) -> Vec<String> {
+    let text = q.replace('"', " ");
+    let mut out: Vec<String> = Vec::new();
+    for lang in languages {
+        if let Some(stems) = analyzers.stem_key(lang, &text)
+            && !out.contains(&stems)
+        {
+            out.push(stems);
+        }
+    }
+    out
 }
 
 impl Built {
