@@ -14,7 +14,8 @@
 //!
 //! Ranking, in tiers: whole-term matches (the query is a term), then
 //! entries bridged to it through a translation, then entries whose terms
-//! hold every word, then the others. Each tier is ranked on its own with
+//! hold every word, then entries related through a translation's words,
+//! then the others. Each tier is ranked on its own with
 //! block-max WAND, taking only entries of the match set: a page the first
 //! tiers fill never scores the rest. A hit's score is its tier plus its
 //! score within the tier mapped into [0, 1): the same on every page.
@@ -265,7 +266,11 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
         )]
     };
     let whole = built.whole_query().map(|q| unscored(searcher, &*q)).transpose()?;
-    let bridged = built.bridged.as_ref().map(|q| unscored(searcher, &**q)).transpose()?;
+    let bridged = [&built.bridged, &built.related]
+        .into_iter()
+        .flatten()
+        .map(|q| unscored(searcher, &**q))
+        .collect::<Result<Vec<_>>>()?;
 
     let mut out = Vec::with_capacity(searcher.segment_readers().len());
     let mut total = 0;
@@ -452,14 +457,18 @@ fn codes(reader: &SegmentReader, field: &str) -> Result<(Vec<u32>, Vec<String>)>
 pub(crate) enum Tier {
     /// Everything else: the words in definitions.
     Other = 0,
+    /// The entry's terms hold most words of the English translation of a
+    /// term the query is, when no entry has that translation as its term
+    /// (`Built::related`).
+    Related = 1,
     /// The entry's terms hold every word (searches of every field).
-    Terms = 1,
+    Terms = 2,
     /// The entry's term or English term is the English translation of a
     /// term the query is (`Built::bridged`): another language's word for it.
-    Bridged = 2,
+    Bridged = 3,
     /// The query is the entry's term (or its English term), as typed,
     /// inflected or misspelt.
-    Whole = 3,
+    Whole = 4,
 }
 
 /// A ranked hit: its score is its tier plus its score within the tier
@@ -572,10 +581,11 @@ pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usi
     // The whole-term tier is ranked by the whole-term clauses' weights alone:
     // the exact term above a stemmed or fuzzy one, an entry's own term above
     // a translation.
-    let tiers: [(Tier, Vec<Box<dyn Query>>); 4] = [
+    let tiers: [(Tier, Vec<Box<dyn Query>>); 5] = [
         (Tier::Whole, built.whole_query().into_iter().collect()),
         (Tier::Bridged, built.bridged.iter().map(|q| q.box_clone()).collect()),
         (Tier::Terms, branch_queries(&built.tier)),
+        (Tier::Related, built.related.iter().map(|q| q.box_clone()).collect()),
         (Tier::Other, branch_queries(&built.branches)),
     ];
     for (tier, queries) in tiers {

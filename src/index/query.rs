@@ -151,9 +151,16 @@ pub struct Built {
     /// Whole-term clauses (the query as a term's key, exactly, stemmed or
     /// fuzzily), boosted: the first tier.
     pub whole: Vec<Box<dyn Query>>,
+    /// The known terms (without spaces) the query may stand for when it is
+    /// no term as typed: the whole-term fuzzy clauses' words.
+    pub whole_fuzzy: Vec<Expansion>,
     /// Entries bridged to the query through the English translation of a
     /// term the query is (set by the search, see `bridge`): the second tier.
     pub bridged: Option<Box<dyn Query>>,
+    /// Entries whose terms hold most words of such a translation, when no
+    /// entry has it as its term (`bridge::Bridges::related`): the tier after
+    /// entries whose terms hold every word.
+    pub related: Option<Box<dyn Query>>,
     /// Filters: every hit holds a term of each set of `must` and none of
     /// `must_not`.
     pub must: Vec<Vec<Term>>,
@@ -428,6 +435,7 @@ pub fn build(
     // "cyberattack" finds "cyber attack"), and the first tier of the
     // ranking; an entry's own term weighs a little more than a translation.
     let mut whole: Vec<Box<dyn Query>> = Vec::new();
+    let mut whole_fuzzy: Vec<Expansion> = Vec::new();
     if use_keys && parsed.phrases.is_empty() {
         let key = normalize::key(&req.q.replace('"', " "));
         if !key.is_empty() {
@@ -446,11 +454,11 @@ pub fn build(
             let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
             let whole_known = lexicon.doc_freq(&term(fields.compact, &compact))? > 0;
             if !whole_known && distance > 0 && compact.chars().count() <= 60 {
-                let close = lexicon.fuzzy(fields.compact, &compact, distance.min(2), MAX_EXPANSIONS)?;
+                whole_fuzzy = lexicon.fuzzy(fields.compact, &compact, distance.min(2), MAX_EXPANSIONS)?;
                 // The closest of an entry's terms counts, not their sum: a
                 // translation near the typo must not add to its own term.
                 for (field, weight) in [(fields.compact, 4.0), (fields.own_compact, 0.5)] {
-                    let close = fuzzy_clauses(field, &close, weight);
+                    let close = fuzzy_clauses(field, &whole_fuzzy, weight);
                     if !close.is_empty() {
                         whole.push(Box::new(DisjunctionMaxQuery::new(close)));
                     }
@@ -460,7 +468,19 @@ pub fn build(
     }
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { branches, required, tier, whole, bridged: None, must, must_not, word_count: n, words: typed })
+    Ok(Built {
+        branches,
+        required,
+        tier,
+        whole,
+        whole_fuzzy,
+        bridged: None,
+        related: None,
+        must,
+        must_not,
+        word_count: n,
+        words: typed,
+    })
 }
 
 /// The query as a whole term, stemmed in each of `languages` (distinct
