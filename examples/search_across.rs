@@ -44,6 +44,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut times: Vec<Duration> = Vec::new();
     let mut seen = BTreeSet::new();
     let mut misses = Vec::new();
+    // Hits found through a translation: of the query's notion, or not.
+    let (mut bridged, mut bridged_right) = (0usize, 0usize);
+    let (mut related, mut related_right) = (0usize, 0usize);
+    let mut wrong = Vec::new();
     for r in &rows {
         let Some(concept) = &r.concept else { continue };
         if r.language == "en" || !seen.insert((r.state.clone(), r.language.clone(), normalize::key(&r.term))) {
@@ -61,6 +65,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .get(&(e.state.clone(), e.language.clone(), e.term_key.clone()))
                     .is_some_and(|cs| cs.contains(concept))
         });
+        for h in results.hits.iter().filter(|h| h.bridged_by.is_some()) {
+            let e = &h.entry;
+            let right = concepts
+                .get(&(e.state.clone(), e.language.clone(), e.term_key.clone()))
+                .is_some_and(|cs| cs.contains(concept));
+            // Tier 3: a translation is the entry's term; tier 1: most of its words.
+            let (n, ok) =
+                if h.score >= 3.0 { (&mut bridged, &mut bridged_right) } else { (&mut related, &mut related_right) };
+            *n += 1;
+            *ok += usize::from(right);
+            if !right && wrong.len() < 25 {
+                wrong.push(format!(
+                    "{} → {:?} → {} ({}, tier {})",
+                    r.term,
+                    h.bridged_by.as_deref().unwrap_or_default(),
+                    e.term,
+                    e.language,
+                    h.score.floor()
+                ));
+            }
+        }
         asked += 1;
         found += usize::from(hit);
         answerable += usize::from(possible);
@@ -81,6 +106,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         share(found_answerable, answerable)
     );
     println!("  over every non-English term: {:.3} ({found}/{asked})", share(found, asked));
+    println!(
+        "hits whose term is a translation of the query: {bridged}, of the query's notion: {:.3} ({bridged_right}/{bridged})",
+        share(bridged_right, bridged)
+    );
+    println!(
+        "hits whose terms hold most words of one: {related}, of the query's notion: {:.3} ({related_right}/{related})",
+        share(related_right, related)
+    );
     times.sort();
     let mean = times.iter().sum::<Duration>().as_secs_f64() * 1000.0 / times.len().max(1) as f64;
     let p50 = times.get(times.len() / 2).copied().unwrap_or_default();
@@ -94,6 +127,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("misses:");
         for m in misses {
             println!("  {m}");
+        }
+    }
+    if !wrong.is_empty() {
+        println!("hits through a translation, of another notion (at most 25):");
+        for w in wrong {
+            println!("  {w}");
         }
     }
     let by_language: BTreeMap<&str, usize> = rows.iter().fold(BTreeMap::new(), |mut m, r| {

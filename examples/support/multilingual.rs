@@ -24,9 +24,12 @@ pub struct Row {
     pub concept: Option<String>,
 }
 
+/// Rows by State, then by language.
+pub type ByState = BTreeMap<String, BTreeMap<String, Vec<Row>>>;
+
 /// Reads the rows of `path`, grouped by State and then language.
-pub fn read(path: &Path) -> Result<BTreeMap<String, BTreeMap<String, Vec<Row>>>, Box<dyn std::error::Error>> {
-    let mut out: BTreeMap<String, BTreeMap<String, Vec<Row>>> = BTreeMap::new();
+pub fn read(path: &Path) -> Result<ByState, Box<dyn std::error::Error>> {
+    let mut out: ByState = BTreeMap::new();
     for line in std::fs::read_to_string(path)?.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line)?;
         let text = |k: &str| v[k].as_str().map(str::to_owned);
@@ -56,7 +59,7 @@ pub type Loaded = (Glossary, BTreeMap<String, String>, std::path::PathBuf);
 /// each State as a party (`X-<state>`) with one list per language (years
 /// 2013, 2014, ... in language order: one current list per State and year).
 /// A term repeated within one list is kept once (its first row).
-pub fn load(rows: &BTreeMap<String, BTreeMap<String, Vec<Row>>>) -> Result<Loaded, Box<dyn std::error::Error>> {
+pub fn load(rows: &ByState) -> Result<Loaded, Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("cg-eval-ml-{}-{}", std::process::id(), rows.len()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -66,7 +69,8 @@ pub fn load(rows: &BTreeMap<String, BTreeMap<String, Vec<Row>>>) -> Result<Loade
     let mut codes = BTreeMap::new();
     for (state, languages) in rows {
         let code = StateCode::parse(&format!("X-{state}")).map_err(|e| e.to_string())?;
-        glossary.create_state(&actor, NewState { code: code.clone(), name: state.clone(), forum: Some("EVAL".into()) })?;
+        glossary
+            .create_state(&actor, NewState { code: code.clone(), name: state.clone(), forum: Some("EVAL".into()) })?;
         for (i, (language, list)) in languages.iter().enumerate() {
             let mut seen = HashSet::new();
             let entries: Vec<Value> = list

@@ -361,3 +361,88 @@ async fn scores_and_order_do_not_depend_on_the_page_size() {
         }
     }
 }
+
+/// Whether a hit's term, English term or a synonym holds `needle` (lower case).
+fn named(h: &Value, needle: &str) -> bool {
+    let e = &h["entry"];
+    let mut names = vec![e["term"].as_str(), e["term_en"].as_str()];
+    names.extend(e["synonyms"].as_array().into_iter().flatten().map(|s| s.as_str()));
+    names.into_iter().flatten().any(|n| n.to_lowercase().contains(needle))
+}
+
+#[tokio::test]
+async fn an_inflected_or_misspelt_term_ranks_its_entry_above_definition_mentions() {
+    let app = samples().await;
+    // DE's "Sicherheitslücke"; "Sicherheitslücken" is in the definitions of
+    // DE's "Patch" and AT's "Computerwurm".
+    for query in ["Sicherheitslücken", "Sicherheitslücek", "sicherheitsluecke"] {
+        let body = search(app, &format!("{}&limit=50", q(query))).await;
+        let hits = body["hits"].as_array().unwrap();
+        let term = hits.iter().position(|h| h["entry"]["term"] == "Sicherheitslücke");
+        let term = term.unwrap_or_else(|| panic!("{query}: no Sicherheitslücke: {:?}", terms(&body)));
+        let mentions: Vec<usize> = (0..hits.len()).filter(|&i| !named(&hits[i], "sicherheitsl")).collect();
+        if query == "Sicherheitslücken" {
+            assert!(!mentions.is_empty(), "{query}: no definition mentions: {:?}", terms(&body));
+        }
+        for i in mentions {
+            assert!(term < i, "{query}: {} ranks above the term: {:?}", hits[i]["entry"]["term"], terms(&body));
+            assert!(
+                hits[term]["score"].as_f64() > hits[i]["score"].as_f64(),
+                "{query}: the term and {} score alike: {body}",
+                hits[i]["entry"]["term"]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_term_in_any_language_finds_the_same_notion_in_other_languages() {
+    let app = samples().await;
+    for (query, language, english) in
+        [("Schwachstelle", "de", "vulnerability"), ("фишинг", "ru", "phishing"), ("hameçonnage", "fr", "phishing")]
+    {
+        let body = search(app, &format!("{}&limit=10", q(query))).await;
+        let hits = body["hits"].as_array().unwrap();
+        let across: Vec<&Value> =
+            hits.iter().filter(|h| h["entry"]["language"] != language && named(h, english)).collect();
+        assert!(across.len() >= 3, "{query}: too few entries of other languages for {english}: {body}");
+        let languages: std::collections::BTreeSet<&str> =
+            across.iter().map(|h| h["entry"]["language"].as_str().unwrap()).collect();
+        assert!(languages.len() >= 2, "{query}: {languages:?}");
+        // Each says which words bridged it: the translation, marked in its term or English term.
+        for h in &across {
+            let marked = ["term", "term_en"]
+                .iter()
+                .filter_map(|f| h["highlights"][f].as_str())
+                .any(|m| m.to_lowercase().contains(&format!("<b>{english}</b>")));
+            assert!(marked, "{query}: {} does not show the bridge: {}", h["entry"]["term"], h["highlights"]);
+        }
+        // The query's own entries first, then the bridged ones, then mentions.
+        let wide = search(app, &format!("{}&limit=100", q(query))).await;
+        let hits = wide["hits"].as_array().unwrap();
+        let is = |h: &Value, name: &str| {
+            ["term", "term_en"].iter().any(|f| h["entry"][f].as_str().is_some_and(|t| t.to_lowercase() == name))
+        };
+        let rank = |h: &Value| {
+            if is(h, &query.to_lowercase()) && h["entry"]["language"] == language {
+                0
+            } else if is(h, english) {
+                1
+            } else {
+                2
+            }
+        };
+        let ranks: Vec<u8> = hits.iter().map(rank).collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{query}: {ranks:?} {:?}", terms(&wide));
+    }
+    // A language filter keeps what is bridged, not what it is bridged from.
+    let fr = search(app, &format!("{}&language=fr", q("Schwachstelle"))).await;
+    assert!(terms(&fr).contains(&"vulnérabilité".to_owned()), "{fr}");
+    assert!(fr["hits"].as_array().unwrap().iter().all(|h| h["entry"]["language"] == "fr"), "{fr}");
+    // A misspelt term bridges as well.
+    let typo = search(app, &format!("{}&limit=10", q("Schwachstele"))).await;
+    assert!(
+        typo["hits"].as_array().unwrap().iter().any(|h| h["entry"]["language"] == "en" && named(h, "vulnerability")),
+        "{typo}"
+    );
+}
