@@ -98,12 +98,10 @@ impl Bridges {
             return Ok(Self::default());
         }
         let compact = key.replace(' ', "");
-        let languages: Vec<&'static str> = analyzers.languages().collect();
-        let stems = query::whole_stems(&req.q, &languages, analyzers);
         let own = |field: Field, text: &str| Term::from_field_text(field, text);
         let mut levels: Vec<Vec<Term>> = vec![
             vec![own(fields.own_keys, &key), own(fields.own_compact, &compact)],
-            stems.iter().map(|s| own(fields.own_stem_keys, s)).collect(),
+            built.whole_stemmed.iter().map(|s| own(fields.own_stem_keys, s)).collect(),
         ];
         // A misspelt term: the nearest own terms among the whole-term fuzzy words.
         let mut close: Vec<(u8, Term)> = Vec::new();
@@ -127,7 +125,11 @@ impl Bridges {
             if any.is_empty() {
                 continue;
             }
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+            // An English term is no source: its translation would be itself.
+            let english: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(fields.language, "en"), IndexRecordOption::Basic));
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Must, Box::new(BooleanQuery::new(any))), (Occur::MustNot, english)];
             if !req.all_revisions && lexicon.doc_freq(&earlier)? > 0 {
                 let old: Box<dyn Query> = Box::new(TermQuery::new(earlier.clone(), IndexRecordOption::Basic));
                 clauses.push((Occur::MustNot, old));
@@ -167,7 +169,7 @@ impl Bridges {
     /// those most sources give first.
     fn from_sources(sources: &[EntryRecord], key: &str, analyzers: &mut Analyzers) -> Self {
         let mut counted: Vec<(String, &str, usize)> = Vec::new();
-        for e in sources.iter().filter(|e| e.language != "en") {
+        for e in sources {
             let (Some(text), Some(k)) = (e.term_en.as_deref(), e.term_en_key.as_deref()) else { continue };
             if k == key || k.is_empty() {
                 continue;

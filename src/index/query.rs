@@ -154,6 +154,9 @@ pub struct Built {
     /// The known terms (without spaces) the query may stand for when it is
     /// no term as typed: the whole-term fuzzy clauses' words.
     pub whole_fuzzy: Vec<Expansion>,
+    /// The query stemmed as a whole term in each language (every language,
+    /// whatever the filter), where some term is so: `stem_keys` values.
+    pub whole_stemmed: Vec<String>,
     /// Entries bridged to the query through the English translation of a
     /// term the query is (set by the search, see `bridge`): the second tier.
     pub bridged: Option<Box<dyn Query>>,
@@ -436,6 +439,7 @@ pub fn build(
     // ranking; an entry's own term weighs a little more than a translation.
     let mut whole: Vec<Box<dyn Query>> = Vec::new();
     let mut whole_fuzzy: Vec<Expansion> = Vec::new();
+    let mut whole_stemmed: Vec<String> = Vec::new();
     if use_keys && parsed.phrases.is_empty() {
         let key = normalize::key(&req.q.replace('"', " "));
         if !key.is_empty() {
@@ -444,11 +448,16 @@ pub fn build(
             whole.push(boosted(TermQuery::new(term(fields.own_keys, &key), rec()), 2.0));
             whole.push(boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0));
             whole.push(boosted(TermQuery::new(term(fields.own_compact, &compact), rec()), 1.0));
-            // An inflected form of a whole term: the same words stemmed.
-            for stems in whole_stems(&req.q, &languages, analyzers) {
-                if lexicon.doc_freq(&term(fields.stem_keys, &stems))? > 0 {
-                    whole.push(boosted(TermQuery::new(term(fields.stem_keys, &stems), rec()), 8.0));
-                    whole.push(boosted(TermQuery::new(term(fields.own_stem_keys, &stems), rec()), 1.0));
+            // An inflected form of a whole term: the same words stemmed (in
+            // every language: the bridges look for the query's own terms
+            // whatever the filters; the whole-term clauses in those in scope).
+            for (lang, stems) in whole_stems(&req.q, analyzers) {
+                if !whole_stemmed.contains(&stems) && lexicon.doc_freq(&term(fields.stem_keys, &stems))? > 0 {
+                    if languages.contains(&lang) {
+                        whole.push(boosted(TermQuery::new(term(fields.stem_keys, &stems), rec()), 8.0));
+                        whole.push(boosted(TermQuery::new(term(fields.own_stem_keys, &stems), rec()), 1.0));
+                    }
+                    whole_stemmed.push(stems);
                 }
             }
             let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
@@ -474,6 +483,7 @@ pub fn build(
         tier,
         whole,
         whole_fuzzy,
+        whole_stemmed,
         bridged: None,
         related: None,
         must,
@@ -483,16 +493,17 @@ pub fn build(
     })
 }
 
-/// The query as a whole term, stemmed in each of `languages` (distinct
-/// stem keys, see `schema::stem_key`).
-pub fn whole_stems(q: &str, languages: &[&str], analyzers: &mut Analyzers) -> Vec<String> {
+/// The query as a whole term stemmed in each language that has an
+/// analyzer (see `schema::stem_key`): (language, stem key), each key once.
+fn whole_stems(q: &str, analyzers: &mut Analyzers) -> Vec<(&'static str, String)> {
     let text = q.replace('"', " ");
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let languages: Vec<&'static str> = analyzers.languages().collect();
     for lang in languages {
         if let Some(stems) = analyzers.stem_key(lang, &text)
-            && !out.contains(&stems)
+            && !out.iter().any(|(_, s)| *s == stems)
         {
-            out.push(stems);
+            out.push((lang, stems));
         }
     }
     out

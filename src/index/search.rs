@@ -70,7 +70,8 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(req.limit);
         if req.limit > 0 && total > req.offset {
             let top = exec::rank(&searcher, &built, &found, req.offset + req.limit)?;
-            let mut own = self.analyzers();
+            // For the bridged hits' translations (`analyzers` is the snippets').
+            let mut own = (!bridges.translations.is_empty()).then(|| self.analyzers());
             let mut snippets = Snippets::new(&built.words, &mut analyzers, &searcher, self.fields.definition);
             for exec::Ranked { score, tier, address } in top.into_iter().skip(req.offset) {
                 // The store is the truth: a document it does not hold is never shown.
@@ -79,8 +80,8 @@ impl SearchIndex {
                     tracing::warn!(?address, "the index names an entry the store does not hold; skipped");
                     continue;
                 };
-                let bridge = match tier {
-                    exec::Tier::Bridged | exec::Tier::Related => bridges.which(&entry, &mut own),
+                let bridge = match (tier, own.as_mut()) {
+                    (exec::Tier::Bridged | exec::Tier::Related, Some(own)) => bridges.which(&entry, own),
                     _ => None,
                 };
                 // A bridged entry is marked where it meets the translation.
