@@ -282,3 +282,67 @@ fn content_words(text: &str, analyzers: &mut Analyzers) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(language: &str, term: &str, term_en: Option<&str>) -> EntryRecord {
+        serde_json::from_value(serde_json::json!({
+            "v": 1, "submission_id": 1, "ordinal": 1, "row": 1, "state": "XX", "year": 2020, "revision": 1,
+            "language": language, "term": term, "term_key": normalize::key(term), "definition": "d",
+            "term_en": term_en, "term_en_key": term_en.map(normalize::key), "definition_en": null,
+            "source": null, "note": null, "domains": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn translations_most_given_first_without_the_query_itself() {
+        let mut analyzers = Analyzers::new();
+        let sources = [
+            entry("de", "Schwachstelle", Some("weakness")),
+            entry("de", "Schwachstelle", Some("Vulnerability")),
+            entry("de", "Schwachstelle", Some("vulnerability")),
+            entry("de", "Schwachstelle", Some("Schwachstelle")),
+            entry("de", "Schwachstelle", None),
+        ];
+        let bridges = Bridges::from_sources(&sources, "schwachstelle", &mut analyzers);
+        let keys: Vec<&str> = bridges.translations.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, vec!["vulnerability", "weakness"]);
+        assert_eq!(bridges.translations[0].text, "Vulnerability");
+        let many: Vec<EntryRecord> = (0..10).map(|i| entry("fr", "terme", Some(&format!("term number {i}")))).collect();
+        assert_eq!(Bridges::from_sources(&many, "terme", &mut analyzers).translations.len(), MAX_BRIDGES);
+    }
+
+    #[test]
+    fn a_hit_names_the_translation_it_meets() {
+        let mut analyzers = Analyzers::new();
+        let t = |text: &str| Translation::new(text, 1, &mut Analyzers::new()).unwrap();
+        let exact = Bridges {
+            translations: vec![t("malware"), t("security of network and information systems")],
+            loose: false,
+        };
+        let which =
+            |b: &Bridges, e: &EntryRecord, analyzers: &mut Analyzers| b.which(e, analyzers).map(|t| t.text.clone());
+        // Its English term, its own term, or the same words stemmed.
+        assert_eq!(
+            which(&exact, &entry("fr", "logiciel malveillant", Some("Malware")), &mut analyzers).unwrap(),
+            "malware"
+        );
+        assert_eq!(which(&exact, &entry("en", "malware", None), &mut analyzers).unwrap(), "malware");
+        let stemmed = entry("es", "seguridad", Some("security of the networks and information system"));
+        assert_eq!(which(&exact, &stemmed, &mut analyzers).unwrap(), "security of network and information systems");
+        assert!(which(&exact, &entry("en", "information system", None), &mut analyzers).is_none());
+        // Read as words (no entry has it as its term): the most words shared.
+        let loose = Bridges { translations: vec![t("data security breach"), t("security gap")], loose: true };
+        let e = entry("en", "personal data breach", None);
+        assert_eq!(which(&loose, &e, &mut analyzers).unwrap(), "data security breach");
+        assert!(loose.related(&Fields::build(), &mut analyzers).is_some());
+        assert!(exact.related(&Fields::build(), &mut analyzers).is_none());
+        assert_eq!(
+            content_words("the security of a network and systems", &mut analyzers),
+            vec!["secur", "network", "system"]
+        );
+    }
+}
