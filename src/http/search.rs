@@ -21,10 +21,19 @@ use crate::service::{FieldScope, MAX_QUERY_CHARS, SearchRequest};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHit {
     pub entry: EntryView,
+    /// The rank group (the integer part: 4 the query is the entry's term, 3
+    /// found through a translation, 2 every word in its terms, 1 related
+    /// through a translation's words, 0 the rest) plus the score within the
+    /// group in [0, 1). The same whatever `limit` and `offset`.
     pub score: f32,
     /// Field (term, definition, term_en, definition_en) → text with the
     /// matches wrapped in `<b>…</b>`, HTML-escaped. Only fields that matched.
     pub highlights: BTreeMap<String, String>,
+    /// For an entry found through a translation: the English translation, as a
+    /// State wrote it, of a term the query is ("matched through translation X");
+    /// its words are highlighted in the entry's term or term_en.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridged_by: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,7 +95,12 @@ pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params:
         hits: results
             .hits
             .into_iter()
-            .map(|h| SearchHit { entry: h.entry.into(), score: h.score, highlights: h.highlights })
+            .map(|h| SearchHit {
+                entry: h.entry.into(),
+                score: h.score,
+                highlights: h.highlights,
+                bridged_by: h.bridged_by,
+            })
             .collect(),
         facets: SearchFacets {
             state: facets.remove("state").unwrap_or_default(),

@@ -13,12 +13,15 @@
 //! the facets of 300,000 hits is an array lookup per hit.
 //!
 //! Ranking, in tiers: whole-term matches (the query is a term), then
-//! entries whose terms hold every word, then the others. Each tier is
-//! ranked on its own with block-max WAND, taking only entries of the
-//! match set: a page the first tiers fill never scores the rest.
+//! entries bridged to it through a translation, then entries whose terms
+//! hold every word, then entries related through a translation's words,
+//! then the others. Each tier is ranked on its own with
+//! block-max WAND, taking only entries of the match set: a page the first
+//! tiers fill never scores the rest. A hit's score is its tier plus its
+//! score within the tier mapped into [0, 1): the same on every page.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
@@ -263,6 +266,11 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
         )]
     };
     let whole = built.whole_query().map(|q| unscored(searcher, &*q)).transpose()?;
+    let bridged = [&built.bridged, &built.related]
+        .into_iter()
+        .flatten()
+        .map(|q| unscored(searcher, &**q))
+        .collect::<Result<Vec<_>>>()?;
 
     let mut out = Vec::with_capacity(searcher.segment_readers().len());
     let mut total = 0;
@@ -295,7 +303,7 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
                 break;
             }
         }
-        if let Some(w) = &whole {
+        for w in whole.iter().chain(&bridged) {
             fill(&**w, reader, &mut found)?;
         }
         // Filters: a language, a State, the current revisions are common terms, kept.
@@ -443,36 +451,91 @@ fn codes(reader: &SegmentReader, field: &str) -> Result<(Vec<u32>, Vec<String>)>
     Ok((codes, names))
 }
 
-/// A hit in a bounded min-heap: the lowest score on top.
-#[derive(PartialEq)]
-struct Scored(Score, DocAddress);
+/// The tiers of the ranking, best first: every hit of a tier ranks above
+/// every hit of the next, whatever their scores within their tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Tier {
+    /// Everything else: the words in definitions.
+    Other = 0,
+    /// The entry's terms hold most words of the English translation of a
+    /// term the query is, when no entry has that translation as its term
+    /// (`Built::related`).
+    Related = 1,
+    /// The entry's terms hold every word (searches of every field).
+    Terms = 2,
+    /// The entry's term or English term is the English translation of a
+    /// term the query is (`Built::bridged`): another language's word for it.
+    Bridged = 3,
+    /// The query is the entry's term (or its English term), as typed,
+    /// inflected or misspelt.
+    Whole = 4,
+}
 
-impl Eq for Scored {}
+/// A ranked hit: its score is its tier plus its score within the tier
+/// mapped into [0, 1), so scores fall down the ranking and a hit's score is
+/// the same on whichever page it is shown.
+pub(crate) struct Ranked {
+    pub score: Score,
+    pub tier: Tier,
+    pub address: DocAddress,
+}
 
-impl PartialOrd for Scored {
+/// Scores within a tier are compared in steps of `QUANTUM`: the same
+/// clauses' scores summed in another order (block-max WAND adds them in the
+/// order their posting lists happen to be in) differ in their last bits,
+/// which must not let near-ties swap places from one page size to another.
+const QUANTUM: Score = 1.0 / 1024.0;
+
+fn quantize(score: Score) -> Score {
+    (score.max(0.0) / QUANTUM).round() * QUANTUM
+}
+
+/// A score within a tier → the hit's score: `tier + s / (1 + s)`.
+fn tier_score(tier: Tier, within: Score) -> Score {
+    let s = f64::from(within.max(0.0));
+    (f64::from(tier as u8) + (s / (1.0 + s)).min(0.999_999)) as Score
+}
+
+/// A hit in ranking order: the higher score first, then the earlier document.
+#[derive(PartialEq, Clone, Copy)]
+struct Key(Score, DocAddress);
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Scored {
+impl Ord for Key {
     fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: the heap's top is the worst hit (lowest score, then the later document).
         other.0.total_cmp(&self.0).then_with(|| self.1.cmp(&other.1))
     }
 }
 
-/// The best `k` hits of `queries` (each scored on its own; a document in
-/// several keeps its best score) among the matches not already `taken`.
+/// The first `k` of the matches not already `taken`, ranked by their best
+/// score over `queries` (then by document): exactly the first `k` of the
+/// whole ranking, whatever `k`. Every query is pruned below the `k`-th best
+/// score so far, less one step (a tie with an earlier document must still
+/// be seen); a document's score is raised when a later query scores it
+/// higher, so what leaves the `k` kept is never better than what stays.
 fn top(
     searcher: &Searcher,
     queries: &[Box<dyn Query>],
     matches: &Matches,
     taken: &HashSet<DocAddress>,
     k: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
-    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
+) -> Result<Vec<Key>> {
+    let mut kept: BTreeSet<Key> = BTreeSet::new();
     let mut best: HashMap<DocAddress, Score> = HashMap::new();
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let floor = |kept: &BTreeSet<Key>| match kept.last() {
+        Some(worst) if kept.len() >= k => worst.0 - QUANTUM,
+        _ => Score::MIN,
+    };
     for query in queries {
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
@@ -481,94 +544,73 @@ fn top(
                 continue;
             }
             let ord = ord as u32;
-            let floor = |heap: &BinaryHeap<Scored>| {
-                if heap.len() >= k { heap.peek().map_or(Score::MIN, |s| s.0) } else { Score::MIN }
-            };
-            let start = floor(&heap);
-            weight.for_each_pruning(start, reader, &mut |doc, score| {
+            weight.for_each_pruning(floor(&kept), reader, &mut |doc, score| {
                 let address = DocAddress::new(ord, doc);
-                if !bits.contains(doc) || taken.contains(&address) {
-                    return floor(&heap);
-                }
-                match best.get_mut(&address) {
-                    // Already kept from another query: its best score stays (the heap
-                    // keeps the first; close enough for ranking within a tier).
-                    Some(s) => *s = s.max(score),
-                    None => {
+                if bits.contains(doc) && !taken.contains(&address) {
+                    let score = quantize(score);
+                    let before = best.get(&address).copied();
+                    if before.is_none_or(|b| score > b) {
+                        if let Some(b) = before {
+                            kept.remove(&Key(b, address));
+                        }
                         best.insert(address, score);
-                        heap.push(Scored(score, address));
-                        if heap.len() > k
-                            && let Some(Scored(_, out)) = heap.pop()
+                        kept.insert(Key(score, address));
+                        if kept.len() > k
+                            && let Some(Key(_, out)) = kept.pop_last()
                         {
                             best.remove(&out);
                         }
                     }
                 }
-                floor(&heap)
+                floor(&kept)
             })?;
         }
     }
-    let mut out: Vec<(Score, DocAddress)> =
-        heap.into_iter().map(|Scored(_, a)| (best.get(&a).copied().unwrap_or(0.0), a)).collect();
-    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    Ok(kept.into_iter().collect())
 }
 
-/// The best `k` matches, tier by tier: whole-term matches, entries whose
-/// terms hold every word, the rest.
-/// Scores are lifted so that they decrease down the page.
-pub(crate) fn rank(
-    searcher: &Searcher,
-    built: &Built,
-    matches: &Matches,
-    k: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
-    let mut tiers: Vec<Vec<(Score, DocAddress)>> = Vec::new();
+/// The first `k` matches, tier by tier (see [`Tier`]); each tier ranked by
+/// its own queries with block-max WAND, among the matches no earlier tier
+/// holds: a page the first tiers fill never scores the rest. A tier is
+/// ranked only when the tiers above it hold fewer than `k` matches, so all
+/// of them are known then, and its hits are the same on every page.
+pub(crate) fn rank(searcher: &Searcher, built: &Built, matches: &Matches, k: usize) -> Result<Vec<Ranked>> {
+    let mut out: Vec<Ranked> = Vec::new();
     let mut taken: HashSet<DocAddress> = HashSet::new();
     let branch_queries = |branches: &[Branch]| branches.iter().map(Branch::rank_query).collect::<Vec<_>>();
-    if let Some(whole) = built.whole_query() {
-        // Ranked by the whole-term clauses' weights alone: the exact term
-        // above a fuzzy one, an entry's own term above a translation.
-        let first = top(searcher, &[whole], matches, &taken, k)?;
-        taken.extend(first.iter().map(|(_, a)| *a));
-        tiers.push(first);
-    }
-    for branches in [&built.tier, &built.branches] {
-        if taken.len() >= k || branches.is_empty() {
+    // The whole-term tier is ranked by the whole-term clauses' weights alone:
+    // the exact term above a stemmed or fuzzy one, an entry's own term above
+    // a translation.
+    let tiers: [(Tier, Vec<Box<dyn Query>>); 5] = [
+        (Tier::Whole, built.whole_query().into_iter().collect()),
+        (Tier::Bridged, built.bridged.iter().map(|q| q.box_clone()).collect()),
+        (Tier::Terms, branch_queries(&built.tier)),
+        (Tier::Related, built.related.iter().map(|q| q.box_clone()).collect()),
+        (Tier::Other, branch_queries(&built.branches)),
+    ];
+    for (tier, queries) in tiers {
+        if out.len() >= k {
+            break;
+        }
+        if queries.is_empty() {
             continue;
         }
-        let hits = top(searcher, &branch_queries(branches), matches, &taken, k - taken.len())?;
-        taken.extend(hits.iter().map(|(_, a)| *a));
-        tiers.push(hits);
+        for Key(score, address) in top(searcher, &queries, matches, &taken, k - out.len())? {
+            taken.insert(address);
+            out.push(Ranked { score: tier_score(tier, score), tier, address });
+        }
     }
     // Whatever the ranking queries missed (none should), in index order.
-    if taken.len() < k && taken.len() < matches.total {
-        let mut rest = Vec::new();
+    if out.len() < k && out.len() < matches.total {
         for (ord, bits) in matches.bits.iter().enumerate() {
             bits.for_each(|d| {
                 let address = DocAddress::new(ord as u32, d);
-                if rest.len() + taken.len() < k && !taken.contains(&address) {
-                    rest.push((0.0, address));
+                if out.len() < k && !taken.contains(&address) {
+                    out.push(Ranked { score: tier_score(Tier::Other, 0.0), tier: Tier::Other, address });
                 }
             });
         }
-        tiers.push(rest);
     }
-    // Lift each tier above the next.
-    let mut floor: Option<Score> = None;
-    for tier in tiers.iter_mut().rev() {
-        if let (Some(f), Some((low, _))) = (floor, tier.last())
-            && *low <= f
-        {
-            let lift = f - low + 0.001;
-            tier.iter_mut().for_each(|(s, _)| *s += lift);
-        }
-        if let Some((high, _)) = tier.first() {
-            floor = Some(floor.map_or(*high, |f| f.max(*high)));
-        }
-    }
-    let mut out: Vec<(Score, DocAddress)> = tiers.into_iter().flatten().collect();
-    out.truncate(k);
     Ok(out)
 }
 

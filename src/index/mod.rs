@@ -7,6 +7,7 @@
 //! replays the changes it missed. After every store write, `catch_up` applies
 //! the new changes and commits, so a search right after a 201 sees the list.
 
+pub mod bridge;
 mod exec;
 pub mod query;
 mod schema;

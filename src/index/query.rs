@@ -148,9 +148,22 @@ pub struct Built {
     /// second tier of the ranking, after whole-term matches and before
     /// entries that have the words in their definitions only.
     pub tier: Vec<Branch>,
-    /// Whole-term clauses (the query as a term's key, exactly or fuzzily),
-    /// boosted: the first tier.
+    /// Whole-term clauses (the query as a term's key, exactly, stemmed or
+    /// fuzzily), boosted: the first tier.
     pub whole: Vec<Box<dyn Query>>,
+    /// The known terms (without spaces) the query may stand for when it is
+    /// no term as typed: the whole-term fuzzy clauses' words.
+    pub whole_fuzzy: Vec<Expansion>,
+    /// The query stemmed as a whole term in each language (every language,
+    /// whatever the filter), where some term is so: `stem_keys` values.
+    pub whole_stemmed: Vec<String>,
+    /// Entries bridged to the query through the English translation of a
+    /// term the query is (set by the search, see `bridge`): the second tier.
+    pub bridged: Option<Box<dyn Query>>,
+    /// Entries whose terms hold most words of such a translation, when no
+    /// entry has it as its term (`bridge::Bridges::related`): the tier after
+    /// entries whose terms hold every word.
+    pub related: Option<Box<dyn Query>>,
     /// Filters: every hit holds a term of each set of `must` and none of
     /// `must_not`.
     pub must: Vec<Vec<Term>>,
@@ -425,6 +438,8 @@ pub fn build(
     // "cyberattack" finds "cyber attack"), and the first tier of the
     // ranking; an entry's own term weighs a little more than a translation.
     let mut whole: Vec<Box<dyn Query>> = Vec::new();
+    let mut whole_fuzzy: Vec<Expansion> = Vec::new();
+    let mut whole_stemmed: Vec<String> = Vec::new();
     if use_keys && parsed.phrases.is_empty() {
         let key = normalize::key(&req.q.replace('"', " "));
         if !key.is_empty() {
@@ -433,14 +448,26 @@ pub fn build(
             whole.push(boosted(TermQuery::new(term(fields.own_keys, &key), rec()), 2.0));
             whole.push(boosted(TermQuery::new(term(fields.compact, &compact), rec()), 12.0));
             whole.push(boosted(TermQuery::new(term(fields.own_compact, &compact), rec()), 1.0));
+            // An inflected form of a whole term: the same words stemmed (in
+            // every language: the bridges look for the query's own terms
+            // whatever the filters; the whole-term clauses in those in scope).
+            for (lang, stems) in whole_stems(&req.q, analyzers) {
+                if !whole_stemmed.contains(&stems) && lexicon.doc_freq(&term(fields.stem_keys, &stems))? > 0 {
+                    if languages.contains(&lang) {
+                        whole.push(boosted(TermQuery::new(term(fields.stem_keys, &stems), rec()), 8.0));
+                        whole.push(boosted(TermQuery::new(term(fields.own_stem_keys, &stems), rec()), 1.0));
+                    }
+                    whole_stemmed.push(stems);
+                }
+            }
             let distance = req.fuzzy.unwrap_or_else(|| auto_distance(compact.chars().count()));
             let whole_known = lexicon.doc_freq(&term(fields.compact, &compact))? > 0;
             if !whole_known && distance > 0 && compact.chars().count() <= 60 {
-                let close = lexicon.fuzzy(fields.compact, &compact, distance.min(2), MAX_EXPANSIONS)?;
+                whole_fuzzy = lexicon.fuzzy(fields.compact, &compact, distance.min(2), MAX_EXPANSIONS)?;
                 // The closest of an entry's terms counts, not their sum: a
                 // translation near the typo must not add to its own term.
                 for (field, weight) in [(fields.compact, 4.0), (fields.own_compact, 0.5)] {
-                    let close = fuzzy_clauses(field, &close, weight);
+                    let close = fuzzy_clauses(field, &whole_fuzzy, weight);
                     if !close.is_empty() {
                         whole.push(Box::new(DisjunctionMaxQuery::new(close)));
                     }
@@ -450,7 +477,36 @@ pub fn build(
     }
     let mut typed = parsed.words;
     typed.extend(parsed.phrases.iter().flat_map(|p| split_words(p)));
-    Ok(Built { branches, required, tier, whole, must, must_not, word_count: n, words: typed })
+    Ok(Built {
+        branches,
+        required,
+        tier,
+        whole,
+        whole_fuzzy,
+        whole_stemmed,
+        bridged: None,
+        related: None,
+        must,
+        must_not,
+        word_count: n,
+        words: typed,
+    })
+}
+
+/// The query as a whole term stemmed in each language that has an
+/// analyzer (see `schema::stem_key`): (language, stem key), each key once.
+fn whole_stems(q: &str, analyzers: &mut Analyzers) -> Vec<(&'static str, String)> {
+    let text = q.replace('"', " ");
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let languages: Vec<&'static str> = analyzers.languages().collect();
+    for lang in languages {
+        if let Some(stems) = analyzers.stem_key(lang, &text)
+            && !out.iter().any(|(_, s)| *s == stems)
+        {
+            out.push((lang, stems));
+        }
+    }
+    out
 }
 
 impl Built {

@@ -44,7 +44,8 @@ pub const OTHER: &str = "xx";
 /// 2: synonyms are indexed in the term field and the key fields.
 /// 3: one `term`, `definition` and `text` field for every language;
 ///    `own_keys` / `own_compact` (the entry's own terms, not translations).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `stem_keys` / `own_stem_keys` (whole terms, stemmed in their language).
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -73,6 +74,13 @@ pub struct Fields {
     /// translates to the same words.
     pub own_keys: Field,
     pub own_compact: Field,
+    /// Each whole term (own terms and synonyms in their language, the English
+    /// translation in English) as one token: its words stemmed, joined by
+    /// spaces ([`stem_key`]). An inflected form of a whole term meets it
+    /// ("Sicherheitslücken", "attaques informatiques").
+    pub stem_keys: Field,
+    /// Like `stem_keys`, the entry's own terms only.
+    pub own_stem_keys: Field,
     /// The words of the normalized keys: exact and fuzzy word matching.
     pub key_words: Field,
     pub schema: Schema,
@@ -84,6 +92,8 @@ fn analyzer_name(lang: &str) -> String {
 
 /// The tokenizer of the shared text fields: reads a value's language tag.
 const TAGGED: &str = "cg_tagged";
+/// The tokenizer of the stemmed whole-term fields: one token per value.
+const TAGGED_WHOLE: &str = "cg_tagged_whole";
 /// Separates a value's language tag from its text.
 const TAG_END: char = '\u{1f}';
 
@@ -137,15 +147,85 @@ impl Tokenizer for TaggedTokenizer {
     type TokenStream<'a> = BoxTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
-        let (language, body) = match text.split_once(TAG_END) {
-            Some((l, body)) if l.len() <= 16 => (l, body),
-            _ => (OTHER, text),
-        };
+        let (language, body) = split_tag(text);
         let inner = self.base.token_stream(body);
         match self.stemmers.iter_mut().find(|(l, _, _)| *l == language) {
             Some((_, stemmer, stems)) => BoxTokenStream::new(StemmedStream { inner, stemmer, stems }),
             None => inner,
         }
+    }
+}
+
+/// A tagged value's language and text (an untagged value: `OTHER`).
+fn split_tag(value: &str) -> (&str, &str) {
+    match value.split_once(TAG_END) {
+        Some((l, body)) if l.len() <= 16 => (l, body),
+        _ => (OTHER, value),
+    }
+}
+
+/// English words a stem key leaves out: translations say "security of the
+/// network" and "security of network" for one term.
+const EN_FUNCTION_WORDS: [&str; 4] = ["a", "an", "the", "of"];
+
+/// A whole term's stem key: its analyzed words (as [`Analyzers::tokens`]
+/// gives them in `language`) joined by spaces, English function words left
+/// out; `None` when nothing is left.
+pub fn stem_key(language: &str, words: impl IntoIterator<Item = String>) -> Option<String> {
+    let words: Vec<String> =
+        words.into_iter().filter(|w| language != "en" || !EN_FUNCTION_WORDS.contains(&w.as_str())).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Analyzes a tagged value as [`TaggedTokenizer`] does and gives its
+/// [`stem_key`] as one token: the stemmed whole-term fields.
+#[derive(Clone)]
+struct WholeTokenizer {
+    words: TaggedTokenizer,
+    token: Token,
+}
+
+impl Tokenizer for WholeTokenizer {
+    type TokenStream<'a> = OneToken<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> OneToken<'a> {
+        let (language, _) = split_tag(text);
+        let mut words = Vec::new();
+        {
+            let mut stream = self.words.token_stream(text);
+            while let Some(t) = stream.next() {
+                words.push(t.text.clone());
+            }
+        }
+        let key = stem_key(language, words);
+        self.token = Token {
+            offset_from: 0,
+            offset_to: text.len(),
+            position: 0,
+            text: key.clone().unwrap_or_default(),
+            position_length: 1,
+        };
+        OneToken { token: &mut self.token, pending: key.is_some() }
+    }
+}
+
+/// A stream of at most one token.
+struct OneToken<'a> {
+    token: &'a mut Token,
+    pending: bool,
+}
+
+impl TokenStream for OneToken<'_> {
+    fn advance(&mut self) -> bool {
+        std::mem::replace(&mut self.pending, false)
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
     }
 }
 
@@ -210,6 +290,13 @@ impl Fields {
         let compact = b.add_text_field("compact", STRING);
         let own_keys = b.add_text_field("own_keys", STRING);
         let own_compact = b.add_text_field("own_compact", STRING);
+        let whole = || {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer(TAGGED_WHOLE).set_index_option(IndexRecordOption::Basic),
+            )
+        };
+        let stem_keys = b.add_text_field("stem_keys", whole());
+        let own_stem_keys = b.add_text_field("own_stem_keys", whole());
         let key_words = b.add_text_field(
             "key_words",
             TextOptions::default().set_indexing_options(
@@ -234,6 +321,8 @@ impl Fields {
             compact,
             own_keys,
             own_compact,
+            stem_keys,
+            own_stem_keys,
             key_words,
             schema,
         }
@@ -259,9 +348,13 @@ impl Fields {
             .chain(&e.synonyms)
             .map(|t| (e.language.as_str(), t.as_str()))
             .chain(e.term_en.as_deref().filter(|_| translated).map(|t| ("en", t)));
-        for (lang, t) in terms {
+        for (i, (lang, t)) in terms.enumerate() {
             let value = tagged(lang, t);
             doc.add_text(self.text, &value);
+            doc.add_text(self.stem_keys, &value);
+            if i <= e.synonyms.len() {
+                doc.add_text(self.own_stem_keys, &value);
+            }
             doc.add_text(self.term, value);
         }
         let definitions = std::iter::once((e.language.as_str(), e.definition.as_str()))
@@ -331,6 +424,12 @@ impl Analyzers {
         self.by_language[i].1.clone()
     }
 
+    /// The [`stem_key`] of a whole term `text` in `language`: what the
+    /// stemmed whole-term fields hold for it.
+    pub fn stem_key(&mut self, language: &str, text: &str) -> Option<String> {
+        stem_key(language, self.tokens(language, text))
+    }
+
     /// The tokens of `text` in `language`.
     pub fn tokens(&mut self, language: &str, text: &str) -> Vec<String> {
         let mut stream = self.get(language).token_stream(text);
@@ -367,6 +466,10 @@ pub fn register_analyzers(index: &Index) {
     }
     manager.register(&analyzer_name(OTHER), simple());
     manager.register(TAGGED, TextAnalyzer::from(TaggedTokenizer::new()));
+    manager.register(
+        TAGGED_WHOLE,
+        TextAnalyzer::from(WholeTokenizer { words: TaggedTokenizer::new(), token: Token::default() }),
+    );
     // Keys are already normalized (case folded, no diacritics, single spaces).
     manager.register(
         "cg_words",
@@ -407,5 +510,31 @@ mod tests {
         }
         let mut untagged = tagged_tokenizer.token_stream("Plain Text");
         assert_eq!(all(&mut || untagged.next().map(|t| t.text.clone())), vec!["plain", "text"]);
+    }
+
+    #[test]
+    fn a_whole_term_is_one_stemmed_token_as_queries_make_it() {
+        let mut whole = WholeTokenizer { words: TaggedTokenizer::new(), token: Token::default() };
+        let mut analyzers = Analyzers::new();
+        for (lang, text) in [
+            ("de", "Sicherheitslücke"),
+            ("fr", "attaques informatiques"),
+            ("en", "Security of the Networks and Information Systems"),
+            ("ru", "программа для ЭВМ"),
+            ("nl", "verwerking van persoonsgegevens"),
+        ] {
+            let value = tagged(lang, text);
+            let mut stream = whole.token_stream(&value);
+            let got = all(&mut || stream.next().map(|t| t.text.clone()));
+            assert_eq!(got, vec![analyzers.stem_key(lang, text).unwrap()], "{lang}");
+        }
+        assert_eq!(analyzers.stem_key("de", "Sicherheitslücken"), analyzers.stem_key("de", "Sicherheitslücke"));
+        assert_eq!(
+            analyzers.stem_key("en", "security of the network and information systems"),
+            analyzers.stem_key("en", "security of networks and information system")
+        );
+        let value = tagged("en", "--");
+        let mut nothing = whole.token_stream(&value);
+        assert!(nothing.next().is_none());
     }
 }

@@ -8,6 +8,7 @@ use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
 
+use super::bridge::Bridges;
 use super::query::{self, Expansion, Lexicon, SearchRequest};
 use super::{Analyzers, SearchIndex, exec};
 use crate::domain::normalize;
@@ -16,9 +17,19 @@ use crate::store::{EntryRecord, Store};
 
 pub struct Hit {
     pub entry: EntryRecord,
+    /// Its tier (4: the query is its term; 3: its term or English term is
+    /// the English translation of a term the query is; 2: its terms hold
+    /// every word; 1: its terms hold most words of such a translation, when
+    /// no entry has it as its term; 0: the rest) plus its score within the
+    /// tier, in [0, 1).
     pub score: f32,
     /// Field name → text with matches wrapped in `<b>…</b>` (HTML-escaped).
     pub highlights: BTreeMap<String, String>,
+    /// For an entry found through a translation (tiers 3 and 1): the English
+    /// translation, as a State wrote it, of a term the query is ("matched
+    /// through translation X"). Its words are highlighted in the entry's
+    /// term or English term.
+    pub bridged_by: Option<String>,
 }
 
 pub struct SearchResults {
@@ -35,12 +46,18 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let lexicon = SearcherLexicon(&searcher);
         let mut analyzers = self.analyzers();
+        let columns = self.entry_columns(&searcher)?;
         let mut built = query::build(req, &self.fields, &lexicon, false, &mut analyzers)?;
+        let bridges = Bridges::find(req, &built, &self.fields, &searcher, &lexicon, &columns, store, &mut analyzers)?;
+        built.bridged = bridges.query(&self.fields);
+        built.related = bridges.related(&self.fields, &mut analyzers);
         let mut relaxed = false;
         let mut found = exec::matches(&searcher, &built, &self.postings)?;
         if found.total == 0 && built.word_count >= 3 {
             // No entry has every word: show those with most of them.
             built = query::build(req, &self.fields, &lexicon, true, &mut analyzers)?;
+            built.bridged = bridges.query(&self.fields);
+            built.related = bridges.related(&self.fields, &mut analyzers);
             relaxed = true;
             found = exec::matches(&searcher, &built, &self.postings)?;
         }
@@ -53,21 +70,31 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(req.limit);
         if req.limit > 0 && total > req.offset {
             let top = exec::rank(&searcher, &built, &found, req.offset + req.limit)?;
+            // For the bridged hits' translations (`analyzers` is the snippets').
+            let mut own = (!bridges.translations.is_empty()).then(|| self.analyzers());
             let mut snippets = Snippets::new(&built.words, &mut analyzers, &searcher, self.fields.definition);
-            let columns = self.entry_columns(&searcher)?;
-            for (score, address) in top.into_iter().skip(req.offset) {
+            for exec::Ranked { score, tier, address } in top.into_iter().skip(req.offset) {
                 // The store is the truth: a document it does not hold is never shown.
                 let (sub, ord) = columns.address(address)?;
                 let Some(entry) = store.entry(sub, ord)? else {
                     tracing::warn!(?address, "the index names an entry the store does not hold; skipped");
                     continue;
                 };
+                let bridge = match (tier, own.as_mut()) {
+                    (exec::Tier::Bridged | exec::Tier::Related, Some(own)) => bridges.which(&entry, own),
+                    _ => None,
+                };
+                // A bridged entry is marked where it meets the translation.
+                let mut words = built.words.clone();
+                if let Some(t) = bridge {
+                    words.extend(query::parse(&t.text).words);
+                }
                 let mut highlights = BTreeMap::new();
-                if let Some(h) = highlight_term(&entry.term, &built.words) {
+                if let Some(h) = highlight_term(&entry.term, &words) {
                     highlights.insert("term".to_owned(), h);
                 }
                 if let Some(t) = entry.term_en.as_deref().filter(|_| entry.language != "en")
-                    && let Some(h) = highlight_term(t, &built.words)
+                    && let Some(h) = highlight_term(t, &words)
                 {
                     highlights.insert("term_en".to_owned(), h);
                 }
@@ -80,7 +107,8 @@ impl SearchIndex {
                 {
                     highlights.insert("definition_en".to_owned(), h);
                 }
-                hits.push(Hit { entry, score, highlights });
+                let bridged_by = bridge.map(|t| t.text.clone());
+                hits.push(Hit { entry, score, highlights, bridged_by });
             }
         }
         Ok(SearchResults { total, relaxed, hits, facets })

@@ -316,3 +316,133 @@ async fn entries_whose_terms_hold_every_word_come_before_definition_mentions() {
         terms(&body)
     );
 }
+
+/// The ids and scores of a page.
+fn ids_and_scores(body: &Value) -> Vec<(String, f64)> {
+    body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["entry"]["id"].as_str().unwrap().to_owned(), h["score"].as_f64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn scores_and_order_do_not_depend_on_the_page_size() {
+    let app = samples().await;
+    const K: usize = 12;
+    for query in [
+        q("critcal infrastucture"),
+        q("cyber security"),
+        q("\"critical infrastructure\""),
+        q("malwear"),
+        q("attack"),
+        q("Sicherheitslücken"),
+        q("фишинг"),
+    ] {
+        let one = ids_and_scores(&search(app, &format!("{query}&limit={K}")).await);
+        assert!(one.len() >= 2, "{query}: {one:?}");
+        assert!(one.windows(2).all(|w| w[0].1 >= w[1].1), "{query}: scores rise somewhere: {one:?}");
+        for size in 1..=K {
+            let mut paged: Vec<(String, f64)> = Vec::new();
+            let mut offset = 0;
+            while offset < one.len() {
+                let page = ids_and_scores(&search(app, &format!("{query}&limit={size}&offset={offset}")).await);
+                assert!(!page.is_empty(), "{query}: page of {size} at {offset} is empty");
+                paged.extend(page);
+                offset += size;
+            }
+            paged.truncate(one.len());
+            let ids = |v: &[(String, f64)]| v.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&paged), ids(&one), "{query}: pages of {size} hold other entries or another order");
+            for ((id, a), (_, b)) in paged.iter().zip(&one) {
+                assert!((a - b).abs() < 1e-5, "{query}: {id} scores {a} on pages of {size}, {b} on one page");
+            }
+        }
+    }
+}
+
+/// Whether a hit's term, English term or a synonym holds `needle` (lower case).
+fn named(h: &Value, needle: &str) -> bool {
+    let e = &h["entry"];
+    let mut names = vec![e["term"].as_str(), e["term_en"].as_str()];
+    names.extend(e["synonyms"].as_array().into_iter().flatten().map(|s| s.as_str()));
+    names.into_iter().flatten().any(|n| n.to_lowercase().contains(needle))
+}
+
+#[tokio::test]
+async fn an_inflected_or_misspelt_term_ranks_its_entry_above_definition_mentions() {
+    let app = samples().await;
+    // DE's "Sicherheitslücke"; "Sicherheitslücken" is in the definitions of
+    // DE's "Patch" and AT's "Computerwurm".
+    for query in ["Sicherheitslücken", "Sicherheitslücek", "sicherheitsluecke"] {
+        let body = search(app, &format!("{}&limit=50", q(query))).await;
+        let hits = body["hits"].as_array().unwrap();
+        let term = hits.iter().position(|h| h["entry"]["term"] == "Sicherheitslücke");
+        let term = term.unwrap_or_else(|| panic!("{query}: no Sicherheitslücke: {:?}", terms(&body)));
+        let mentions: Vec<usize> = (0..hits.len()).filter(|&i| !named(&hits[i], "sicherheitsl")).collect();
+        if query == "Sicherheitslücken" {
+            assert!(!mentions.is_empty(), "{query}: no definition mentions: {:?}", terms(&body));
+        }
+        for i in mentions {
+            assert!(term < i, "{query}: {} ranks above the term: {:?}", hits[i]["entry"]["term"], terms(&body));
+            assert!(
+                hits[term]["score"].as_f64() > hits[i]["score"].as_f64(),
+                "{query}: the term and {} score alike: {body}",
+                hits[i]["entry"]["term"]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_term_in_any_language_finds_the_same_notion_in_other_languages() {
+    let app = samples().await;
+    for (query, language, english) in
+        [("Schwachstelle", "de", "vulnerability"), ("фишинг", "ru", "phishing"), ("hameçonnage", "fr", "phishing")]
+    {
+        let body = search(app, &format!("{}&limit=10", q(query))).await;
+        let hits = body["hits"].as_array().unwrap();
+        let across: Vec<&Value> =
+            hits.iter().filter(|h| h["entry"]["language"] != language && named(h, english)).collect();
+        assert!(across.len() >= 3, "{query}: too few entries of other languages for {english}: {body}");
+        let languages: std::collections::BTreeSet<&str> =
+            across.iter().map(|h| h["entry"]["language"].as_str().unwrap()).collect();
+        assert!(languages.len() >= 2, "{query}: {languages:?}");
+        // Each says which words bridged it: the translation, marked in its term or English term.
+        for h in &across {
+            let marked = ["term", "term_en"]
+                .iter()
+                .filter_map(|f| h["highlights"][f].as_str())
+                .any(|m| m.to_lowercase().contains(&format!("<b>{english}</b>")));
+            assert!(marked, "{query}: {} does not show the bridge: {}", h["entry"]["term"], h["highlights"]);
+        }
+        // The query's own entries first, then the bridged ones, then mentions.
+        let wide = search(app, &format!("{}&limit=100", q(query))).await;
+        let hits = wide["hits"].as_array().unwrap();
+        let is = |h: &Value, name: &str| {
+            ["term", "term_en"].iter().any(|f| h["entry"][f].as_str().is_some_and(|t| t.to_lowercase() == name))
+        };
+        let rank = |h: &Value| {
+            if is(h, &query.to_lowercase()) && h["entry"]["language"] == language {
+                0
+            } else if is(h, english) {
+                1
+            } else {
+                2
+            }
+        };
+        let ranks: Vec<u8> = hits.iter().map(rank).collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{query}: {ranks:?} {:?}", terms(&wide));
+    }
+    // A language filter keeps what is bridged, not what it is bridged from.
+    let fr = search(app, &format!("{}&language=fr", q("Schwachstelle"))).await;
+    assert!(terms(&fr).contains(&"vulnérabilité".to_owned()), "{fr}");
+    assert!(fr["hits"].as_array().unwrap().iter().all(|h| h["entry"]["language"] == "fr"), "{fr}");
+    // A misspelt term bridges as well.
+    let typo = search(app, &format!("{}&limit=10", q("Schwachstele"))).await;
+    assert!(
+        typo["hits"].as_array().unwrap().iter().any(|h| h["entry"]["language"] == "en" && named(h, "vulnerability")),
+        "{typo}"
+    );
+}
