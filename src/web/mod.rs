@@ -14,17 +14,17 @@
 
 mod assets;
 // mod clusters;
-// mod compare;
+mod compare;
 // mod coverage;
 mod entries;
-// mod glossary;
+mod glossary;
 mod i18n;
 // mod info;
 // mod proposals;
 mod search;
 mod security;
 mod session;
-// mod states;
+mod states;
 mod view;
 
 use askama::Template;
@@ -55,8 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/entries/{id}", get(entries::entry))
         .route("/lists/{id}/download/{format}", get(entries::download))
-//        .route("/compare", get(compare::compare))
-//        .route("/glossary", get(glossary::glossary))
+        .route("/compare", get(compare::compare))
+        .route("/glossary", get(glossary::glossary))
 //        .route("/clusters", get(clusters::list))
 //        .route("/clusters/merge", post(clusters::merge))
 //        .route("/clusters/{id}", get(clusters::detail))
@@ -68,9 +68,9 @@ pub fn routes() -> Router<AppState> {
 //        .route("/proposals/new", get(proposals::new_form))
 //        .route("/proposals/{id}", get(proposals::detail))
 //        .route("/proposals/{id}/{action}", post(proposals::act))
-//        .route("/states", get(states::list))
-//        .route("/states/{code}", get(states::state))
-//        .route("/upload", get(states::upload_form).post(states::upload))
+        .route("/states", get(states::list))
+        .route("/states/{code}", get(states::state))
+        .route("/upload", get(states::upload_form).post(states::upload))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/ui-language", get(session::set_language))
@@ -190,6 +190,16 @@ impl Chrome {
         }
     }
 
+    /// A proposal status's name in the page's language.
+    pub fn status_name(&self, status: &str) -> &'static str {
+        i18n::text_or(self.lang, &format!("status.{status}"), "?")
+    }
+
+    /// A position's name (support, abstain, object) in the page's language.
+    pub fn stance_name(&self, stance: &str) -> &'static str {
+        i18n::text_or(self.lang, &format!("stance.{stance}"), "?")
+    }
+
     /// The role's name in the page's language.
     pub fn role_name(&self, role: &Role) -> &'static str {
         self.t(&format!("role.{}", role.as_str()))
@@ -284,6 +294,21 @@ impl Ctx {
         let g = self.app.glossary.clone();
         let actor = self.actor.clone();
         blocking(move || f(&g, &actor)).await.map_err(|e| self.fail(e))
+    }
+
+    /// [`Ctx::call`], leaving the service's error to the page (a form shows
+    /// what was refused beside its fields).
+    pub async fn call_raw<T, F>(&self, f: F) -> Result<crate::Result<T>, Failure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Glossary, &Actor) -> crate::Result<T> + Send + 'static,
+    {
+        if !self.may_read() {
+            return Err(Failure(Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response()));
+        }
+        let g = self.app.glossary.clone();
+        let actor = self.actor.clone();
+        Ok(blocking(move || f(&g, &actor)).await)
     }
 
     /// This page's error page for `e`.

@@ -111,10 +111,6 @@ pub fn utc(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 
-/// The date part of an RFC 3339 time ("2026-05-01").
-pub fn day(raw: &str) -> String {
-    raw.get(..10).unwrap_or(raw).to_owned()
-}
 
 /// A form's fields as sent (`application/x-www-form-urlencoded`), in order;
 /// a name may come several times (check boxes).
