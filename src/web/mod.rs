@@ -15,11 +15,11 @@
 mod assets;
 // mod clusters;
 mod compare;
-// mod coverage;
+mod coverage;
 mod entries;
 mod glossary;
 mod i18n;
-// mod info;
+mod info;
 // mod proposals;
 mod search;
 mod security;
@@ -62,8 +62,8 @@ pub fn routes() -> Router<AppState> {
 //        .route("/clusters/{id}", get(clusters::detail))
 //        .route("/clusters/{id}/split", post(clusters::split))
 //        .route("/clusters/{id}/pin", post(clusters::pin))
-//        .route("/coverage", get(coverage::coverage))
-//        .route("/coverage.csv", get(coverage::coverage_csv))
+        .route("/coverage", get(coverage::coverage))
+        .route("/coverage.csv", get(coverage::coverage_csv))
 //        .route("/proposals", get(proposals::list).post(proposals::create))
 //        .route("/proposals/new", get(proposals::new_form))
 //        .route("/proposals/{id}", get(proposals::detail))
@@ -74,8 +74,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/ui-language", get(session::set_language))
-//        .route("/help", get(info::help))
-//        .route("/accessibility", get(info::accessibility))
+        .route("/help", get(info::help))
+        .route("/accessibility", get(info::accessibility))
         .route("/static/{file}", get(assets::serve))
         .layer(axum::middleware::from_fn(security::headers))
 }
