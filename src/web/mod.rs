@@ -13,14 +13,14 @@
 //! of a page is a URL, every write is a plain form with a CSRF token.
 
 mod assets;
-// mod clusters;
+mod clusters;
 mod compare;
 mod coverage;
 mod entries;
 mod glossary;
 mod i18n;
 mod info;
-// mod proposals;
+mod proposals;
 mod search;
 mod security;
 mod session;
@@ -57,17 +57,17 @@ pub fn routes() -> Router<AppState> {
         .route("/lists/{id}/download/{format}", get(entries::download))
         .route("/compare", get(compare::compare))
         .route("/glossary", get(glossary::glossary))
-//        .route("/clusters", get(clusters::list))
-//        .route("/clusters/merge", post(clusters::merge))
-//        .route("/clusters/{id}", get(clusters::detail))
-//        .route("/clusters/{id}/split", post(clusters::split))
-//        .route("/clusters/{id}/pin", post(clusters::pin))
+        .route("/clusters", get(clusters::list))
+        .route("/clusters/merge", post(clusters::merge))
+        .route("/clusters/{id}", get(clusters::detail))
+        .route("/clusters/{id}/split", post(clusters::split))
+        .route("/clusters/{id}/pin", post(clusters::pin))
         .route("/coverage", get(coverage::coverage))
         .route("/coverage.csv", get(coverage::coverage_csv))
-//        .route("/proposals", get(proposals::list).post(proposals::create))
-//        .route("/proposals/new", get(proposals::new_form))
-//        .route("/proposals/{id}", get(proposals::detail))
-//        .route("/proposals/{id}/{action}", post(proposals::act))
+        .route("/proposals", get(proposals::list).post(proposals::create))
+        .route("/proposals/new", get(proposals::new_form))
+        .route("/proposals/{id}", get(proposals::detail))
+        .route("/proposals/{id}/{action}", post(proposals::act))
         .route("/states", get(states::list))
         .route("/states/{code}", get(states::state))
         .route("/upload", get(states::upload_form).post(states::upload))
