@@ -2,6 +2,7 @@
 //! with its own temporary state directory and speaks HTTP to it.
 
 mod backup;
+mod browser;
 mod clusters;
 mod crash;
 mod exports;
