@@ -90,7 +90,7 @@ impl Glossary {
     /// The `n` most recently stored national lists, newest first.
     pub fn latest_submissions(&self, _reader: &Actor, n: usize) -> Result<Vec<(SubmissionRecord, bool)>> {
         let mut all = self.store.all_submissions()?;
-        all.sort_by(|a, b| b.id.cmp(&a.id));
+        all.sort_by_key(|s| std::cmp::Reverse(s.id));
         all.truncate(n);
         let mut out = Vec::with_capacity(all.len());
         for s in all {

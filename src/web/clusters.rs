@@ -135,7 +135,14 @@ fn graph(c: &ClusterView) -> (Vec<Node>, Vec<Edge>) {
             let angle = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
             let (x, y) = (cx + r * angle.cos(), cy + r * angle.sin());
             let (lx, ly) = (cx + (r + 22.0) * angle.cos() - 8.0, cy + (r + 22.0) * angle.sin() + 4.0);
-            Node { id: m.entry_id.clone(), state: m.state.clone(), x: x as i32, y: y as i32, lx: lx as i32, ly: ly as i32 }
+            Node {
+                id: m.entry_id.clone(),
+                state: m.state.clone(),
+                x: x as i32,
+                y: y as i32,
+                lx: lx as i32,
+                ly: ly as i32,
+            }
         })
         .collect();
     let at = |id: &str| nodes.iter().find(|n| n.id == id).map(|n| (n.x, n.y));
@@ -154,7 +161,11 @@ pub async fn detail(ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failur
     let ctx = ctx.section("clusters");
     let cl = ctx.call(move |g, a| g.cluster(a, &id)).await?;
     let name = |id: &str| {
-        cl.members.iter().find(|m| m.entry_id == id).map(|m| format!("{} ({})", m.term, m.state)).unwrap_or_else(|| id.to_owned())
+        cl.members
+            .iter()
+            .find(|m| m.entry_id == id)
+            .map(|m| format!("{} ({})", m.term, m.state))
+            .unwrap_or_else(|| id.to_owned())
     };
     let links = cl
         .links

@@ -51,9 +51,19 @@ fn item(e: GlossaryEntry) -> Item {
         heading: false,
         term: p.text.term.clone(),
         definition: p.text.definition.clone(),
-        translations: p.text.translations.iter().map(|(l, t)| (l.clone(), t.term.clone(), t.definition.clone())).collect(),
+        translations: p
+            .text
+            .translations
+            .iter()
+            .map(|(l, t)| (l.clone(), t.term.clone(), t.definition.clone()))
+            .collect(),
         agreed_at: p.agreed_at.as_deref().map(view::when).unwrap_or_default(),
-        supporting: p.positions.values().filter(|r| r.stance() == Some(Stance::Support)).map(|r| r.state.clone()).collect(),
+        supporting: p
+            .positions
+            .values()
+            .filter(|r| r.stance() == Some(Stance::Support))
+            .map(|r| r.state.clone())
+            .collect(),
         statements: p
             .positions
             .values()
@@ -106,7 +116,8 @@ pub async fn glossary(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> R
             Ok((page, before))
         })
         .await?;
-    let now: BTreeSet<(u64, String)> = page.entries.iter().map(|e| (e.proposal.id, e.proposal.text.term.clone())).collect();
+    let now: BTreeSet<(u64, String)> =
+        page.entries.iter().map(|e| (e.proposal.id, e.proposal.text.term.clone())).collect();
     let (added, removed, compared) = match before {
         Some(b) => {
             let then: BTreeSet<(u64, String)> =

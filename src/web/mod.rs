@@ -248,8 +248,11 @@ impl FromRequestParts<AppState> for Ctx {
             let g = state.glossary.clone();
             let found = blocking(move || g.session(&secret)).await.map_err(|e| fail(&chrome, e))?;
             if let Some(s) = found {
-                chrome.user =
-                    Some(UserView { name: s.actor.name.clone(), role: s.actor.role, state: s.actor.state.as_ref().map(|c| c.to_string()) });
+                chrome.user = Some(UserView {
+                    name: s.actor.name.clone(),
+                    role: s.actor.role,
+                    state: s.actor.state.as_ref().map(|c| c.to_string()),
+                });
                 chrome.csrf = s.csrf;
                 actor = s.actor;
                 signed_in = true;
@@ -289,7 +292,9 @@ impl Ctx {
         F: FnOnce(&Glossary, &Actor) -> crate::Result<T> + Send + 'static,
     {
         if !self.may_read() {
-            return Err(Failure(Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response()));
+            return Err(Failure(Box::new(
+                Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response(),
+            )));
         }
         let g = self.app.glossary.clone();
         let actor = self.actor.clone();
@@ -304,7 +309,9 @@ impl Ctx {
         F: FnOnce(&Glossary, &Actor) -> crate::Result<T> + Send + 'static,
     {
         if !self.may_read() {
-            return Err(Failure(Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response()));
+            return Err(Failure(Box::new(
+                Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response(),
+            )));
         }
         let g = self.app.glossary.clone();
         let actor = self.actor.clone();
@@ -321,7 +328,7 @@ impl Ctx {
         if self.signed_in {
             Ok(())
         } else {
-            Err(Failure(Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response()))
+            Err(Failure(Box::new(Redirect::to(&view::url("/login", &[("next", &self.chrome.here)])).into_response())))
         }
     }
 
@@ -340,11 +347,11 @@ impl Ctx {
 }
 
 /// A page that could not be shown: already rendered as the error page (or a redirect).
-pub struct Failure(pub Response);
+pub struct Failure(pub Box<Response>);
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 
@@ -394,7 +401,7 @@ pub fn fail(c: &Chrome, e: Error) -> Failure {
         (e.to_string(), view::problems_of(&e))
     };
     let page = ErrorPage { c, status: status.as_u16(), title, detail, problems };
-    Failure(render_status(status, &page))
+    Failure(Box::new(render_status(status, &page)))
 }
 
 /// A rendered page with status 200.

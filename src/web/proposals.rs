@@ -78,7 +78,8 @@ pub async fn list(ctx: Ctx, Query(q): Query<std::collections::HashMap<String, St
     };
     let offset = q.get("offset").and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
     let (total, page) = ctx.call(move |g, a| g.proposals(a, status, offset, PAGE)).await?;
-    let mut tabs = vec![Tab { label: ctx.chrome.t("proposals.all"), href: "/proposals".into(), current: status.is_none() }];
+    let mut tabs =
+        vec![Tab { label: ctx.chrome.t("proposals.all"), href: "/proposals".into(), current: status.is_none() }];
     for s in Status::ALL {
         tabs.push(Tab {
             label: ctx.chrome.status_name(s.as_str()),
@@ -112,7 +113,10 @@ pub struct TextFields {
 impl TextFields {
     fn empty() -> Self {
         Self {
-            translations: TRANSLATION_LANGUAGES.iter().map(|l| ((*l).to_owned(), String::new(), String::new())).collect(),
+            translations: TRANSLATION_LANGUAGES
+                .iter()
+                .map(|l| ((*l).to_owned(), String::new(), String::new()))
+                .collect(),
             ..Self::default()
         }
     }
@@ -162,7 +166,12 @@ impl TextFields {
                 .filter(|(_, t, d)| !t.trim().is_empty() || !d.trim().is_empty())
                 .map(|(l, t, d)| (l.clone(), TranslationDraft { term: opt(t), definition: opt(d) }))
                 .collect(),
-            entry_ids: self.entry_ids.split([',', ' ', '\n']).filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_owned()).collect(),
+            entry_ids: self
+                .entry_ids
+                .split([',', ' ', '\n'])
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.trim().to_owned())
+                .collect(),
             cluster_id: opt(&self.cluster_id),
             rationale: opt(&self.rationale),
             supersedes: opt(&self.supersedes),
@@ -180,7 +189,10 @@ struct NewPage {
     error: Option<String>,
 }
 
-pub async fn new_form(ctx: Ctx, Query(q): Query<std::collections::HashMap<String, String>>) -> Result<Response, Failure> {
+pub async fn new_form(
+    ctx: Ctx,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, Failure> {
     let ctx = ctx.section("proposals");
     ctx.require_session()?;
     let mut f = TextFields::empty();
@@ -213,7 +225,13 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, Failure> {
         Ok(detail) => Ok(see_other(&format!("/proposals/{}", detail.record.id))),
         Err(e) if super::status_of(&e).is_client_error() => {
             let status = super::status_of(&e);
-            let page = NewPage { c: ctx.chrome.clone(), f, members: Vec::new(), problems: view::problems_of(&e), error: Some(e.to_string()) };
+            let page = NewPage {
+                c: ctx.chrome.clone(),
+                f,
+                members: Vec::new(),
+                problems: view::problems_of(&e),
+                error: Some(e.to_string()),
+            };
             Ok(render_status(status, &page))
         }
         Err(e) => Err(ctx.fail(e)),
@@ -306,11 +324,7 @@ fn time_left(c: &Chrome, until: OffsetDateTime, now: OffsetDateTime) -> String {
     let days = left.whole_days();
     let hours = left.whole_hours() - days * 24;
     let minutes = left.whole_minutes() - left.whole_hours() * 60;
-    if days > 0 {
-        c.tf2("proposal.left_days", days, hours)
-    } else {
-        c.tf2("proposal.left_hours", hours, minutes)
-    }
+    if days > 0 { c.tf2("proposal.left_days", days, hours) } else { c.tf2("proposal.left_hours", hours, minutes) }
 }
 
 fn status_steps(c: &Chrome, status: &str) -> Vec<Step> {
@@ -344,7 +358,13 @@ struct Extra {
     text: Option<TextFields>,
 }
 
-async fn detail_page(ctx: &Ctx, id: u64, from: Option<u32>, to: Option<u32>, extra: Extra) -> Result<Response, Failure> {
+async fn detail_page(
+    ctx: &Ctx,
+    id: u64,
+    from: Option<u32>,
+    to: Option<u32>,
+    extra: Extra,
+) -> Result<Response, Failure> {
     let (d, states, now) = ctx
         .call(move |g, a| {
             let d: ProposalDetail = g.proposal_detail(id)?;
@@ -380,7 +400,11 @@ async fn detail_page(ctx: &Ctx, id: u64, from: Option<u32>, to: Option<u32>, ext
                 Some(format!(
                     "{}{}",
                     c.tf1("timeline.silence_until", view::when(silence_until)),
-                    if positions_reset.is_empty() { String::new() } else { format!(" · {}", c.tf1("timeline.reset", positions_reset.join(", "))) }
+                    if positions_reset.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {}", c.tf1("timeline.reset", positions_reset.join(", ")))
+                    }
                 )),
             ),
             ProposalEvent::Position(pos) => {
@@ -411,7 +435,10 @@ async fn detail_page(ctx: &Ctx, id: u64, from: Option<u32>, to: Option<u32>, ext
             to: to_v,
             term: view::diff_runs(&a.term, &b.term),
             definition: view::diff_runs(&a.definition, &b.definition),
-            rationale: view::diff_runs(a.rationale.as_deref().unwrap_or_default(), b.rationale.as_deref().unwrap_or_default()),
+            rationale: view::diff_runs(
+                a.rationale.as_deref().unwrap_or_default(),
+                b.rationale.as_deref().unwrap_or_default(),
+            ),
         }),
         _ => None,
     };
@@ -421,13 +448,14 @@ async fn detail_page(ctx: &Ctx, id: u64, from: Option<u32>, to: Option<u32>, ext
         .map(|s| {
             let pos = p.positions.get(&s.code);
             let stance = pos.map(|r| r.position.clone()).unwrap_or_else(|| "none".to_owned());
-            *totals.entry(match stance.as_str() {
-                "support" => "support",
-                "abstain" => "abstain",
-                "object" => "object",
-                _ => "none",
-            })
-            .or_default() += 1;
+            *totals
+                .entry(match stance.as_str() {
+                    "support" => "support",
+                    "abstain" => "abstain",
+                    "object" => "object",
+                    _ => "none",
+                })
+                .or_default() += 1;
             BoardCell {
                 label: c.stance_name(&stance),
                 state: s.code.clone(),
@@ -522,7 +550,14 @@ pub async fn detail(
         Some("comment") => Some("done.comment"),
         _ => None,
     };
-    detail_page(&ctx, id, from, to, Extra { problems: Vec::new(), error: None, done, status: StatusCode::OK, text: None }).await
+    detail_page(
+        &ctx,
+        id,
+        from,
+        to,
+        Extra { problems: Vec::new(), error: None, done, status: StatusCode::OK, text: None },
+    )
+    .await
 }
 
 /// POST /proposals/{id}/{action}: edit, submit, position, approve, reject,

@@ -202,7 +202,9 @@ impl SearchState {
         };
         let offset = match get("offset").as_str() {
             "" => 0,
-            raw => raw.parse::<usize>().map_err(|_| Error::bad_param("offset", "offset is a whole number"))?.min(10_000),
+            raw => {
+                raw.parse::<usize>().map_err(|_| Error::bad_param("offset", "offset is a whole number"))?.min(10_000)
+            }
         };
         Ok(Self { q, language, states, year, field, table: get("layout") == "table", offset })
     }
@@ -340,7 +342,8 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
                         s.offset = 0;
                     })
                 };
-                let label = if is_state { names.get(&value).cloned().unwrap_or_else(|| value.clone()) } else { value.clone() };
+                let label =
+                    if is_state { names.get(&value).cloned().unwrap_or_else(|| value.clone()) } else { value.clone() };
                 FacetValue { value, label, count, href, on }
             })
             .collect();
@@ -348,7 +351,8 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
         out
     };
     let state_facet = facet(facets.remove("state").unwrap_or_default(), &st.states, true);
-    let language_facet = facet(facets.remove("language").unwrap_or_default(), std::slice::from_ref(&st.language), false);
+    let language_facet =
+        facet(facets.remove("language").unwrap_or_default(), std::slice::from_ref(&st.language), false);
     let pager = Pager::new(total, st.offset, PAGE, |offset| st.href(|s| s.offset = offset));
     let page = SearchPage {
         q: st.q.clone(),

@@ -162,7 +162,8 @@ pub async fn set_language(
     let back = view::local_path(q.get("back").map(String::as_str).unwrap_or("/"));
     let mut r = see_other(&back);
     if let Some(lang) = q.get("set").and_then(|s| Lang::parse(s))
-        && let Ok(v) = HeaderValue::from_str(&security::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, ctx.https))
+        && let Ok(v) =
+            HeaderValue::from_str(&security::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, ctx.https))
     {
         r.headers_mut().append(header::SET_COOKIE, v);
     }

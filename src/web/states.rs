@@ -41,7 +41,9 @@ pub async fn list(ctx: Ctx) -> Result<Response, Failure> {
             StateRow {
                 lists: cov.map_or(0, |c| c.years.len()),
                 entries: cov.map_or(0, |c| c.entry_count),
-                years: cov.map(|c| c.years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+                years: cov
+                    .map(|c| c.years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
                 code: s.code,
                 name: s.name,
             }
@@ -147,7 +149,13 @@ struct UploadPage {
     error: Option<String>,
 }
 
-async fn upload_page(ctx: &Ctx, chosen: String, form: &Form, problems: Vec<Problem>, error: Option<String>) -> Result<UploadPage, Failure> {
+async fn upload_page(
+    ctx: &Ctx,
+    chosen: String,
+    form: &Form,
+    problems: Vec<Problem>,
+    error: Option<String>,
+) -> Result<UploadPage, Failure> {
     let own = ctx.actor.state.as_ref().map(StateCode::to_string);
     let states = ctx.call(|g, a| g.states(a)).await?;
     let chosen = if chosen.is_empty() { own.clone().unwrap_or_default() } else { chosen };

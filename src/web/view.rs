@@ -111,7 +111,6 @@ pub fn utc(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 
-
 /// A form's fields as sent (`application/x-www-form-urlencoded`), in order;
 /// a name may come several times (check boxes).
 #[derive(Debug, Default)]

@@ -204,9 +204,7 @@ impl Browser {
     async fn press(&self, key: Key) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};
         let value = char::from(key);
-        let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value })
-            .then(KeyAction::Up { value });
+        let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value }).then(KeyAction::Up { value });
         self.client.perform_actions(keys).await.expect("press");
     }
 
@@ -396,8 +394,11 @@ async fn a_proposal_from_a_cluster_goes_through_review_to_the_glossary() {
     assert!(!term.is_empty(), "the term is pre-filled from the cluster");
     assert!(!b.find("#entry_ids").await.prop("value").await.expect("value").unwrap_or_default().is_empty());
     b.fill("#term", "cyber incident response").await;
-    b.fill("#definition", "The organised handling of a cyber incident: detection, containment, recovery and lessons learned.")
-        .await;
+    b.fill(
+        "#definition",
+        "The organised handling of a cyber incident: detection, containment, recovery and lessons learned.",
+    )
+    .await;
     b.submit("form[action='/proposals']").await;
     let path = b.path().await;
     assert!(path.starts_with("/proposals/"), "{path}");
@@ -415,7 +416,15 @@ async fn a_proposal_from_a_cluster_goes_through_review_to_the_glossary() {
     record_position(&b, &app, &id, "support", None, None).await;
     b.logout().await;
     b.login(&app, &ru).await;
-    record_position(&b, &app, &id, "support", None, Some("The Russian Federation understands this term within its national law.")).await;
+    record_position(
+        &b,
+        &app,
+        &id,
+        "support",
+        None,
+        Some("The Russian Federation understands this term within its national law."),
+    )
+    .await;
     b.logout().await;
     b.login(&app, &fr).await;
     // An objection without a reason is refused, and the page says why.
@@ -628,7 +637,8 @@ async fn keyboard_walk(b: &Browser, path: &str) {
     b.press(Key::Enter).await;
     let url = b.client.current_url().await.expect("url");
     assert_eq!(url.fragment(), Some("main"), "{path}: the skip link leads to the main content");
-    let total = b.find_all("a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex='0']").await.len();
+    let total =
+        b.find_all("a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex='0']").await.len();
     let mut reached_footer = false;
     for _ in 0..(total + 5) {
         b.press(Key::Tab).await;
@@ -655,6 +665,9 @@ async fn keyboard_walk(b: &Browser, path: &str) {
 impl Browser {
     /// Puts the focus back on the document, as a page just opened has it.
     async fn press_body(&self) {
-        self.client.execute("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);", vec![]).await.expect("blur");
+        self.client
+            .execute("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);", vec![])
+            .await
+            .expect("blur");
     }
 }
