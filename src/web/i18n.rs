@@ -119,7 +119,7 @@ mod tests {
         serde_json::from_str(include_str!("../../web/i18n/messages.json")).expect("the catalogue parses")
     }
 
-    /// Every key a template or page names: `t("…")` and `tfN("…"` calls.
+    /// Every key a template or page names literally, in calls of `t` and `tf1` to `tf3`.
     fn keys_used() -> Vec<(String, String)> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
@@ -131,7 +131,7 @@ mod tests {
         let mut used = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).expect("file");
-            for call in ["t(\"", "tf1(\"", "tf2(\"", "tf3(\""] {
+            for call in [".t(\"", ".tf1(\"", ".tf2(\"", ".tf3(\""] {
                 for (i, _) in text.match_indices(call) {
                     let rest = &text[i + call.len()..];
                     if let Some(end) = rest.find('"') {
@@ -164,6 +164,25 @@ mod tests {
             .map(|(k, f)| format!("{k} ({f})"))
             .collect();
         assert!(missing.is_empty(), "keys missing from web/i18n/messages.json:\n{}", missing.join("\n"));
+        // Keys made from data: every role, status, position and link reason.
+        let made = [
+            "role.reader",
+            "role.delegate",
+            "role.editor",
+            "role.admin",
+            "stance.support",
+            "stance.abstain",
+            "stance.object",
+            "stance.none",
+            "reason.same term",
+            "reason.same English term",
+            "reason.similar definition",
+            "reason.editor",
+        ];
+        let statuses = crate::domain::proposal::Status::ALL.map(|s| format!("status.{}", s.as_str()));
+        for k in made.iter().map(|k| (*k).to_owned()).chain(statuses) {
+            assert!(c.contains_key(&k), "{k} is missing");
+        }
     }
 
     #[test]

@@ -342,8 +342,14 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
                         s.offset = 0;
                     })
                 };
-                let label =
-                    if is_state { names.get(&value).cloned().unwrap_or_else(|| value.clone()) } else { value.clone() };
+                let label = if is_state {
+                    names.get(&value).cloned().unwrap_or_else(|| value.clone())
+                } else {
+                    match c.lang_name(&value) {
+                        "" => value.clone(),
+                        name => format!("{name} ({value})"),
+                    }
+                };
                 FacetValue { value, label, count, href, on }
             })
             .collect();

@@ -603,6 +603,8 @@ async fn every_page_passes_axe_works_by_keyboard_and_without_javascript() {
             b.go(&app.url(path)).await;
             assert_eq!(b.find("html").await.attr("lang").await.expect("lang").as_deref(), Some(lang));
             assert_eq!(b.find_all("main h1").await.len(), 1, "{path}: one main heading");
+            let html = b.client.source().await.expect("source");
+            assert!(html.len() < 150_000, "{path}: {} bytes, more than 150 KB", html.len());
             for v in axe_violations(&b).await {
                 failures.push(format!("{path} ({lang}): {v}"));
             }

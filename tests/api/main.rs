@@ -12,6 +12,7 @@ mod index;
 mod layers;
 mod limits;
 mod openapi;
+mod pages;
 mod proposals;
 mod roles;
 mod search;
