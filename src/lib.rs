@@ -21,6 +21,7 @@ pub mod samples;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use startup::{Application, Config};

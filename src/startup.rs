@@ -120,8 +120,11 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let search_cache = Arc::new(http::cache::ResponseCache::new(self.config.search_cache));
-        let state = AppState { glossary: self.glossary, config: Arc::new(self.config.http), search_cache };
-        axum::serve(self.listener, http::app(state)).with_graceful_shutdown(shutdown_signal()).await
+        let state =
+            AppState { glossary: self.glossary, config: Arc::new(self.config.http), search_cache, web: Arc::default() };
+        // The client's address reaches the pages (login attempts are limited per client).
+        let app = http::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 

@@ -58,6 +58,8 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     /// Recent `/v1/search` response bodies, valid until the next index commit.
     pub search_cache: Arc<cache::ResponseCache>,
+    /// What the web pages keep (the login attempt limiter).
+    pub web: Arc<crate::web::WebState>,
 }
 
 /// Every route, registered once: the router and its OpenAPI document come
@@ -106,6 +108,7 @@ pub fn app(state: AppState) -> Router {
     let (router, api) = routes().split_for_parts();
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -10,6 +10,7 @@
 mod clusters;
 mod compare;
 pub mod consensus;
+mod pages;
 mod reads;
 pub mod views;
 
@@ -18,6 +19,7 @@ pub use compare::{
     ClusterCoverage, CompareEntry, CompareRow, Comparison, Coverage, DiffChunk, EntryComparison, EntryDiff,
     PairSimilarity, SimilarityParts, StateCoverage, StateWithout, YearCoverage,
 };
+pub use pages::{Session, StatePosition};
 pub use reads::{Download, ExportFormat, NewState, SubmissionDetail};
 pub use views::EntryView;
 

@@ -11,6 +11,7 @@ mod keys;
 pub mod migrate;
 pub mod proposals;
 pub mod records;
+pub mod sessions;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -30,7 +31,7 @@ pub use proposals::{
 pub use records::*;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 16] = [
+const TREES: [&str; 17] = [
     "meta",
     "states",
     "submissions",
@@ -51,6 +52,8 @@ const TREES: [&str; 16] = [
     "entry_cluster",
     // Consensus: English term key → the agreed proposal in force for it.
     "proposal_terms",
+    // Web pages: SHA-256 of a session secret → the session (store/sessions.rs).
+    "sessions",
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
@@ -69,6 +72,8 @@ pub(crate) const PROPOSAL_LOG: usize = 13;
 pub(crate) const ENTRY_CLUSTER: usize = 14;
 /// English term key → the agreed proposal in force for it.
 pub(crate) const PROPOSAL_TERMS: usize = 15;
+/// SHA-256 of a web session's secret → the session.
+pub(crate) const SESSIONS: usize = 16;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";

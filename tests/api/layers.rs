@@ -1,5 +1,5 @@
 //! The shape of the code, checked by reading it: the service is the one door
-//! (no HTTP handler or CLI command reaches the store or the index), the domain
+//! (no HTTP handler, CLI command or web page reaches the store or the index), the domain
 //! imports no framework, the neutral concept model no format, and the service
 //! layer no interface.
 
@@ -66,7 +66,8 @@ fn handlers_and_commands_reach_the_store_and_index_only_through_the_service() {
         ["Store", "SearchIndex", "sled", "tantivy", "store::", "index::", ".store", ".index", "search_index"];
     let mut found = naming("src/http", &forbidden);
     found.extend(naming("src/cli", &forbidden));
-    assert!(found.is_empty(), "handlers and commands must call the service:\n{}", found.join("\n"));
+    found.extend(naming("src/web", &forbidden));
+    assert!(found.is_empty(), "handlers, commands and pages must call the service:\n{}", found.join("\n"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! with its own temporary state directory and speaks HTTP to it.
 
 mod backup;
+mod browser;
 mod clusters;
 mod crash;
 mod exports;
@@ -11,6 +12,7 @@ mod index;
 mod layers;
 mod limits;
 mod openapi;
+mod pages;
 mod proposals;
 mod roles;
 mod search;
