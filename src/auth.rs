@@ -12,9 +12,14 @@ const PREFIX: &str = "cg_";
 
 /// A new random token: "cg_" and 64 hex digits.
 pub fn generate() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness for a token: {e}")))?;
-    Ok(format!("{PREFIX}{}", hex::encode(bytes)))
+    Ok(format!("{PREFIX}{}", random_hex::<32>()?))
+}
+
+/// `N` random bytes as hex: the secrets of tokens, sessions and forms.
+pub fn random_hex<const N: usize>() -> Result<String> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
 }
 
 pub fn hash(token: &str) -> String {

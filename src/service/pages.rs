@@ -43,8 +43,8 @@ impl Glossary {
         let Some(actor) = self.authenticate(token)? else {
             return Ok(None);
         };
-        let secret = format!("{SESSION_PREFIX}{}", random_hex()?);
-        let csrf = random_hex()?;
+        let secret = format!("{SESSION_PREFIX}{}", auth::random_hex::<32>()?);
+        let csrf = auth::random_hex::<32>()?;
         let now = self.clock.now();
         let expires_at = now + lasts;
         let record = session_record(auth::hash(token), &actor, csrf.clone(), now, expires_at);
@@ -125,10 +125,4 @@ impl Glossary {
         out.reverse();
         Ok(out)
     }
-}
-
-fn random_hex() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness for a session: {e}")))?;
-    Ok(hex::encode(bytes))
 }

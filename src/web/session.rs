@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::view::{self, Form};
 use super::{Chrome, Ctx, Failure, Lang, render_status, security, see_other};
-use crate::error::Error;
 use crate::http::blocking;
 
 pub const SESSION_COOKIE: &str = "cg_session";
@@ -76,14 +75,8 @@ struct LoginPage {
     error: Option<&'static str>,
 }
 
-fn random_hex() -> Result<String, Error> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    Ok(hex::encode(bytes))
-}
-
 fn login_page(ctx: &Ctx, next: String, status: StatusCode, error: Option<&'static str>) -> Response {
-    let csrf = match random_hex() {
+    let csrf = match crate::auth::random_hex::<16>() {
         Ok(c) => c,
         Err(e) => return ctx.fail(e).into_response(),
     };
