@@ -43,10 +43,22 @@ struct Options {
     curve: bool,
     cv: bool,
     errors: usize,
+    /// Parameters set by `--param NAME=VALUE` (over the defaults).
+    params: Vec<(String, String)>,
+    /// The second dimension of the cross-validation grid (`--cv-param NAME=V1,V2,...`).
+    cv_param: (String, Vec<String>),
 }
 
 fn options() -> Result<Options, Error> {
-    let mut o = Options { files: Vec::new(), samples: None, curve: false, cv: false, errors: 8 };
+    let mut o = Options {
+        files: Vec::new(),
+        samples: None,
+        curve: false,
+        cv: false,
+        errors: 8,
+        params: Vec::new(),
+        cv_param: ("same_term_min_definition".into(), ["0", "0.02", "0.04", "0.08"].map(String::from).to_vec()),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -54,12 +66,22 @@ fn options() -> Result<Options, Error> {
             "--curve" => o.curve = true,
             "--cv" => o.cv = true,
             "--errors" => o.errors = args.next().ok_or("--errors N")?.parse()?,
+            "--param" => {
+                let p = args.next().ok_or("--param NAME=VALUE")?;
+                let (k, v) = p.split_once('=').ok_or("--param NAME=VALUE")?;
+                o.params.push((k.to_owned(), v.to_owned()));
+            }
+            "--cv-param" => {
+                let p = args.next().ok_or("--cv-param NAME=V1,V2,...")?;
+                let (k, v) = p.split_once('=').ok_or("--cv-param NAME=V1,V2,...")?;
+                o.cv_param = (k.to_owned(), v.split(',').map(str::to_owned).collect());
+            }
             _ if a.starts_with("--") => return Err(format!("unknown option {a}").into()),
             _ => o.files.push(a.into()),
         }
     }
     if o.files.is_empty() && o.samples.is_none() {
-        return Err("usage: cluster_eval [--samples DIR] [--curve] [--cv] [--errors N] FILE.jsonl...".into());
+        return Err("usage: cluster_eval [--samples DIR] [--curve] [--cv] [--cv-param NAME=V1,V2] [--param NAME=VALUE]... [--errors N] FILE.jsonl...".into());
     }
     Ok(o)
 }
@@ -85,7 +107,10 @@ fn main() -> Result<(), Error> {
     let o = options()?;
     let actor = Actor::operator();
     let mut sets = Vec::new();
-    let defaults = Params::default();
+    let mut defaults = Params::default();
+    for (k, v) in &o.params {
+        defaults.set(k, v)?;
+    }
     // Load each set through the service, cluster and measure it there (what
     // `glossary cluster --evaluate` reports), then reopen its store and index
     // directly for blocking recall, curves and cross-validation.
@@ -96,6 +121,7 @@ fn main() -> Result<(), Error> {
         std::fs::create_dir_all(&dir)?;
         let mut glossary = Glossary::open(&dir, Clock::system())?;
         glossary.open_index()?;
+        glossary.set_cluster_params(defaults);
         consensus_glossary::samples::load(&glossary, data)?;
         let labels = evaluate::read_labels(&data.join("labels.jsonl"))?;
         loaded.push(("samples".into(), glossary, dir, labels));
@@ -118,7 +144,8 @@ fn main() -> Result<(), Error> {
         let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("set").to_owned();
         loaded.push((name, l.glossary, l.dir, labels));
     }
-    for (name, glossary, dir, labels) in loaded {
+    for (name, mut glossary, dir, labels) in loaded {
+        glossary.set_cluster_params(defaults);
         let stats = glossary.rebuild_clusters(&actor)?;
         let report = glossary.evaluate_clusters(&labels)?;
         println!(
@@ -178,7 +205,7 @@ fn main() -> Result<(), Error> {
         sets.push(set);
     }
     if o.cv && sets.len() >= 2 {
-        cross_validate(&sets, &defaults)?;
+        cross_validate(&sets, &defaults, &o.cv_param)?;
     }
     for s in &sets {
         let _ = std::fs::remove_dir_all(&s.dir);
@@ -188,11 +215,15 @@ fn main() -> Result<(), Error> {
 
 /// Leave-one-set-out: for each set, the grid point with the best mean
 /// pairwise F1 over the other sets, and that point's figures on the set.
-fn cross_validate(sets: &[Set], defaults: &Params) -> Result<(), Error> {
+fn cross_validate(sets: &[Set], defaults: &Params, (name, values): &(String, Vec<String>)) -> Result<(), Error> {
     let mut grid = Vec::new();
-    for t in [0.20f32, 0.25, 0.30, 0.35, 0.40, 0.45] {
-        for v in [0.0f32, 0.02, 0.04, 0.08] {
-            grid.push(Params { min_link: t, same_term_min_definition: v, ..*defaults });
+    let mut labels = Vec::new();
+    for t in [0.15f32, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45] {
+        for v in values {
+            let mut p = Params { min_link: t, ..*defaults };
+            p.set(name, v)?;
+            grid.push(p);
+            labels.push(format!("{t:.2}/{v}"));
         }
     }
     // f1[set][point]
@@ -209,12 +240,19 @@ fn cross_validate(sets: &[Set], defaults: &Params) -> Result<(), Error> {
         f1.push(row_f1);
         reports.push(row_r);
     }
-    println!("\n== pairwise F1 over the grid (min_link / same_term_min_definition)");
-    for (p, point) in grid.iter().enumerate() {
-        let cells: Vec<String> = sets.iter().enumerate().map(|(j, s)| format!("{} {:.3}", s.name, f1[j][p])).collect();
-        println!("  {:.2} / {:.2}: {}", point.min_link, point.same_term_min_definition, cells.join(", "));
+    println!("\n== pairwise F1 over the grid (min_link / {name})");
+    for p in 0..grid.len() {
+        let cells: Vec<String> = sets
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let d = &reports[j][p].different_terms;
+                format!("{} {:.3} (diff {}/{} P {:.2})", s.name, f1[j][p], d.found, d.gold, d.precision)
+            })
+            .collect();
+        println!("  {}: {}", labels[p], cells.join(", "));
     }
-    println!("\n== leave-one-set-out cross-validation over min_link x same_term_min_definition");
+    println!("\n== leave-one-set-out cross-validation over min_link x {name}");
     header();
     for (k, s) in sets.iter().enumerate() {
         let best = (0..grid.len())
@@ -224,11 +262,7 @@ fn cross_validate(sets: &[Set], defaults: &Params) -> Result<(), Error> {
             })
             .unwrap_or(0);
         let r = &reports[k][best];
-        row(
-            &format!("{} @ {:.2}/{:.2}", s.name, grid[best].min_link, grid[best].same_term_min_definition),
-            &r.clustering,
-            Some(&r.different_terms),
-        );
+        row(&format!("{} @ {}", s.name, labels[best]), &r.clustering, Some(&r.different_terms));
     }
     let best_all = (0..grid.len())
         .max_by(|&a, &b| {
@@ -237,9 +271,8 @@ fn cross_validate(sets: &[Set], defaults: &Params) -> Result<(), Error> {
         })
         .unwrap_or(0);
     println!(
-        "best mean pairwise F1 over all sets: min_link {:.2}, same_term_min_definition {:.2} ({})",
-        grid[best_all].min_link,
-        grid[best_all].same_term_min_definition,
+        "best mean pairwise F1 over all sets: min_link/{name} {} ({})",
+        labels[best_all],
         sets.iter()
             .enumerate()
             .map(|(j, s)| format!("{} {:.3}", s.name, f1[j][best_all]))

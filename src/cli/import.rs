@@ -5,7 +5,8 @@
 //! and validated first and nothing is stored if any is refused; then each is
 //! stored, the store is flushed once, and the search index is brought up to
 //! date in one commit and merged into one segment, so that the next start
-//! finds it ready.
+//! finds it ready. Either way the stored lists' entries are then placed into
+//! the clusters (when there are any), as after a submission over REST.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -69,6 +70,9 @@ pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
     bar.enable_steady_tick(Duration::from_millis(120));
     let started = Instant::now();
     let actor = Actor::operator();
+    // With the index open, storing a list also indexes it and places its
+    // entries into the clusters, as a submission over REST does.
+    glossary.open_index()?;
     let receipts = if let [one] = loaded.as_slice() {
         let input = ListInput { format: one.format, body: &one.body, language: one.language.clone(), year: one.year };
         vec![glossary.submit(&actor, &one.state, input).map_err(|e| in_file(&one.path, e))?]
@@ -85,7 +89,6 @@ pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
             None => e,
         })?;
         bar.set_message("indexing");
-        glossary.open_index()?;
         glossary.optimize_index()?;
         receipts
     };

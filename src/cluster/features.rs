@@ -24,16 +24,18 @@ use crate::store::EntryRecord;
 /// English function words (as the English analyzer leaves them): they say
 /// nothing about what a definition means. Sorted for binary search.
 const STOP: &[&str] = &[
-    "a", "about", "all", "also", "an", "and", "ani", "ar", "are", "as", "at", "be", "been", "between", "both", "but",
-    "by", "can", "each", "for", "from", "had", "has", "have", "into", "is", "it", "its", "may", "more", "most", "must",
-    "no", "not", "of", "on", "one", "onli", "or", "other", "over", "same", "shall", "should", "so", "some", "such",
-    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "thus", "to",
-    "under", "use", "used", "was", "were", "when", "where", "whether", "which", "while", "who", "whose", "will",
-    "with", "within", "without", "would",
+    "a", "about", "after", "against", "all", "also", "an", "and", "ani", "ar", "are", "as", "at", "be", "been",
+    "befor", "between", "both", "but", "by", "can", "could", "did", "do", "doe", "dure", "each", "for", "from", "had",
+    "has", "have", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "may", "me",
+    "might", "more", "most", "must", "no", "not", "of", "off", "on", "one", "onli", "onto", "or", "other", "our",
+    "out", "over", "own", "per", "same", "shall", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "thus", "to", "under", "up", "upon",
+    "us", "use", "used", "veri", "via", "was", "we", "were", "what", "when", "where", "whether", "which", "while",
+    "who", "whom", "whose", "will", "with", "within", "without", "would", "you", "your",
 ];
 
 /// Words that nearly every ICT-security or legal definition uses: they count
-/// for [`GENERIC_WEIGHT`] of a content word. Written from general knowledge
+/// for `Params::generic_weight` of a content word. Written from general knowledge
 /// of the register (stemmed when the vocabulary starts).
 const GENERIC: &[&str] = &[
     "information",
@@ -89,9 +91,6 @@ const GENERIC: &[&str] = &[
     "made",
 ];
 
-/// The weight of a generic word.
-const GENERIC_WEIGHT: f32 = 0.5;
-
 /// Blocking keys (definition stems, term words) are those in at most one
 /// document in fifty, and never in more than [`MAX_BLOCK`]: a key shared by
 /// more entries than that carries little signal, and its long postings would
@@ -119,12 +118,12 @@ pub struct Item {
     pub names: Vec<String>,
     /// The names without spaces.
     pub compacts: Vec<String>,
-    /// The names with equivalent terms rewritten into canonical ones (only
-    /// those the table changed), each with what was replaced.
-    pub canonical: Vec<(String, Vec<(String, String)>)>,
     /// The content stems of each name (of its canonical form), sorted, then
     /// of each name without its parenthesis.
     pub name_stems: Vec<Vec<String>>,
+    /// For each of `name_stems`: the equivalents of the table rewritten into
+    /// their canonical names (as found, canonical name).
+    pub name_replaced: Vec<Vec<(String, String)>>,
     /// The other members of the equivalence classes the names belong to
     /// whole (blocking: their entries are asked for by key).
     pub equivalent_keys: Vec<String>,
@@ -136,6 +135,12 @@ pub struct Item {
     pub head: Vec<String>,
     /// The most informative stems of the definition, for blocking queries.
     pub top_stems: Vec<String>,
+    /// Character trigrams (hashed, sorted) of each name's space-free form:
+    /// spelling variants and inflections of one term meet through them.
+    pub trigrams: Vec<Vec<u64>>,
+    /// Equivalents of the table rewritten in the definition: (as written,
+    /// canonical name, the canonical name's stem ids).
+    pub definition_bridges: Vec<(String, String, Vec<u64>)>,
 }
 
 impl Item {
@@ -148,7 +153,13 @@ impl Item {
 /// frequencies (for choosing blocking keys only: scores never read them).
 pub struct Vocabulary {
     stems: HashMap<u64, String>,
+    /// The table's equivalents as stem sequences, for rewriting names and
+    /// definitions.
+    phrases: Phrases,
+    /// Whether definitions are rewritten through `phrases` too.
+    rewrite_definitions: bool,
     generic: HashSet<String>,
+    generic_weight: f32,
     /// Document frequency of definition stems and of term words.
     stem_df: HashMap<String, f32>,
     word_df: HashMap<String, f32>,
@@ -156,9 +167,10 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    pub fn new(index: &SearchIndex) -> Self {
+    pub fn new(index: &SearchIndex, params: &super::Params) -> Self {
         let docs = index.searcher().num_docs().max(1) as f32;
         let mut analyzer = index.analyzer("en");
+        let phrases = Phrases::new(&mut analyzer);
         let mut generic = HashSet::new();
         for w in GENERIC {
             let mut stream = analyzer.token_stream(w);
@@ -166,7 +178,16 @@ impl Vocabulary {
                 generic.insert(t.text.clone());
             }
         }
-        Self { stems: HashMap::new(), generic, stem_df: HashMap::new(), word_df: HashMap::new(), docs }
+        Self {
+            stems: HashMap::new(),
+            phrases,
+            rewrite_definitions: params.canonical_definitions,
+            generic,
+            generic_weight: params.generic_weight,
+            stem_df: HashMap::new(),
+            word_df: HashMap::new(),
+            docs,
+        }
     }
 
     fn block_limit(&self) -> f32 {
@@ -240,19 +261,21 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     // often ambiguous).
     let bare: Vec<String> = names.iter().filter_map(|n| parenthesis(n)).map(|[outside, _]| outside).collect();
     let compacts: Vec<String> = names.iter().map(|n| n.replace(' ', "")).collect();
-    let mut canonical = Vec::new();
     let mut equivalent_keys = Vec::new();
     let mut analyzer = index.analyzer("en");
     let mut name_stems = Vec::with_capacity(names.len());
+    let mut name_replaced = Vec::with_capacity(names.len());
     for n in names.iter().chain(&bare) {
+        // Whole keys first (acronyms: "dos attack"), then stems (plurals:
+        // "information systems").
         let c = table.canonical(n);
-        let mut s = stems(&mut analyzer, &c.key);
+        let (mut s, more) = vocab.phrases.rewrite(stems(&mut analyzer, &c.key));
         s.sort();
         s.dedup();
         name_stems.push(s);
-        if !c.replaced.is_empty() && !canonical.iter().any(|(k, _)| *k == c.key) {
-            canonical.push((c.key, c.replaced));
-        }
+        let mut replaced = c.replaced;
+        replaced.extend(more);
+        name_replaced.push(replaced);
         if let Some(class) = table.class_of(n) {
             for m in table.members(class) {
                 if !names.contains(m) && !equivalent_keys.contains(m) {
@@ -266,7 +289,17 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     words.dedup();
     words.retain(|w| vocab.blocking_word(index, w));
 
-    let tokens = stems(&mut analyzer, english_definition(e));
+    let definition = stems(&mut analyzer, english_definition(e));
+    let (tokens, replaced) =
+        if vocab.rewrite_definitions { vocab.phrases.rewrite(definition) } else { (definition, Vec::new()) };
+    let mut definition_bridges = Vec::new();
+    for (found, canonical) in replaced {
+        if !definition_bridges.iter().any(|(f, c, _): &(String, String, Vec<u64>)| *f == found && *c == canonical) {
+            let ids = canonical.split(' ').map(stem_hash).collect();
+            definition_bridges.push((found, canonical, ids));
+        }
+    }
+    let trigrams = compacts.iter().map(|c| trigrams(c)).collect();
     let head: Vec<String> = tokens.iter().take(6).cloned().collect();
     let mut tf: HashMap<&str, f32> = HashMap::new();
     for t in &tokens {
@@ -276,7 +309,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     }
     let mut weighted: Vec<(&str, f32)> = tf
         .into_iter()
-        .map(|(s, n)| (s, (1.0 + n.ln()) * if vocab.generic.contains(s) { GENERIC_WEIGHT } else { 1.0 }))
+        .map(|(s, n)| (s, (1.0 + n.ln()) * if vocab.generic.contains(s) { vocab.generic_weight } else { 1.0 }))
         .collect();
     // Blocking: the weightiest rare stems (longer first among equals: rarer).
     weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.len().cmp(&a.0.len())).then(a.0.cmp(b.0)));
@@ -313,14 +346,109 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         term: e.term.clone(),
         names,
         compacts,
-        canonical,
         name_stems,
+        name_replaced,
         equivalent_keys,
         words,
         vector,
         head,
         top_stems,
+        trigrams,
+        definition_bridges,
     })
+}
+
+/// The table of equivalents as stem sequences: each member's stems → its
+/// class's canonical stems. Members that are one word of three letters or
+/// fewer (acronyms such as "IT", which is also a pronoun) are left out:
+/// in running text they are too often something else.
+#[derive(Default)]
+struct Phrases {
+    by_first: HashMap<String, Vec<(Vec<String>, Vec<String>, String)>>,
+}
+
+impl Phrases {
+    fn new(analyzer: &mut tantivy::tokenizer::TextAnalyzer) -> Self {
+        let table = Equivalents::builtin();
+        let mut by_first: HashMap<String, Vec<(Vec<String>, Vec<String>, String)>> = HashMap::new();
+        for class in 0..table.len() {
+            let members = table.members(class);
+            let Some(canonical) = members.first() else { continue };
+            let canonical_stems = stems(analyzer, canonical);
+            for m in &members[1..] {
+                if !m.contains(' ') && m.chars().count() <= 3 {
+                    continue;
+                }
+                let ms = stems(analyzer, m);
+                if ms.is_empty() || ms == canonical_stems {
+                    continue;
+                }
+                by_first.entry(ms[0].clone()).or_default().push((ms, canonical_stems.clone(), m.clone()));
+            }
+        }
+        for v in by_first.values_mut() {
+            // Longest first; then by the member, so the order is fixed.
+            v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.2.cmp(&b.2)));
+        }
+        Self { by_first }
+    }
+
+    /// Rewrites members into canonical stems, longest match first, left to
+    /// right; returns the stems and what was rewritten (member, canonical).
+    fn rewrite(&self, tokens: Vec<String>) -> (Vec<String>, Vec<(String, String)>) {
+        if self.by_first.is_empty() {
+            return (tokens, Vec::new());
+        }
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut replaced = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let hit = self.by_first.get(&tokens[i]).and_then(|cands| {
+                cands.iter().find(|(ms, _, _)| tokens.len() - i >= ms.len() && tokens[i..i + ms.len()] == ms[..])
+            });
+            match hit {
+                Some((ms, cs, member)) => {
+                    out.extend(cs.iter().cloned());
+                    replaced.push((member.clone(), cs.join(" ")));
+                    i += ms.len();
+                }
+                None => {
+                    out.push(tokens[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        (out, replaced)
+    }
+}
+
+/// Hashed character trigrams of a word (with its ends marked), sorted.
+fn trigrams(word: &str) -> Vec<u64> {
+    let chars: Vec<char> = std::iter::once('^').chain(word.chars()).chain(std::iter::once('$')).collect();
+    let mut out: Vec<u64> = chars.windows(3).map(|w| stem_hash(&w.iter().collect::<String>())).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Dice coefficient of two sorted sets.
+pub fn dice(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f32 / (a.len() + b.len()) as f32
 }
 
 /// A name with a parenthesis: (the name without it, its content).

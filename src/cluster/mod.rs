@@ -64,18 +64,52 @@ pub struct Params {
     pub min_link: f32,
     /// Neighbours asked of the index per entry and query.
     pub candidates: usize,
+    /// Terms whose spellings are this close (Dice of character trigrams of
+    /// their space-free forms) are morphological variants: equivalent terms.
+    pub variant_min: f32,
+    /// Rewrite the table's equivalents in definitions too, so "malware" and
+    /// "malicious software" count as one word there as well.
+    pub canonical_definitions: bool,
+    /// The weight of a generic word of ICT definitions ("information",
+    /// "system", "data", ...) in a definition's vector, against 1 for the others.
+    pub generic_weight: f32,
+}
+
+impl Params {
+    /// Sets one parameter by name (evaluation tools sweep them).
+    pub fn set(&mut self, name: &str, value: &str) -> std::result::Result<(), String> {
+        let f = || value.parse::<f32>().map_err(|e| format!("{name}: {e}"));
+        let b = || value.parse::<bool>().map_err(|e| format!("{name}: {e}"));
+        match name {
+            "term_weight" => self.term_weight = f()?,
+            "same_term_floor" => self.same_term_floor = f()?,
+            "equivalent_floor" => self.equivalent_floor = f()?,
+            "same_term_min_definition" => self.same_term_min_definition = f()?,
+            "min_edge" => self.min_edge = f()?,
+            "min_link" => self.min_link = f()?,
+            "candidates" => self.candidates = value.parse().map_err(|e| format!("{name}: {e}"))?,
+            "variant_min" => self.variant_min = f()?,
+            "canonical_definitions" => self.canonical_definitions = b()?,
+            "generic_weight" => self.generic_weight = f()?,
+            _ => return Err(format!("no clustering parameter '{name}'")),
+        }
+        Ok(())
+    }
 }
 
 impl Default for Params {
     fn default() -> Self {
         Self {
-            term_weight: 0.1,
+            term_weight: 0.3,
             same_term_floor: 0.5,
             equivalent_floor: 0.25,
             same_term_min_definition: 0.04,
             min_edge: 0.15,
             min_link: 0.30,
             candidates: 20,
+            variant_min: 0.8,
+            canonical_definitions: true,
+            generic_weight: 0.5,
         }
     }
 }
@@ -114,7 +148,7 @@ pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: time::O
 /// What a rebuild would store, without storing it.
 pub fn plan(store: &Store, index: &SearchIndex, params: &Params) -> Result<(Vec<ClusterRecord>, Stats)> {
     let started = std::time::Instant::now();
-    let mut vocab = features::Vocabulary::new(index);
+    let mut vocab = features::Vocabulary::new(index, params);
     let items = current_items(store, index, &mut vocab)?;
     tracing::debug!(items = items.len(), elapsed = ?started.elapsed(), "clustering: features");
     let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
@@ -131,7 +165,7 @@ pub fn plan(store: &Store, index: &SearchIndex, params: &Params) -> Result<(Vec<
 /// Every pair blocking proposes among the current entries (entry ids, the
 /// smaller first), before any scoring: what blocking recall is measured on.
 pub fn candidate_pairs(store: &Store, index: &SearchIndex, params: &Params) -> Result<HashSet<(String, String)>> {
-    let mut vocab = features::Vocabulary::new(index);
+    let mut vocab = features::Vocabulary::new(index, params);
     let items = current_items(store, index, &mut vocab)?;
     let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
     let all: Vec<usize> = (0..items.len()).collect();
@@ -155,7 +189,7 @@ pub fn update(
     params: &Params,
 ) -> Result<Stats> {
     let started = std::time::Instant::now();
-    let mut vocab = features::Vocabulary::new(index);
+    let mut vocab = features::Vocabulary::new(index, params);
     let mut fresh: Vec<Item> = Vec::new();
     for e in store.entries_of(submission_id) {
         fresh.push(features::item(&e?, index, &mut vocab)?);
@@ -234,7 +268,7 @@ pub fn recluster(
     extra: &[String],
     params: &Params,
 ) -> Result<Vec<ClusterRecord>> {
-    let mut vocab = features::Vocabulary::new(index);
+    let mut vocab = features::Vocabulary::new(index, params);
     let mut seeds: BTreeSet<String> = BTreeSet::new();
     let mut named: HashSet<String> = HashSet::new();
     for cid in cluster_ids {
@@ -406,7 +440,7 @@ pub struct Similarity {
 
 /// Scores entries pairwise the way clustering does.
 pub fn similarities(index: &SearchIndex, entries: &[EntryRecord], params: &Params) -> Result<Vec<Vec<Similarity>>> {
-    let mut vocab = features::Vocabulary::new(index);
+    let mut vocab = features::Vocabulary::new(index, params);
     let items: Vec<Item> = entries.iter().map(|e| features::item(e, index, &mut vocab)).collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(items.len());
     for a in &items {

@@ -8,7 +8,7 @@
 //! linkage sums it exactly in any order.
 
 use super::Params;
-use super::features::{Item, cosine};
+use super::features::{Item, cosine, dice};
 
 /// Scores are compared and summed in millionths.
 pub const SCALE: f32 = 1_000_000.0;
@@ -79,7 +79,7 @@ fn describe(item: &Item, name: usize) -> &'static str {
 }
 
 /// Term similarity of two entries, and whether they name the same thing.
-pub fn term_match(a: &Item, b: &Item) -> TermMatch {
+pub fn term_match(a: &Item, b: &Item, params: &Params) -> TermMatch {
     if a.names[0] == b.names[0] {
         return TermMatch { similarity: 1.0, same: Some(LinkKind::SameTerm), bridge: None };
     }
@@ -104,14 +104,10 @@ pub fn term_match(a: &Item, b: &Item) -> TermMatch {
                 continue;
             }
             if x == y {
-                let replaced: Vec<String> = [(a, i), (b, j)]
+                let replaced: Vec<String> = a.name_replaced[i]
                     .iter()
-                    .flat_map(|(it, n)| {
-                        it.canonical
-                            .iter()
-                            .filter(|(k, _)| stems_key(it, *n) == *k)
-                            .flat_map(|(_, r)| r.iter().map(|(from, to)| format!("'{from}' = '{to}'")))
-                    })
+                    .chain(&b.name_replaced[j])
+                    .map(|(from, to)| format!("'{from}' = '{to}'"))
                     .collect();
                 let (na, nb) = (name_of(a, i), name_of(b, j));
                 let bridge = if replaced.is_empty() {
@@ -128,7 +124,38 @@ pub fn term_match(a: &Item, b: &Item) -> TermMatch {
             }
         }
     }
+    // Spelling variants and inflections ("Sicherheitslücke" /
+    // "Sicherheitslücken"): nearly the same characters.
+    if params.variant_min <= 1.0 {
+        for (i, x) in a.trigrams.iter().enumerate() {
+            for (j, y) in b.trigrams.iter().enumerate() {
+                if dice(x, y) >= params.variant_min {
+                    let bridge = format!("spelling variants: '{}' / '{}'", a.names[i], b.names[j]);
+                    return TermMatch { similarity: 0.9, same: Some(LinkKind::Equivalent), bridge: Some(bridge) };
+                }
+            }
+        }
+    }
     TermMatch { similarity: best, same: None, bridge: None }
+}
+
+/// The table's equivalents that the two definitions meet through: a member
+/// rewritten in one definition whose canonical name the other one holds.
+pub fn definition_bridges(a: &Item, b: &Item) -> Vec<String> {
+    let holds = |it: &Item, ids: &[u64]| ids.iter().all(|h| it.vector.binary_search_by_key(h, |(k, _)| *k).is_ok());
+    let mut out = Vec::new();
+    for (x, y) in [(a, b), (b, a)] {
+        for (found, canonical, ids) in &x.definition_bridges {
+            let seen = y.definition_bridges.iter().any(|(f, _, _)| f == found);
+            if holds(y, ids) && !seen {
+                let s = format!("'{found}' ~ '{canonical}'");
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The `i`th compared name: a name, or after them a name without its parenthesis.
@@ -137,12 +164,6 @@ fn name_of(item: &Item, i: usize) -> String {
         let bare = item.names.iter().filter_map(|n| n.split_once('(').map(|(o, _)| o.trim().to_owned()));
         bare.clone().nth(i - item.names.len()).unwrap_or_default()
     })
-}
-
-/// The canonical key the `i`th compared name was rewritten into.
-fn stems_key(item: &Item, name: usize) -> String {
-    let table = crate::domain::equivalents::Equivalents::builtin();
-    table.canonical(&name_of(item, name)).key
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -180,7 +201,15 @@ pub struct Scored {
 /// other's narrower notion.
 pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
     let definition = cosine(&x.vector, &y.vector);
-    let term = term_match(x, y);
+    let mut term = term_match(x, y, params);
+    let defs = definition_bridges(x, y);
+    if !defs.is_empty() {
+        let d = format!("in the definitions: {}", defs.join(", "));
+        term.bridge = Some(match term.bridge.take() {
+            Some(t) => format!("{t}; {d}"),
+            None => d,
+        });
+    }
     let (mut score, kind, mut apart) = match term.same {
         Some(kind) => {
             // An equivalence of the table (or the same words reordered) is a

@@ -366,3 +366,75 @@ async fn a_proposal_made_from_a_cluster_reconciles_its_entries() {
     let r = post(&app, "/v1/proposals", &editor, unknown).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// entry id → cluster id over HTTP at `base`, for every clustered entry.
+async fn assignment_at(base: &str) -> HashMap<String, String> {
+    let page: Value =
+        reqwest::get(format!("{base}/v1/clusters?min_states=1&limit=200")).await.unwrap().json().await.unwrap();
+    let mut out = HashMap::new();
+    for c in page["clusters"].as_array().unwrap() {
+        for m in c["members"].as_array().unwrap() {
+            out.insert(m["entry_id"].as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_list_imported_at_the_command_line_is_placed_into_clusters_as_a_rest_submission_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let glossary = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_glossary"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let file = |name: &str, rows: &[(&str, &str)]| {
+        let mut csv = String::from("term,definition\n");
+        for (t, d) in rows {
+            csv.push_str(&format!("{t},\"{d}\"\n"));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, csv).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    glossary(&["import", &file("US-2014-en.csv", &[("cyber attack", ATTACK), ("phishing", PHISHING)])]);
+    glossary(&["import", &file("ES-2014-en.csv", &[("phishing", PHISHING)])]);
+    glossary(&["cluster", "--rebuild"]);
+    // Clusters exist: this import must place GB's entries into them.
+    let gb =
+        "An attempt over networks to disrupt or damage computer systems, or to gain unauthorised access to their data.";
+    glossary(&["import", &file("GB-2015-en.csv", &[("cyberattack", gb), ("firewall", FIREWALL)])]);
+
+    let (mut child, base, _) = crate::helpers::start_binary(&data);
+    let imported = assignment_at(&base).await;
+    let token = std::fs::read_to_string(data.join("admin.token")).unwrap().trim().to_owned();
+    let r =
+        reqwest::Client::new().post(format!("{base}/v1/clusters/rebuild")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rebuilt = assignment_at(&base).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(imported.len(), 5, "every current entry is in a cluster after the import: {imported:?}");
+    let groups = |a: &HashMap<String, String>| {
+        let mut by: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (e, c) in a {
+            by.entry(c.as_str()).or_default().push(e.as_str());
+        }
+        let mut g: Vec<Vec<&str>> = by
+            .into_values()
+            .map(|mut v| {
+                v.sort();
+                v
+            })
+            .collect();
+        g.sort();
+        g
+    };
+    assert_eq!(groups(&imported), groups(&rebuilt), "the import's clusters are a rebuild's");
+    assert_eq!(groups(&imported).iter().filter(|g| g.len() == 2).count(), 2, "{imported:?}");
+}
