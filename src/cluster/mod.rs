@@ -102,7 +102,7 @@ impl Default for Params {
         Self {
             term_weight: 0.3,
             same_term_floor: 0.5,
-            equivalent_floor: 0.25,
+            equivalent_floor: 0.35,
             same_term_min_definition: 0.04,
             min_edge: 0.15,
             min_link: 0.30,

@@ -125,11 +125,15 @@ pub fn term_match(a: &Item, b: &Item, params: &Params) -> TermMatch {
         }
     }
     // Spelling variants and inflections ("Sicherheitslücke" /
-    // "Sicherheitslücken"): nearly the same characters.
+    // "Sicherheitslücken"): nearly the same characters, and lengths that
+    // differ by an ending at most (not by a word: "security authorization
+    // package" is no variant of "security authorization").
     if params.variant_min <= 1.0 {
         for (i, x) in a.trigrams.iter().enumerate() {
             for (j, y) in b.trigrams.iter().enumerate() {
-                if dice(x, y) >= params.variant_min {
+                let (la, lb) = (a.compacts[i].chars().count(), b.compacts[j].chars().count());
+                // An ending, not another word: lengths within three letters.
+                if la.abs_diff(lb) <= 3 && dice(x, y) >= params.variant_min {
                     let bridge = format!("spelling variants: '{}' / '{}'", a.names[i], b.names[j]);
                     return TermMatch { similarity: 0.9, same: Some(LinkKind::Equivalent), bridge: Some(bridge) };
                 }

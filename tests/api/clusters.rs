@@ -367,6 +367,20 @@ async fn a_proposal_made_from_a_cluster_reconciles_its_entries() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// The groups of entry ids that share a cluster, sorted.
+fn groups(assigned: &HashMap<String, String>) -> Vec<Vec<String>> {
+    let mut by: HashMap<&str, Vec<String>> = HashMap::new();
+    for (e, c) in assigned {
+        by.entry(c.as_str()).or_default().push(e.clone());
+    }
+    let mut out: Vec<Vec<String>> = by.into_values().collect();
+    for g in &mut out {
+        g.sort();
+    }
+    out.sort();
+    out
+}
+
 /// entry id → cluster id over HTTP at `base`, for every clustered entry.
 async fn assignment_at(base: &str) -> HashMap<String, String> {
     let page: Value =
@@ -420,21 +434,6 @@ async fn a_list_imported_at_the_command_line_is_placed_into_clusters_as_a_rest_s
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(imported.len(), 5, "every current entry is in a cluster after the import: {imported:?}");
-    let groups = |a: &HashMap<String, String>| {
-        let mut by: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (e, c) in a {
-            by.entry(c.as_str()).or_default().push(e.as_str());
-        }
-        let mut g: Vec<Vec<&str>> = by
-            .into_values()
-            .map(|mut v| {
-                v.sort();
-                v
-            })
-            .collect();
-        g.sort();
-        g
-    };
     assert_eq!(groups(&imported), groups(&rebuilt), "the import's clusters are a rebuild's");
     assert_eq!(groups(&imported).iter().filter(|g| g.len() == 2).count(), 2, "{imported:?}");
 }
