@@ -12,9 +12,11 @@
 //! scores and reasons.
 //!
 //! `--curve` adds precision/recall over `min_link`; `--cv` chooses
-//! `min_link` and `same_term_min_definition` by leave-one-set-out
-//! cross-validation over the sets given (each set's choice made on the other
-//! sets only) and prints the held-out figures.
+//! `min_link` and a second parameter (`--cv-param NAME=V1,V2,...`, default
+//! `same_term_min_definition`) by leave-one-set-out cross-validation over
+//! the sets given (each set's choice made on the other sets only) and prints
+//! the held-out figures; `--param NAME=VALUE` changes a default
+//! (`cluster::Params::set` names them).
 //!
 //! ```text
 //! cargo run --example cluster_eval -- --samples data \

@@ -1,7 +1,11 @@
 //! What clustering compares: an entry's names (its term's normalized key, its
-//! English translation's, its synonyms'), their space-free forms, their
-//! canonical forms through the table of equivalents, the stems of each name,
-//! and the weighted stems of its English definition.
+//! English translation's, its synonyms'), their space-free forms and
+//! character trigrams (spelling variants, inflections), the stems of each
+//! name with the table of equivalents applied (whole keys, then stem
+//! sequences, so plurals meet too), and the weighted stems of its English
+//! definition, in which the table's multi-word equivalents are rewritten into
+//! their canonical names as well ("personal information" and "personal data"
+//! count as one word there).
 //!
 //! Every feature is a function of the entry alone (and of the analyzers and
 //! the built-in tables), never of the rest of the corpus: a pair's score is
