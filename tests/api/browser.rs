@@ -589,6 +589,7 @@ pub(crate) async fn every_page(app: &TestApp) -> Vec<(&'static str, String)> {
         ("help", "/help".to_owned()),
         ("accessibility", "/accessibility".to_owned()),
         ("not-found", "/entries/999-1".to_owned()),
+        ("unknown-address", "/no-such-page".to_owned()),
     ]
 }
 
@@ -701,7 +702,7 @@ async fn keyboard_walk(b: &Browser, path: &str) {
         .execute(
             r#"const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex="0"]';
                window.__walk = Array.from(document.querySelectorAll(sel))
-                   .filter(e => e.closest('main, footer') && !e.disabled && e.getClientRects().length > 0)
+                   .filter(e => e.closest('main, footer') && !e.disabled && e.checkVisibility({visibilityProperty: true}))
                    // Of a group of radio buttons Tab stops on one: the chosen one, else the first.
                    .filter((e, _, all) => {
                        if (e.type !== 'radio') return true;
@@ -742,7 +743,17 @@ async fn keyboard_walk(b: &Browser, path: &str) {
     assert!(reached_footer, "{path}: Tab reaches the footer");
     let footer_at = visited.iter().rposition(|v| *v).unwrap_or(0);
     let skipped: Vec<usize> = (0..footer_at).filter(|i| !visited[*i]).collect();
-    assert!(skipped.is_empty(), "{path}: Tab skips controls {skipped:?} of {controls}");
+    if !skipped.is_empty() {
+        let described = b
+            .client
+            .execute(
+                "return arguments[0].map(i => window.__walk[i].outerHTML.slice(0, 120));",
+                vec![serde_json::to_value(&skipped).expect("json")],
+            )
+            .await
+            .expect("script");
+        panic!("{path}: Tab skips {} of {controls} controls: {described:#}", skipped.len());
+    }
 }
 
 impl Browser {

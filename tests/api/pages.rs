@@ -303,7 +303,8 @@ async fn no_page_weighs_more_than_150_kb_with_its_assets_before_compression() {
     for (name, path) in &pages {
         let r = c.get(app.url(path)).header("cookie", format!("cg_session={session}")).send().await.expect("GET");
         let status = r.status();
-        assert!(status == StatusCode::OK || *name == "not-found", "{path}: {status}");
+        let missing = matches!(*name, "not-found" | "unknown-address");
+        assert_eq!(status, if missing { StatusCode::NOT_FOUND } else { StatusCode::OK }, "{path}");
         let html = r.text().await.expect("body");
         let mut bytes = html.len();
         let mut seen = std::collections::BTreeSet::new();
