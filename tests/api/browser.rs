@@ -402,7 +402,10 @@ async fn a_proposal_from_a_cluster_goes_through_review_to_the_glossary() {
 
     // The editor starts a proposal from a cluster.
     b.login(&app, &editor).await;
-    b.go(&app.url("/clusters?min_states=3")).await;
+    b.follow("Clusters").await;
+    b.fill("#min_states", "3").await;
+    b.submit("form[action='/clusters']").await;
+    assert!(b.path().await.contains("min_states=3"), "{}", b.path().await);
     b.shot("clusters").await;
     let first = b.find("main table tbody tr td a").await;
     b.click_to_page(first).await;
@@ -493,6 +496,7 @@ async fn a_proposal_from_a_cluster_goes_through_review_to_the_glossary() {
     b.find("#as_of").await.send_keys(&typed).await.expect("type a date");
     b.submit("form[action='/glossary']").await;
     assert!(b.path().await.contains(&format!("as_of={day_before}")), "{}", b.path().await);
+    b.shot("glossary-as-of").await;
     assert!(b.text(".banner").await.contains("as it stood on"));
     assert!(!b.page_text().await.contains("cyber incident response"));
     b.close().await;
