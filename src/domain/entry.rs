@@ -403,6 +403,24 @@ pub(crate) fn required_text(
     }
 }
 
+/// A domain as a search names it (`?domain=`): trimmed and in NFC, as lists'
+/// domains are stored; `None` when blank. Refused (with the reason) when it
+/// is longer than a domain may be or holds control characters.
+pub fn domain_filter(raw: &str) -> Result<Option<String>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if has_control_chars(raw, false) {
+        return Err("domain contains control characters".into());
+    }
+    let chars = raw.chars().count();
+    if chars > MAX_DOMAIN_CHARS {
+        return Err(format!("domain has {chars} characters; a domain has at most {MAX_DOMAIN_CHARS}"));
+    }
+    Ok(Some(normalize::nfc(raw)))
+}
+
 pub(crate) fn optional_text(
     raw: Option<&str>,
     field: &str,

@@ -15,6 +15,6 @@ pub mod states;
 pub use actor::Actor;
 pub use codes::{CodeError, LanguageTag, Role, StateCode, Year};
 pub use entry::{
-    Entry, EntryDraft, EntryText, ListDraft, RowError, ValidList, Warning, administrative_status, validate_list,
+    Entry, EntryDraft, EntryText, ListDraft, RowError, ValidList, Warning, administrative_status, domain_filter, validate_list,
 };
 pub use ids::EntryId;

@@ -126,9 +126,18 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-async fn not_found(uri: axum::http::Uri) -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("no route for {}", uri.path()))
-        .into_response()
+/// An address no route serves: under the API (`/v1`, `/openapi.json`,
+/// `/docs`, `/healthz`) a problem, anywhere else the pages' not-found page.
+async fn not_found(axum::extract::State(state): axum::extract::State<AppState>, req: axum::extract::Request) -> Response {
+    let path = req.uri().path();
+    let api = ["/v1", "/docs", "/healthz", "/metrics", "/openapi.json"]
+        .iter()
+        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')));
+    if api {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("no route for {path}")).into_response()
+    } else {
+        crate::web::not_found(state, req).await
+    }
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {

@@ -42,6 +42,11 @@ pub struct SearchFacets {
     pub state: BTreeMap<String, u64>,
     /// Language → number of matching entries.
     pub language: BTreeMap<String, u64>,
+    /// Exchange year → number of matching entries.
+    pub year: BTreeMap<String, u64>,
+    /// Domain (subject field) → number of matching entries (an entry with
+    /// two domains counts in both).
+    pub domain: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,6 +73,7 @@ pub struct SearchResponse {
         ("language" = Option<String>, Query, description = "Only entries of lists in this language"),
         ("state" = Option<Vec<String>>, Query, description = "Only these States (repeatable)", explode = true),
         ("year" = Option<i32>, Query, description = "Only this exchange year"),
+        ("domain" = Option<String>, Query, description = "Only entries with this domain (subject field), as the lists give it"),
         ("fuzzy" = Option<u8>, Query, description = "Edits allowed per word: 0, 1 or 2 (default: by word length)"),
         ("field" = Option<String>, Query, description = "term, definition or all (default)"),
         ("all_revisions" = Option<bool>, Query, description = "Search earlier revisions too"),
@@ -105,6 +111,8 @@ pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params:
         facets: SearchFacets {
             state: facets.remove("state").unwrap_or_default(),
             language: facets.remove("language").unwrap_or_default(),
+            year: facets.remove("year").unwrap_or_default(),
+            domain: facets.remove("domain").unwrap_or_default(),
         },
     };
     let body = Bytes::from(serde_json::to_vec(&response)?);
@@ -152,6 +160,8 @@ fn request(params: &Params) -> Result<SearchRequest, Error> {
         language: language.map(|l| l.to_string()),
         states,
         year: params.int("year", 1900, 2200)?.map(|y| y as i32),
+        domain: crate::domain::domain_filter(params.get("domain").unwrap_or_default())
+            .map_err(|reason| Error::bad_param("domain", reason))?,
         fuzzy: params.int("fuzzy", 0, 2)?.map(|f| f as u8),
         field,
         all_revisions: params.bool("all_revisions")?,

@@ -8,9 +8,10 @@
 //! list; there, each clause's postings are read straight into a bit set and
 //! the sets are ANDed, a machine word at a time. Filters are ANDed last.
 //!
-//! Facets: each segment's State and language of every document, read once
-//! from the facet columns and kept (segments never change), so counting
-//! the facets of 300,000 hits is an array lookup per hit.
+//! Facets: each segment's State, language, year and domains of every
+//! document, read once from the facet and fast-field columns and kept
+//! (segments never change), so counting the facets of 300,000 hits is a
+//! few array lookups per hit.
 //!
 //! Ranking, in tiers: whole-term matches (the query is a term), then
 //! entries bridged to it through a translation, then entries whose terms
@@ -24,6 +25,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::schema::{Facet, IndexRecordOption};
@@ -333,14 +335,27 @@ pub(crate) fn matches(searcher: &Searcher, built: &Built, cache: &PostingsCache)
     Ok(Matches { bits: out, total })
 }
 
-/// The State and language of every document of a segment, as one small
-/// code (`state × languages + language`): one lookup and one increment per
-/// hit, in an array a quarter of the size of two `u32` columns.
+/// The facets of every document of a segment. State and language as one
+/// small code (`state × languages + language`): one lookup and one
+/// increment per hit, in an array a quarter of the size of two `u32`
+/// columns; the year as an index into the segment's years; the domains
+/// (any number per document) as a run of ordinals.
 struct SegmentFacets {
     codes: Vec<u16>,
     state_names: Vec<String>,
     language_names: Vec<String>,
+    /// Each document's year, an index into `years` (`NONE`: no year).
+    year_codes: Vec<u16>,
+    years: Vec<i64>,
+    /// Document `d`'s domains are `domain_ords[domain_starts[d]..domain_starts[d + 1]]`.
+    domain_starts: Vec<u32>,
+    domain_ords: Vec<u32>,
+    domain_names: Vec<String>,
 }
+
+/// What a search's hits hold, by facet: facet name (`state`, `language`,
+/// `year`, `domain`) → value → number of hits.
+pub(crate) type FacetCounts = BTreeMap<String, BTreeMap<String, u64>>;
 
 /// Facet codes by segment, read on first use.
 #[derive(Default)]
@@ -366,7 +381,18 @@ impl FacetCache {
             .zip(&language)
             .map(|(&s, &l)| if s == u32::MAX || l == u32::MAX { NONE } else { (s * width + l) as u16 })
             .collect();
-        let facets = Arc::new(SegmentFacets { codes, state_names, language_names });
+        let (year_codes, years) = years(reader)?;
+        let (domain_starts, domain_ords, domain_names) = multi_codes(reader, "domain_facet")?;
+        let facets = Arc::new(SegmentFacets {
+            codes,
+            state_names,
+            language_names,
+            year_codes,
+            years,
+            domain_starts,
+            domain_ords,
+            domain_names,
+        });
         self.lock()?.insert(id, facets.clone());
         Ok(facets)
     }
@@ -394,15 +420,14 @@ impl FacetCache {
         Ok(())
     }
 
-    /// Hits by State and by language.
-    pub(crate) fn count(
-        &self,
-        searcher: &Searcher,
-        matches: &Matches,
-    ) -> Result<(BTreeMap<String, u64>, BTreeMap<String, u64>)> {
+    /// Hits by State, language, year and domain (an entry with two domains
+    /// counts in both; one without counts in none).
+    pub(crate) fn count(&self, searcher: &Searcher, matches: &Matches) -> Result<FacetCounts> {
         self.retain(searcher)?;
         let mut states = BTreeMap::new();
         let mut languages = BTreeMap::new();
+        let mut years = BTreeMap::new();
+        let mut domains = BTreeMap::new();
         for (reader, bits) in searcher.segment_readers().iter().zip(&matches.bits) {
             if bits.is_empty() {
                 continue;
@@ -411,10 +436,24 @@ impl FacetCache {
             let width = f.language_names.len();
             let mut by_code = vec![0u64; f.state_names.len() * width + 1];
             let none = by_code.len() - 1;
+            let mut by_year = vec![0u64; f.years.len() + 1];
+            let mut by_domain = vec![0u64; f.domain_names.len()];
             bits.for_each(|d| {
-                let c = f.codes.get(d as usize).map_or(none, |&c| if c == NONE { none } else { c as usize });
+                let d = d as usize;
+                let c = f.codes.get(d).map_or(none, |&c| if c == NONE { none } else { c as usize });
                 if let Some(n) = by_code.get_mut(c) {
                     *n += 1;
+                }
+                let y = f.year_codes.get(d).map_or(f.years.len(), |&y| usize::from(y).min(f.years.len()));
+                if let Some(n) = by_year.get_mut(y) {
+                    *n += 1;
+                }
+                if let (Some(&from), Some(&to)) = (f.domain_starts.get(d), f.domain_starts.get(d + 1)) {
+                    for &o in f.domain_ords.get(from as usize..to as usize).unwrap_or_default() {
+                        if let Some(n) = by_domain.get_mut(o as usize) {
+                            *n += 1;
+                        }
+                    }
                 }
             });
             let mut by_state = vec![0u64; f.state_names.len()];
@@ -423,14 +462,24 @@ impl FacetCache {
                 by_state[c / width] += n;
                 by_language[c % width] += n;
             }
-            for (name, n) in f.state_names.iter().zip(by_state).filter(|(_, n)| *n > 0) {
-                *states.entry(name.clone()).or_default() += n;
-            }
-            for (name, n) in f.language_names.iter().zip(by_language).filter(|(_, n)| *n > 0) {
-                *languages.entry(name.clone()).or_default() += n;
-            }
+            add(&mut states, f.state_names.iter().cloned().zip(by_state));
+            add(&mut languages, f.language_names.iter().cloned().zip(by_language));
+            add(&mut years, f.years.iter().map(i64::to_string).zip(by_year));
+            add(&mut domains, f.domain_names.iter().cloned().zip(by_domain));
         }
-        Ok((states, languages))
+        Ok(BTreeMap::from([
+            ("state".to_owned(), states),
+            ("language".to_owned(), languages),
+            ("year".to_owned(), years),
+            ("domain".to_owned(), domains),
+        ]))
+    }
+}
+
+/// Adds the non-zero counts of one segment to the totals.
+fn add(totals: &mut BTreeMap<String, u64>, counts: impl Iterator<Item = (String, u64)>) {
+    for (name, n) in counts.filter(|(_, n)| *n > 0) {
+        *totals.entry(name).or_default() += n;
     }
 }
 
@@ -438,17 +487,57 @@ impl FacetCache {
 /// and the name of each ordinal.
 fn codes(reader: &SegmentReader, field: &str) -> Result<(Vec<u32>, Vec<String>)> {
     let facets = reader.facet_reader(field)?;
+    let names = facet_names(&facets)?;
+    let mut codes = Vec::with_capacity(reader.max_doc() as usize);
+    for doc in 0..reader.max_doc() {
+        codes.push(facets.facet_ords(doc).next().and_then(|o| u32::try_from(o).ok()).unwrap_or(u32::MAX));
+    }
+    Ok((codes, names))
+}
+
+/// The name (last path segment) of every ordinal of a facet field.
+fn facet_names(facets: &FacetReader) -> Result<Vec<String>> {
     let mut names = Vec::with_capacity(facets.num_facets());
     let mut facet = Facet::root();
     for ord in 0..facets.num_facets() as u64 {
         facets.facet_from_ord(ord, &mut facet)?;
         names.push(facet.to_path().last().map(|s| (*s).to_owned()).unwrap_or_default());
     }
-    let mut codes = Vec::with_capacity(reader.max_doc() as usize);
+    Ok(names)
+}
+
+/// Every facet of each document of a multi-valued facet field, as runs of
+/// ordinals (`starts` has one more element than the segment has documents),
+/// and the name of each ordinal.
+fn multi_codes(reader: &SegmentReader, field: &str) -> Result<(Vec<u32>, Vec<u32>, Vec<String>)> {
+    let facets = reader.facet_reader(field)?;
+    let names = facet_names(&facets)?;
+    let mut starts = Vec::with_capacity(reader.max_doc() as usize + 1);
+    let mut ords = Vec::new();
+    starts.push(0);
     for doc in 0..reader.max_doc() {
-        codes.push(facets.facet_ords(doc).next().and_then(|o| u32::try_from(o).ok()).unwrap_or(u32::MAX));
+        ords.extend(facets.facet_ords(doc).filter_map(|o| u32::try_from(o).ok()));
+        let end = u32::try_from(ords.len()).map_err(|_| Error::Internal("too many domains in one segment".into()))?;
+        starts.push(end);
     }
-    Ok((codes, names))
+    Ok((starts, ords, names))
+}
+
+/// Each document's year (an index into the segment's distinct years, in
+/// ascending order; `NONE` for a document without one) and those years.
+fn years(reader: &SegmentReader) -> Result<(Vec<u16>, Vec<i64>)> {
+    let column = reader.fast_fields().i64("year")?;
+    let raw: Vec<Option<i64>> = (0..reader.max_doc()).map(|doc| column.first(doc)).collect();
+    let distinct: BTreeSet<i64> = raw.iter().flatten().copied().collect();
+    if distinct.len() >= usize::from(NONE) {
+        return Err(Error::Internal("too many years for the facet codes".into()));
+    }
+    let years: Vec<i64> = distinct.into_iter().collect();
+    let codes = raw
+        .into_iter()
+        .map(|y| y.and_then(|y| years.binary_search(&y).ok()).map_or(NONE, |i| i as u16))
+        .collect();
+    Ok((codes, years))
 }
 
 /// The tiers of the ranking, best first: every hit of a tier ranks above

@@ -66,6 +66,8 @@ pub struct SearchRequest {
     pub language: Option<String>,
     pub states: Vec<String>,
     pub year: Option<i32>,
+    /// Only entries with this domain (subject field), as the list gave it.
+    pub domain: Option<String>,
     /// Maximum edits for a word the index does not know; `None` = by word
     /// length (0 up to 2 letters, 1 up to 5, else 2).
     pub fuzzy: Option<u8>,
@@ -575,7 +577,7 @@ impl Branch {
 /// Filters, each a set of terms of which a document must hold one.
 type Filters = (Vec<Vec<Term>>, Vec<Vec<Term>>);
 
-/// The filters of a request (current revisions, language, States, year):
+/// The filters of a request (current revisions, language, States, year, domain):
 /// what every hit must match, and what none may.
 fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Result<Filters> {
     let mut must: Vec<Vec<Term>> = Vec::new();
@@ -601,6 +603,9 @@ fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Resul
     }
     if let Some(y) = req.year {
         must.push(vec![Term::from_field_i64(fields.year, i64::from(y))]);
+    }
+    if let Some(d) = &req.domain {
+        must.push(vec![term(fields.domain, d)]);
     }
     Ok((must, must_not))
 }

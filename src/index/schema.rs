@@ -45,7 +45,8 @@ pub const OTHER: &str = "xx";
 /// 3: one `term`, `definition` and `text` field for every language;
 ///    `own_keys` / `own_compact` (the entry's own terms, not translations).
 /// 4: `stem_keys` / `own_stem_keys` (whole terms, stemmed in their language).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: `domain` (filter) and `domain_facet` (counts by subject field).
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -58,6 +59,10 @@ pub struct Fields {
     pub current: Field,
     pub state_facet: Field,
     pub language_facet: Field,
+    /// The entry's domains (subject fields), each whole: the domain filter.
+    pub domain: Field,
+    /// The same domains as facets: counted per search.
+    pub domain_facet: Field,
     /// Terms, synonyms and English term translations (with positions).
     pub term: Field,
     /// Definitions and their English translations (with positions).
@@ -283,6 +288,8 @@ impl Fields {
         let current = b.add_u64_field("current", INDEXED);
         let state_facet = b.add_facet_field("state_facet", FacetOptions::default());
         let language_facet = b.add_facet_field("language_facet", FacetOptions::default());
+        let domain = b.add_text_field("domain", STRING);
+        let domain_facet = b.add_facet_field("domain_facet", FacetOptions::default());
         let term = b.add_text_field("term", text_options(true));
         let definition = b.add_text_field("definition", text_options(true));
         let text = b.add_text_field("text", text_options(false));
@@ -314,6 +321,8 @@ impl Fields {
             current,
             state_facet,
             language_facet,
+            domain,
+            domain_facet,
             term,
             definition,
             text,
@@ -342,6 +351,10 @@ impl Fields {
         doc.add_u64(self.current, u64::from(current));
         doc.add_facet(self.state_facet, Facet::from_path([e.state.as_str()]));
         doc.add_facet(self.language_facet, Facet::from_path([e.language.as_str()]));
+        for d in &e.domains {
+            doc.add_text(self.domain, d);
+            doc.add_facet(self.domain_facet, Facet::from_path([d.as_str()]));
+        }
         let translated = e.language != "en";
         // Synonyms are other terms of the same language: found like the term.
         let terms = std::iter::once(&e.term)

@@ -1,5 +1,5 @@
-//! Running a search: top hits by score, the total, facet counts by State and
-//! language, and highlighted snippets; entries come from the store.
+//! Running a search: top hits by score, the total, facet counts by State,
+//! language, year and domain, and highlighted snippets; entries come from the store.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +38,8 @@ pub struct SearchResults {
     /// the results are those matching two in three.
     pub relaxed: bool,
     pub hits: Vec<Hit>,
+    /// Facet (`state`, `language`, `year`, `domain`) → value → hits with it,
+    /// over every hit, not only this page's.
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
@@ -62,10 +64,7 @@ impl SearchIndex {
             found = exec::matches(&searcher, &built, &self.postings)?;
         }
         let total = found.total;
-        let (states, languages) = self.facets.count(&searcher, &found)?;
-        let mut facets = BTreeMap::new();
-        facets.insert("state".to_owned(), states);
-        facets.insert("language".to_owned(), languages);
+        let facets = self.facets.count(&searcher, &found)?;
 
         let mut hits = Vec::with_capacity(req.limit);
         if req.limit > 0 && total > req.offset {

@@ -430,6 +430,20 @@ pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// The page for an address no route serves: the error page with 404, in
+/// the caller's interface language, with the pages' security headers. (The
+/// router's fallback answers unknown API addresses with problem+json instead.)
+pub async fn not_found(state: AppState, req: axum::extract::Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let (mut parts, _) = req.into_parts();
+    let mut response = match Ctx::from_request_parts(&mut parts, &state).await {
+        Ok(ctx) => fail(&ctx.chrome, Error::not_found("page", path)).into_response(),
+        Err(failure) => failure.into_response(),
+    };
+    security::apply(&mut response);
+    response
+}
+
 /// Is this request a browser's (it accepts HTML)? Used by the fallback.
 pub fn wants_html(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))

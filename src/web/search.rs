@@ -22,6 +22,9 @@ pub const CONTENT_LANGUAGES: [&str; 6] = ["en", "fr", "de", "it", "ru", "es"];
 
 /// Hits per page.
 const PAGE: usize = 20;
+/// The longest opening of a definition a hit shows where no word matched in
+/// it (a matched one shows the index's snippet, at most 200 characters).
+const EXCERPT: usize = 300;
 
 pub struct LanguageOption {
     pub code: &'static str,
@@ -109,6 +112,14 @@ fn review_item(p: &ProposalRecord) -> ReviewItem {
     }
 }
 
+/// One facet of the sidebar: its heading and its values, most hits first
+/// (years newest first).
+pub struct FacetGroup {
+    pub id: &'static str,
+    pub heading: &'static str,
+    pub values: Vec<FacetValue>,
+}
+
 /// A facet value: its label, count, and the address that toggles it.
 pub struct FacetValue {
     pub value: String,
@@ -148,9 +159,11 @@ struct SearchPage {
     total: usize,
     relaxed: bool,
     hits: Vec<HitView>,
-    state_facet: Vec<FacetValue>,
-    language_facet: Vec<FacetValue>,
+    /// The sidebar's facets, each with its heading: State, language, year, domain.
+    facets: Vec<FacetGroup>,
     selected_states: Vec<String>,
+    domain: String,
+    language: String,
     suggestion: Option<(String, String)>,
     pager: Pager,
     list_href: String,
@@ -164,6 +177,7 @@ struct SearchState {
     language: String,
     states: Vec<String>,
     year: String,
+    domain: String,
     field: String,
     table: bool,
     offset: usize,
@@ -195,6 +209,9 @@ impl SearchState {
         if !year.is_empty() && year.parse::<i32>().is_err() {
             return Err(Error::bad_param("year", "a year is a whole number, e.g. 2014"));
         }
+        let domain = crate::domain::domain_filter(&get("domain"))
+            .map_err(|reason| Error::bad_param("domain", reason))?
+            .unwrap_or_default();
         let field = match get("field").as_str() {
             "" | "all" => String::new(),
             f @ ("term" | "definition") => f.to_owned(),
@@ -206,7 +223,7 @@ impl SearchState {
                 raw.parse::<usize>().map_err(|_| Error::bad_param("offset", "offset is a whole number"))?.min(10_000)
             }
         };
-        Ok(Self { q, language, states, year, field, table: get("layout") == "table", offset })
+        Ok(Self { q, language, states, year, domain, field, table: get("layout") == "table", offset })
     }
 
     /// This state as an address, with `change` applied to a copy.
@@ -216,6 +233,7 @@ impl SearchState {
             language: self.language.clone(),
             states: self.states.clone(),
             year: self.year.clone(),
+            domain: self.domain.clone(),
             field: self.field.clone(),
             table: self.table,
             offset: self.offset,
@@ -228,6 +246,7 @@ impl SearchState {
         }
         params.extend([
             ("year", s.year.as_str()),
+            ("domain", s.domain.as_str()),
             ("field", s.field.as_str()),
             ("layout", if s.table { "table" } else { "" }),
             ("offset", offset.as_str()),
@@ -245,6 +264,7 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
         language: (!st.language.is_empty()).then(|| st.language.clone()),
         states: st.states.clone(),
         year: st.year.parse().ok(),
+        domain: (!st.domain.is_empty()).then(|| st.domain.clone()),
         fuzzy: None,
         field: match st.field.as_str() {
             "term" => FieldScope::Term,
@@ -287,9 +307,13 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
                 Some(t) => runs("term_en", t),
                 None => Vec::new(),
             };
-            let definition = runs("definition", &e.definition);
+            // A definition without a match in it shows its opening only.
+            let snippet = |field: &str, text: &str| {
+                h.highlights.get(field).map(|s| view::highlight_runs(s)).unwrap_or_else(|| view::excerpt(text, EXCERPT))
+            };
+            let definition = snippet("definition", &e.definition);
             let definition_en = match &e.definition_en {
-                Some(d) => runs("definition_en", d),
+                Some(d) => snippet("definition_en", d),
                 None => Vec::new(),
             };
             let marked = |r: &[Run]| r.iter().any(|x| x.kind == "mark");
@@ -322,43 +346,62 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
             }
         })
         .collect();
-    let facet = |values: BTreeMap<String, u64>, selected: &[String], is_state: bool| -> Vec<FacetValue> {
+    // Each facet value links to this search with that value toggled (a
+    // State added to or removed from the chosen ones; a language, year or
+    // domain chosen or cleared), from the first page.
+    let facet = |kind: &str, values: BTreeMap<String, u64>| -> Vec<FacetValue> {
         let mut out: Vec<FacetValue> = values
             .into_iter()
             .map(|(value, count)| {
-                let on = selected.contains(&value);
-                let href = if is_state {
-                    st.href(|s| {
-                        if on {
-                            s.states.retain(|x| *x != value);
-                        } else {
-                            s.states.push(value.clone());
-                        }
-                        s.offset = 0;
-                    })
-                } else {
-                    st.href(|s| {
-                        s.language = if on { String::new() } else { value.clone() };
-                        s.offset = 0;
-                    })
+                let on = match kind {
+                    "state" => st.states.contains(&value),
+                    "language" => st.language == value,
+                    "year" => st.year == value,
+                    _ => st.domain == value,
                 };
-                let label = if is_state {
-                    names.get(&value).cloned().unwrap_or_else(|| value.clone())
-                } else {
-                    match c.lang_name(&value) {
+                let href = st.href(|s| {
+                    let toggled = if on { String::new() } else { value.clone() };
+                    match kind {
+                        "state" if on => s.states.retain(|x| *x != value),
+                        "state" => s.states.push(value.clone()),
+                        "language" => s.language = toggled,
+                        "year" => s.year = toggled,
+                        _ => s.domain = toggled,
+                    }
+                    s.offset = 0;
+                });
+                let label = match kind {
+                    "state" => names.get(&value).cloned().unwrap_or_else(|| value.clone()),
+                    "language" => match c.lang_name(&value) {
                         "" => value.clone(),
                         name => format!("{name} ({value})"),
-                    }
+                    },
+                    _ => value.clone(),
                 };
                 FacetValue { value, label, count, href, on }
             })
             .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        if kind == "year" {
+            out.sort_by(|a, b| b.value.cmp(&a.value));
+        } else {
+            out.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        }
         out
     };
-    let state_facet = facet(facets.remove("state").unwrap_or_default(), &st.states, true);
-    let language_facet =
-        facet(facets.remove("language").unwrap_or_default(), std::slice::from_ref(&st.language), false);
+    let facets: Vec<FacetGroup> = [
+        ("state", c.t("search.facet_state")),
+        ("language", c.t("search.facet_language")),
+        ("year", c.t("search.facet_year")),
+        ("domain", c.t("search.facet_domain")),
+    ]
+    .into_iter()
+    .map(|(kind, heading)| FacetGroup {
+        id: kind,
+        heading,
+        values: facet(kind, facets.remove(kind).unwrap_or_default()),
+    })
+    .filter(|g| !g.values.is_empty())
+    .collect();
     let pager = Pager::new(total, st.offset, PAGE, |offset| st.href(|s| s.offset = offset));
     let page = SearchPage {
         q: st.q.clone(),
@@ -370,9 +413,10 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
         total,
         relaxed,
         hits,
-        state_facet,
-        language_facet,
+        facets,
         selected_states: st.states.clone(),
+        domain: st.domain.clone(),
+        language: st.language.clone(),
         suggestion,
         pager,
         list_href: st.href(|s| s.table = false),

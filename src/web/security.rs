@@ -18,6 +18,13 @@ font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-
 
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
+    apply(&mut response);
+    response
+}
+
+/// Sets the pages' headers on `response` (for the not-found page, which the
+/// router's fallback renders outside the pages' middleware).
+pub fn apply(response: &mut Response) {
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -27,7 +34,6 @@ pub async fn headers(req: Request, next: Next) -> Response {
         // Pages show who is signed in: never kept by shared caches.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    response
 }
 
 /// Every `name=value` pair of the request's Cookie headers.

@@ -76,6 +76,19 @@ pub fn plain(text: &str) -> Vec<Run> {
     vec![Run { text: text.to_owned(), kind: "" }]
 }
 
+/// The opening of a long text as one run: at most `max` characters, cut at
+/// a space, with "…" where it was cut (a search hit shows an excerpt; the
+/// entry's page shows it whole).
+pub fn excerpt(text: &str, max: usize) -> Vec<Run> {
+    let Some((cut, _)) = text.char_indices().nth(max) else { return plain(text) };
+    let head = &text[..cut];
+    let head = match head.rfind(char::is_whitespace) {
+        Some(space) if space > cut / 2 => &head[..space],
+        _ => head,
+    };
+    plain(&format!("{}…", head.trim_end()))
+}
+
 /// The word diff from `old` to `new` as runs: `del` only in `old`, `ins` only in `new`.
 pub fn diff_runs(old: &str, new: &str) -> Vec<Run> {
     let mut runs = Vec::new();
@@ -200,6 +213,16 @@ impl Pager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_cut_long_texts_at_a_space() {
+        assert_eq!(excerpt("short text", 300), plain("short text"));
+        let long = "word ".repeat(100);
+        let cut = &excerpt(&long, 300)[0].text;
+        assert!(cut.ends_with("word…") && cut.chars().count() <= 301, "{cut}");
+        let one = "x".repeat(400);
+        assert_eq!(excerpt(&one, 300)[0].text.chars().count(), 301);
+    }
 
     #[test]
     fn highlights_become_runs_and_markup_never_passes() {

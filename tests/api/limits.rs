@@ -21,8 +21,8 @@ async fn a_body_over_the_limit_is_413_and_changes_nothing() {
 async fn unknown_routes_and_methods_get_problems() {
     let app = spawn_app().await;
     problem(app.get("/v1/nothing-here").await, StatusCode::NOT_FOUND).await;
-    // `/` is the start page now; any other unknown path is still a problem.
-    problem(app.get("/no-such-page").await, StatusCode::NOT_FOUND).await;
+    // Outside the API an unknown path is the pages' not-found page (pages.rs).
+    problem(app.get("/v1/states/DE/no-such-thing").await, StatusCode::NOT_FOUND).await;
     let r = app.client.delete(app.url("/v1/states")).send().await.unwrap();
     problem(r, StatusCode::METHOD_NOT_ALLOWED).await;
 }

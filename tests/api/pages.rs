@@ -160,3 +160,170 @@ async fn the_interface_speaks_the_chosen_language() {
     let r = c.get(app.url("/ui-language?set=ru&back=https%3A%2F%2Felsewhere.example")).send().await.expect("GET");
     assert_eq!(r.headers()["location"], "/", "never sent to another site");
 }
+
+#[tokio::test]
+async fn an_unknown_address_is_the_not_found_page_and_an_unknown_api_address_a_problem() {
+    let app = spawn_app().await;
+    for path in ["/no-such-page", "/entries", "/static", "/v1x", "/openapi.json.bak"] {
+        let r = app.client.get(app.url(path)).header("accept-language", "ru").send().await.expect("GET");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8", "{path}");
+        let csp = r.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: the pages' headers: {csp}");
+        let html = r.text().await.expect("html");
+        assert!(html.contains("<html lang=\"ru\">"), "{path}: in the visitor's language");
+        assert!(html.contains("<h1>Не найдено</h1>") || html.contains("404"), "{path}: {html}");
+        assert!(html.contains(&format!("{path}")), "{path}: the page names the address");
+    }
+    // The English page, with a way home.
+    let html = app.get("/nothing/here?x=<b>").await.text().await.expect("html");
+    assert!(html.contains("<h1>Not found</h1>") && html.contains("href=\"/\""), "{html}");
+    // Under the API the answer stays a problem, whatever the client accepts.
+    for path in ["/v1", "/v1/nothing-here", "/v1/states/DE/nothing", "/openapi.json/x", "/healthz/x"] {
+        let r = app.client.get(app.url(path)).header("accept", "text/html").send().await.expect("GET");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
+        let p: serde_json::Value = r.json().await.expect("problem");
+        assert_eq!(p["status"], 404, "{path}");
+    }
+}
+
+/// The facet links of a search page's sidebar: (facet, label, count, href).
+fn facet_links(html: &str) -> Vec<(String, String, u64, String)> {
+    let mut out = Vec::new();
+    for block in html.split("<ul class=\"facet\" aria-labelledby=\"facet-").skip(1) {
+        let facet = block.split('"').next().expect("facet name").to_owned();
+        let list = block.split("</ul>").next().expect("list");
+        for item in list.split("<a href=\"").skip(1) {
+            let href = unescape(item.split('"').next().expect("href"));
+            let inner = item.split_once('>').map(|(_, t)| t).unwrap_or_default();
+            let text = strip_tags(inner.split("<span class=\"count\">").next().unwrap_or_default());
+            let count = item.split("<span class=\"count\">(").nth(1).and_then(|t| t.split(')').next());
+            let count = count.and_then(|c| c.parse().ok()).expect("a count");
+            out.push((facet.clone(), unescape(text.trim()), count, href));
+        }
+    }
+    out
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#38;", "&").replace("&amp;", "&").replace("&#34;", "\"").replace("&#39;", "'")
+}
+
+/// The number in a search page's "N entries found".
+fn total_of(html: &str) -> u64 {
+    let at = html.find("id=\"results-h\">").expect("the results heading") + "id=\"results-h\">".len();
+    html[at..].split_whitespace().next().and_then(|n| n.parse().ok()).expect("a total")
+}
+
+#[tokio::test]
+async fn search_facets_count_state_language_year_and_domain_and_each_link_narrows_to_its_count() {
+    let app = spawn_app_with(|c| c.samples = Some(data_dir())).await;
+    let html = app.get("/search?q=cyber").await.text().await.expect("html");
+    let total = total_of(&html);
+    let links = facet_links(&html);
+    for facet in ["state", "language", "year", "domain"] {
+        let of: Vec<_> = links.iter().filter(|l| l.0 == facet).collect();
+        assert!(of.len() >= 2, "the {facet} facet offers a choice: {links:?}");
+        // Every hit has one State, one language, one year: the counts add up.
+        if facet != "domain" {
+            assert_eq!(of.iter().map(|l| l.2).sum::<u64>(), total, "{facet}");
+        }
+    }
+    assert!(html.contains("<h3 id=\"facet-year\">Year</h3>") && html.contains("<h3 id=\"facet-domain\">Domain</h3>"));
+    // The JSON API counts the same, from the same service call.
+    let api = app.get_json("/v1/search?q=cyber").await;
+    assert_eq!(api["total"], total);
+    for (facet, label, count, href) in &links {
+        // The value a link chooses is its parameter (States add to the chosen ones).
+        let query = href.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let key = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == facet).map(|(_, v)| v.into_owned()).last();
+        let key = key.unwrap_or_else(|| panic!("{facet} {label}: {href} chooses it"));
+        assert_eq!(api["facets"][facet][&key], *count, "{facet} {key}");
+    }
+    // Each link is a shareable address: opened, it shows exactly its count,
+    // and its own link there (now chosen) leads back to every hit.
+    for (facet, label, count, href) in &links {
+        let page = app.get(href).await.text().await.expect("html");
+        assert_eq!(total_of(&page), *count, "{facet} {label}: {href}");
+        let again = facet_links(&page);
+        let chosen = again.iter().find(|l| &l.0 == facet && l.1.ends_with(label.as_str())).expect("the chosen value");
+        assert!(chosen.1.contains('✓'), "{facet} {label} is marked chosen: {}", chosen.1);
+        let back = app.get(&chosen.3).await.text().await.expect("html");
+        assert_eq!(total_of(&back), total, "{facet} {label}: unchosen again");
+    }
+    // A domain and a year together narrow both ways, in the API too.
+    let domain = links.iter().filter(|l| l.0 == "domain").max_by_key(|l| l.2).expect("a domain");
+    let r = app.get_json(&format!("/v1/search?q=cyber&domain={}", domain.1)).await;
+    assert_eq!(r["total"], domain.2);
+    assert_eq!(r["facets"]["domain"][&domain.1], domain.2);
+    let r = app.get(&format!("/v1/search?q=cyber&domain={}", "d".repeat(101))).await;
+    crate::helpers::problem(r, StatusCode::BAD_REQUEST).await;
+}
+
+/// Every stylesheet, script, icon and image a page loads from this site,
+/// and what a stylesheet loads in turn.
+fn assets_of(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for marker in ["href=\"/static/", "src=\"/static/", "url(/static/", "url(\"/static/"] {
+        for part in text.split(marker).skip(1) {
+            let name: String = part.chars().take_while(|c| !matches!(c, '"' | ')' | '\'' | '?' | '#')).collect();
+            out.push(format!("/static/{name}"));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_page_weighs_more_than_150_kb_with_its_assets_before_compression() {
+    const LIMIT: usize = 150 * 1000;
+    let app = spawn_app_with(|c| c.samples = Some(data_dir())).await;
+    let mut pages = crate::browser::every_page(&app).await;
+    // The heaviest searches: a common word, twenty hits a page, as a list and as a table.
+    pages.push(("search-common", "/search?q=information".to_owned()));
+    pages.push(("search-common-table", "/search?q=the&layout=table".to_owned()));
+    pages.push(("coverage-csv", "/coverage.csv".to_owned()));
+    let session = sign_in(&app, &app.admin).await;
+    let c = no_redirects();
+    let mut report = Vec::new();
+    for (name, path) in &pages {
+        let r = c.get(app.url(path)).header("cookie", format!("cg_session={session}")).send().await.expect("GET");
+        let status = r.status();
+        let missing = matches!(*name, "not-found" | "unknown-address");
+        assert_eq!(status, if missing { StatusCode::NOT_FOUND } else { StatusCode::OK }, "{path}");
+        let html = r.text().await.expect("body");
+        let mut bytes = html.len();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = assets_of(&html);
+        while let Some(asset) = todo.pop() {
+            if !seen.insert(asset.clone()) {
+                continue;
+            }
+            let r = app.get(&asset).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path} loads {asset}");
+            let body = r.bytes().await.expect("asset");
+            if asset.ends_with(".css") {
+                todo.extend(assets_of(&String::from_utf8_lossy(&body)));
+            }
+            bytes += body.len();
+        }
+        assert!(!seen.is_empty() || path.ends_with(".csv"), "{path}: the stylesheet is counted");
+        report.push(format!("{path}: {bytes} bytes ({} assets)", seen.len()));
+        assert!(bytes <= LIMIT, "{path} weighs {bytes} bytes with its assets, more than 150 KB:\n{}", report.join("\n"));
+    }
+    eprintln!("page weights:\n{}", report.join("\n"));
+}
