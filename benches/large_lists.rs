@@ -49,8 +49,22 @@ fn tbx(n: usize) -> Vec<u8> {
         "<text><body>\n"
     ));
     const WORDS: [&str; 16] = [
-        "network", "access", "control", "incident", "response", "malicious", "software", "encryption", "key",
-        "protocol", "attack", "vulnerability", "authentication", "service", "data", "integrity",
+        "network",
+        "access",
+        "control",
+        "incident",
+        "response",
+        "malicious",
+        "software",
+        "encryption",
+        "key",
+        "protocol",
+        "attack",
+        "vulnerability",
+        "authentication",
+        "service",
+        "data",
+        "integrity",
     ];
     for i in 0..n {
         let w = |k: usize| WORDS[(i / 16usize.pow(k as u32)) % 16];
@@ -133,7 +147,14 @@ async fn submit(client: &reqwest::Client, s: &Server, state: &str, body: Vec<u8>
 }
 
 async fn total(client: &reqwest::Client, s: &Server, query: &str) -> u64 {
-    let r: Value = client.get(format!("{}/v1/search?{query}&limit=0", s.base)).send().await.expect("GET").json().await.expect("JSON");
+    let r: Value = client
+        .get(format!("{}/v1/search?{query}&limit=0", s.base))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
     r["total"].as_u64().unwrap_or(0)
 }
 
@@ -168,8 +189,13 @@ async fn main() {
         }
         tokio::time::sleep(idle).await;
         let (rss, anon) = server.rss();
-        println!("after list {:>2} ({state}): stored in {ms:>7.0} ms, RSS {rss:>6.0} MiB (anonymous {anon:>6.0} MiB)", i + 1);
-        after.push(json!({"list": i + 1, "state": state, "ms": ms.round(), "rss_mib": rss.round(), "anon_mib": anon.round()}));
+        println!(
+            "after list {:>2} ({state}): stored in {ms:>7.0} ms, RSS {rss:>6.0} MiB (anonymous {anon:>6.0} MiB)",
+            i + 1
+        );
+        after.push(
+            json!({"list": i + 1, "state": state, "ms": ms.round(), "rss_mib": rss.round(), "anon_mib": anon.round()}),
+        );
     }
     let first = after[0]["rss_mib"].as_f64().unwrap_or(0.0);
     let last = after[after.len() - 1]["rss_mib"].as_f64().unwrap_or(0.0);
@@ -184,8 +210,7 @@ async fn main() {
     let mut beside = Vec::new();
     for (phase, large_state, small_state) in [("stored, being indexed", "NO", "MT"), ("being read", "RO", "SI")] {
         let large = {
-            let (client, base, admin, body) =
-                (client.clone(), server.base.clone(), server.admin.clone(), file.clone());
+            let (client, base, admin, body) = (client.clone(), server.base.clone(), server.admin.clone(), file.clone());
             let state = large_state.to_owned();
             tokio::spawn(async move {
                 let started = Instant::now();
@@ -220,7 +245,8 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
         let large_done_before = large.is_finished();
-        let (ms, _) = submit(&client, &server, small_state, small_list(&format!("beside {phase}")), "application/json").await;
+        let (ms, _) =
+            submit(&client, &server, small_state, small_list(&format!("beside {phase}")), "application/json").await;
         let large_done_after = large.is_finished();
         let large_ms = large.await.expect("large list");
         println!(

@@ -870,3 +870,72 @@ impl Store {
 pub fn is_lock_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EntryDraft, ListDraft, validate_list};
+
+    const T0: OffsetDateTime = time::macros::datetime!(2026-01-01 00:00 UTC);
+
+    fn list(n: u64) -> ValidList {
+        let entries = (1..=n)
+            .map(|i| EntryDraft {
+                row: i,
+                term: Some(format!("term {i}")),
+                definition: Some("A definition.".into()),
+                ..Default::default()
+            })
+            .collect();
+        validate_list(ListDraft { language: Some("en".into()), year: Some(2024), entries }, 2026).unwrap()
+    }
+
+    #[test]
+    fn a_list_whose_storing_did_not_finish_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let de = StateCode::parse("DE").unwrap();
+        let actor = Actor::operator();
+        let kept = {
+            let store = Store::open(dir.path(), T0).unwrap();
+            let kept = store.add_submission(&de, &list(3), "json", &actor, T0).unwrap();
+            // A list of 1,200 entries whose entries were written (in three
+            // chunks) but which was never published: the process stopped.
+            store.trees[META].insert(pending_key(77), &[][..]).unwrap();
+            store.stage_entries(77, &de, &list(1_200), 2024, 2).unwrap();
+            store.flush().unwrap();
+            assert_eq!(store.trees[ENTRIES].scan_prefix(77u64.to_be_bytes()).count(), 1_200);
+            // Its entries are not there for readers.
+            assert!(store.entry(77, 1).unwrap().is_none());
+            assert!(store.entry(kept.submission.id, 1).unwrap().is_some());
+            kept
+        };
+        let store = Store::open(dir.path(), T0).unwrap();
+        assert_eq!(store.trees[ENTRIES].scan_prefix(77u64.to_be_bytes()).count(), 0);
+        assert!(store.trees[META].scan_prefix(PENDING).next().is_none());
+        assert_eq!(store.entries_of(kept.submission.id).count(), 3);
+        // The next list takes the next revision and a fresh id.
+        let next = store.add_submission(&de, &list(2), "json", &actor, T0).unwrap();
+        assert_eq!(next.submission.revision, 2);
+        assert!(next.submission.id > kept.submission.id);
+        assert_eq!(store.entries_page(next.submission.id, 1, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_list_refused_after_its_reservation_takes_its_entries_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), T0).unwrap();
+        let nowhere = StateCode::parse("ZZ-NONE").unwrap();
+        let r = store.add_submission(&nowhere, &list(5), "json", &Actor::operator(), T0);
+        assert!(matches!(r, Err(Error::NotFound { .. })));
+        assert!(store.trees[ENTRIES].is_empty());
+        assert!(store.trees[META].scan_prefix(PENDING).next().is_none());
+        // A failure after the entries were written removes them (what
+        // add_submission does when publishing fails).
+        let de = StateCode::parse("DE").unwrap();
+        store.trees[META].insert(pending_key(5), &[][..]).unwrap();
+        store.stage_entries(5, &de, &list(600), 2024, 1).unwrap();
+        store.discard_pending(5).unwrap();
+        assert!(store.trees[ENTRIES].is_empty());
+        assert!(store.trees[META].scan_prefix(PENDING).next().is_none());
+    }
+}
