@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench large_lists                       # 10 lists of ~15 MB TBX
 //! CG_LARGE_CONCEPTS=65000 CG_LARGE_RUNS=10 cargo bench --bench large_lists
+//! CG_STORE_CACHE_MB=32 cargo bench --bench large_lists  # serve --store-cache-mb 32
 //! ```
 //!
 //! Generates one TBX v3 file of `CG_LARGE_CONCEPTS` concepts (default
@@ -26,9 +27,12 @@
 //! Prints one `LARGE_LISTS_JSON {...}` line with every figure, which
 //! BENCHMARKS.md quotes. Loopback only; everything it starts it stops.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "server/mod.rs"]
+mod server;
+
 use std::time::{Duration, Instant};
+
+use server::Server;
 
 use serde_json::{Value, json};
 
@@ -77,59 +81,6 @@ fn tbx(n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-    admin: String,
-}
-
-impl Server {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let bin = std::env::var("CG_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_glossary").to_owned());
-        let mut child = Command::new(bin)
-            .args(["--data-dir", dir.path().to_str().expect("utf-8 path"), "serve", "--addr", "127.0.0.1:0"])
-            .args(["--no-samples", "--body-limit", "33554432", "--request-timeout", "3600", "--body-timeout", "600"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("glossary starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let base = loop {
-            let line = lines.next().expect("the server says where it listens").expect("stderr");
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.split_whitespace().next().expect("address").to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-        let admin = std::fs::read_to_string(dir.path().join("admin.token")).expect("admin token").trim().to_owned();
-        Self { child, base, _dir: dir, admin }
-    }
-
-    /// (VmRSS, RssAnon) in MiB.
-    fn rss(&self) -> (f64, f64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-                .map_or(0.0, |kb| kb / 1024.0)
-        };
-        (field("VmRSS:"), field("RssAnon:"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn submit(client: &reqwest::Client, s: &Server, state: &str, body: Vec<u8>, media: &str) -> (f64, Value) {
     let started = Instant::now();
     let r = client
@@ -171,7 +122,13 @@ async fn main() {
     let idle = Duration::from_millis(env_or("CG_LARGE_IDLE_MS", 3_000));
     let file = tbx(concepts);
     println!("TBX list: {concepts} concepts, {:.1} MB", file.len() as f64 / 1e6);
-    let server = Server::start();
+    let cache: Option<String> = std::env::var("CG_STORE_CACHE_MB").ok();
+    let mut args =
+        vec!["--no-samples", "--body-limit", "33554432", "--request-timeout", "3600", "--body-timeout", "600"];
+    if let Some(mb) = &cache {
+        args.extend(["--store-cache-mb", mb.as_str()]);
+    }
+    let server = Server::start(&args);
     let client = reqwest::Client::new();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (rss_start, anon_start) = server.rss();
@@ -261,7 +218,7 @@ async fn main() {
     println!(
         "LARGE_LISTS_JSON {}",
         json!({
-            "concepts": concepts, "file_mb": (file.len() as f64 / 1e5).round() / 10.0, "runs": runs,
+            "store_cache_mb": cache, "concepts": concepts, "file_mb": (file.len() as f64 / 1e5).round() / 10.0, "runs": runs,
             "rss_start_mib": rss_start.round(), "anon_start_mib": anon_start.round(),
             "after": after, "ratio_last_first": ((last / first.max(1.0)) * 100.0).round() / 100.0,
             "small_alone_median_ms": alone[alone.len() / 2].round(), "beside": beside,

@@ -30,6 +30,8 @@ pub struct Config {
     pub silence_days: u32,
     /// Search results kept until the next index commit (0: none).
     pub search_cache: usize,
+    /// The store's page cache, in bytes.
+    pub store_cache: u64,
 }
 
 impl Config {
@@ -42,6 +44,7 @@ impl Config {
             samples: None,
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             search_cache: DEFAULT_SEARCH_CACHE,
+            store_cache: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -67,8 +70,9 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
         let silence_days = config.silence_days;
+        let store_cache = config.store_cache;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
-            let mut glossary = Glossary::open(&data_dir, clock)?;
+            let mut glossary = Glossary::open_with_cache(&data_dir, clock, store_cache)?;
             glossary.set_silence_days(silence_days);
             let started = std::time::Instant::now();
             match glossary.open_index()? {

@@ -48,6 +48,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = consensus_glossary::service::consensus::DEFAULT_SILENCE_DAYS,
         value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub silence_days: u32,
+    /// The store's page cache, in MiB: the most memory it keeps for pages of
+    /// the store it read or wrote.
+    #[arg(long, default_value_t = consensus_glossary::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
+        env = "GLOSSARY_STORE_CACHE_MB", value_parser = clap::value_parser!(u64).range(8..=65536))]
+    pub store_cache_mb: u64,
     /// Search results kept in memory until the next index commit (0: none).
     #[arg(long, default_value_t = consensus_glossary::startup::DEFAULT_SEARCH_CACHE)]
     pub search_cache: usize,
@@ -78,6 +83,7 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
             samples,
             silence_days: args.silence_days,
             search_cache: args.search_cache,
+            store_cache: args.store_cache_mb * 1024 * 1024,
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;

@@ -120,7 +120,12 @@ pub struct Glossary {
 
 impl Glossary {
     pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
-        let store = Store::open(&data_dir.join("store"), clock.now())?;
+        Self::open_with_cache(data_dir, clock, crate::store::DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`Glossary::open`] with the store's page cache bounded to `cache_bytes`.
+    pub fn open_with_cache(data_dir: &Path, clock: Clock, cache_bytes: u64) -> Result<Self> {
+        let store = Store::open_with_cache(&data_dir.join("store"), clock.now(), cache_bytes)?;
         Ok(Self {
             store,
             clock,

@@ -30,6 +30,9 @@ pub use proposals::{
 };
 pub use records::*;
 
+/// sled's page cache unless the server is told otherwise (`serve --store-cache-mb`).
+pub const DEFAULT_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The trees of the store, in the order transactions see them.
 const TREES: [&str; 17] = [
     "meta",
@@ -274,8 +277,15 @@ impl Store {
     /// after the last handle is dropped: a lock still held is retried for up
     /// to a second before it counts as another process's.
     pub fn open(dir: &Path, now: OffsetDateTime) -> Result<Self> {
+        Self::open_with_cache(dir, now, DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with sled's page cache bounded to `cache_bytes` (the
+    /// most memory the store keeps for pages read or written; sled's own
+    /// accounting, so RSS exceeds it somewhat).
+    pub fn open_with_cache(dir: &Path, now: OffsetDateTime, cache_bytes: u64) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let config = sled::Config::new().path(dir).cache_capacity(256 * 1024 * 1024).flush_every_ms(Some(500));
+        let config = sled::Config::new().path(dir).cache_capacity(cache_bytes).flush_every_ms(Some(500));
         let mut attempts = 0;
         let db = loop {
             match config.open() {
