@@ -43,7 +43,11 @@ pub fn create(
     now: time::OffsetDateTime,
 ) -> Result<Minted> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.chars().count() > 100
+        || name.chars().any(char::is_control)
+        || crate::domain::normalize::misplaced_invisible(name).is_some()
+    {
         return Err(Error::bad_param("name", "a token name is 1 to 100 printable characters"));
     }
     match (role, &state) {

@@ -32,17 +32,31 @@ impl Clock {
     }
 }
 
-/// RFC 3339 in UTC, the one timestamp format on the wire and on disk.
+/// RFC 3339 in UTC, the one timestamp format on the wire and on disk. Every
+/// instant the service holds comes from [`parse`] or the clock, so it is
+/// within the years 0000 to 9999 that RFC 3339 can write; one outside them
+/// (which would be a bug) is written as the nearest end of that range,
+/// never as anything but RFC 3339.
 pub fn format(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.format(&Rfc3339).unwrap_or_else(|_| {
+        if t.year() < 0 { "0000-01-01T00:00:00Z".to_owned() } else { "9999-12-31T23:59:59.999999999Z".to_owned() }
+    })
 }
 
+/// Reads an RFC 3339 instant, or a bare date (`YYYY-MM-DD`, its first
+/// instant in UTC). Years are the four digits RFC 3339 writes, 0000 to 9999
+/// (in UTC too): a signed or longer year (`-0001-01-01`, `+10000-01-01`) is
+/// no RFC 3339 time and could not be written back as one.
 pub fn parse(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
+    if !(s.len() >= 10 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) && s.as_bytes()[4] == b'-') {
+        return None;
+    }
+    let t = OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
         // A bare date means its first instant, UTC.
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(s, &fmt).ok().map(|d| d.midnight().assume_utc())
-    })
+    })?;
+    (0..=9999).contains(&t.to_offset(time::UtcOffset::UTC).year()).then_some(t)
 }
 
 /// Serde for a stored or sent instant: RFC 3339 text (`#[serde(with = "clock::rfc3339")]`).
@@ -98,5 +112,16 @@ mod tests {
         assert_eq!(r.at.unix_timestamp(), 1_796_194_043);
         assert_eq!(serde_json::to_string(&r).unwrap(), text);
         assert!(serde_json::from_str::<R>(r#"{"at":"yesterday"}"#).is_err());
+    }
+
+    #[test]
+    fn only_four_digit_years_parse_and_everything_formats_as_rfc3339() {
+        for bad in ["-0001-01-01", "+2025-01-01", "10000-01-01", "0000-01-01T00:30:00+01:00", "-0001-01-01T00:00:00Z"] {
+            assert!(parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(format(parse("0000-01-01").unwrap()), "0000-01-01T00:00:00Z");
+        assert_eq!(format(parse("9999-12-31").unwrap()), "9999-12-31T00:00:00Z");
+        let far = time::macros::datetime!(-0001-01-01 00:00 UTC);
+        assert_eq!(format(far), "0000-01-01T00:00:00Z");
     }
 }

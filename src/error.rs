@@ -30,6 +30,10 @@ pub enum Error {
     UnsupportedMediaType(String),
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// A request body that did not arrive in time (`what` = "body", 408), or
+    /// a request not answered in time (`what` = "answer", 503).
+    #[error("{}", timeout_detail(.what, .limit))]
+    RequestTimeout { limit: std::time::Duration, what: &'static str },
     #[error("storage: {0}")]
     Storage(#[from] sled::Error),
     #[error("index: {0}")]
@@ -71,6 +75,17 @@ pub enum Error {
     /// A write that needs If-Match came without it (428).
     #[error("{0}")]
     PreconditionRequired(String),
+}
+
+fn timeout_detail(what: &str, limit: &std::time::Duration) -> String {
+    let secs = limit.as_secs_f64();
+    if what == "body" {
+        format!("the request body did not arrive whole within {secs} s; nothing was stored")
+    } else {
+        format!(
+            "the request was not answered within {secs} s; a write it asked for may still complete, so check before repeating it"
+        )
+    }
 }
 
 impl Error {

@@ -7,6 +7,23 @@ use clap::Parser;
 
 mod cli;
 
+/// The allocator of the `glossary` binary: jemalloc, which gives memory back
+/// to the system a second after it was freed (glibc's malloc kept most of
+/// what a large list took: BENCHMARKS.md, "Large lists").
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read before `main`: purge freed pages after about a
+/// second (`dirty_decay_ms`), at once from the lazily-freed state
+/// (`muzzy_decay_ms`), by its own background threads (so an idle server
+/// gives memory back too).
+#[cfg(feature = "jemalloc")]
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: Option<&'static std::ffi::c_char> =
+    Some(unsafe { &*c"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr() });
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

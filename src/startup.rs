@@ -1,7 +1,7 @@
 //! Building and running the application: `Application::build(config)` opens
 //! the store, loads the samples into an empty one, binds the listener (port 0
 //! picks a free port, as the tests do), and `run_until_stopped` serves until
-//! Ctrl-C or SIGTERM.
+//! Ctrl-C or SIGTERM (through `http::server`: timeouts and a connection cap).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +30,8 @@ pub struct Config {
     pub silence_days: u32,
     /// Search results kept until the next index commit (0: none).
     pub search_cache: usize,
+    /// The store's page cache, in bytes.
+    pub store_cache: u64,
 }
 
 impl Config {
@@ -42,6 +44,7 @@ impl Config {
             samples: None,
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             search_cache: DEFAULT_SEARCH_CACHE,
+            store_cache: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -67,8 +70,9 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
         let silence_days = config.silence_days;
+        let store_cache = config.store_cache;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
-            let mut glossary = Glossary::open(&data_dir, clock)?;
+            let mut glossary = Glossary::open_with_cache(&data_dir, clock, store_cache)?;
             glossary.set_silence_days(silence_days);
             let started = std::time::Instant::now();
             match glossary.open_index()? {
@@ -98,6 +102,9 @@ impl Application {
                     tracing::warn!(entries, "not clustered yet; run POST /v1/clusters/rebuild");
                 }
             }
+            // From here on the index and the clusters follow new lists in the
+            // background (a small list does not wait behind a large one).
+            glossary.start_followers()?;
             Ok::<_, crate::Error>((glossary, admin_token_file, loaded))
         })
         .await
@@ -120,11 +127,9 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let search_cache = Arc::new(http::cache::ResponseCache::new(self.config.search_cache));
-        let state =
-            AppState { glossary: self.glossary, config: Arc::new(self.config.http), search_cache, web: Arc::default() };
-        // The client's address reaches the pages (login attempts are limited per client).
-        let app = http::app(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
+        let config = Arc::new(self.config.http);
+        let state = AppState { glossary: self.glossary, config: config.clone(), search_cache, web: Arc::default() };
+        http::server::serve(self.listener, http::app(state), &config, shutdown_signal()).await
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Args;
 use consensus_glossary::http::HttpConfig;
@@ -22,14 +23,36 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub open_reads: bool,
     /// Largest request body, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = 16 * 1024 * 1024, env = "GLOSSARY_BODY_LIMIT")]
     pub body_limit: usize,
+    /// Seconds a request head may take to arrive (and a kept-alive
+    /// connection may stay idle) before the connection is closed.
+    #[arg(long, default_value_t = consensus_glossary::http::DEFAULT_HEADER_TIMEOUT_SECS,
+        env = "GLOSSARY_HEADER_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a request body may take to arrive whole (408 after that).
+    #[arg(long, default_value_t = consensus_glossary::http::DEFAULT_BODY_TIMEOUT_SECS,
+        env = "GLOSSARY_BODY_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Seconds a request may take from its head to its answer (503 after that).
+    #[arg(long, default_value_t = consensus_glossary::http::DEFAULT_REQUEST_TIMEOUT_SECS,
+        env = "GLOSSARY_REQUEST_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub request_timeout: u64,
+    /// Connections served at once; further ones wait to be accepted.
+    #[arg(long, default_value_t = consensus_glossary::http::DEFAULT_MAX_CONNECTIONS as u64,
+        env = "GLOSSARY_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
     /// How many days a proposal's review (its silence period) lasts at least:
     /// the default, and the shortest `silence_until` a submitter may give
     /// (only an admin may set a shorter one, and the audit log says so).
     #[arg(long, default_value_t = consensus_glossary::service::consensus::DEFAULT_SILENCE_DAYS,
         value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub silence_days: u32,
+    /// The store's page cache, in MiB: the most memory it keeps for pages of
+    /// the store it read or wrote.
+    #[arg(long, default_value_t = consensus_glossary::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
+        env = "GLOSSARY_STORE_CACHE_MB", value_parser = clap::value_parser!(u64).range(8..=65536))]
+    pub store_cache_mb: u64,
     /// Search results kept in memory until the next index commit (0: none).
     #[arg(long, default_value_t = consensus_glossary::startup::DEFAULT_SEARCH_CACHE)]
     pub search_cache: usize,
@@ -49,10 +72,18 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
         let config = Config {
             data_dir: data_dir.to_owned(),
             addr: args.addr,
-            http: HttpConfig { open_reads: args.open_reads, body_limit: args.body_limit },
+            http: HttpConfig {
+                open_reads: args.open_reads,
+                body_limit: args.body_limit,
+                header_timeout: Duration::from_secs(args.header_timeout),
+                body_timeout: Duration::from_secs(args.body_timeout),
+                request_timeout: Duration::from_secs(args.request_timeout),
+                max_connections: args.max_connections as usize,
+            },
             samples,
             silence_days: args.silence_days,
             search_cache: args.search_cache,
+            store_cache: args.store_cache_mb * 1024 * 1024,
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;

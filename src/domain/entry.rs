@@ -446,6 +446,15 @@ fn checked_text(
         err(field, format!("{field} contains control characters"));
         return None;
     }
+    if let Some(found) = normalize::misplaced_invisible(raw) {
+        err(
+            field,
+            format!(
+                "{field} contains the invisible character {found}; remove it (it can make a text look like another)"
+            ),
+        );
+        return None;
+    }
     let text = normalize::nfc(raw);
     let n = text.chars().count();
     if n > max_chars {
@@ -540,6 +549,23 @@ mod tests {
         for bad in ["term", "term/term/x", "concept/langSec", "x/note", "term/note/1x", "a/b/c/d", ""] {
             assert!(extra_key_problem(bad).is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn invisible_format_characters_are_row_errors() {
+        let mut d = draft(2, "cyber\u{200B}attack", "ok");
+        d.source = Some("law \u{202E}1 \u{2066}x\u{2069}".into());
+        let errors = validate_list(list("en", vec![draft(1, "fine", "ok"), d]), 2026).unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| (e.row, e.field.as_str())).collect();
+        assert_eq!(found, vec![(Some(2), "term"), (Some(2), "source")]);
+        assert!(errors[0].reason.contains("U+200B (zero-width space) at character 6"), "{}", errors[0].reason);
+        // A Persian term keeps its zero-width non-joiner.
+        let v = validate_list(
+            list("en", vec![draft(1, "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}", "d")]),
+            2026,
+        )
+        .unwrap();
+        assert!(v.entries[0].text.term.contains('\u{200C}'));
     }
 
     #[test]

@@ -162,6 +162,115 @@ pub fn has_control_chars(text: &str, allow_newlines: bool) -> bool {
     })
 }
 
+/// The invisible format characters (Unicode general category Cf, 15.1):
+/// bidirectional embeddings, overrides, isolates and marks, zero-width
+/// space, word joiner, byte order mark, soft hyphen, invisible operators,
+/// interlinear annotation and tag characters. They change how text looks or
+/// which way it runs without being seen, so a term holding one can look like
+/// another term.
+const FORMAT_CHARS: [(u32, u32); 21] = [
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+/// Is `c` an invisible format character (general category Cf)?
+pub fn is_format_char(c: char) -> bool {
+    let cp = c as u32;
+    FORMAT_CHARS.iter().any(|&(lo, hi)| (lo..=hi).contains(&cp))
+}
+
+/// An invisible character found in a text: where (the character position,
+/// counted from 1) and which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invisible {
+    pub position: usize,
+    pub char: char,
+}
+
+impl std::fmt::Display for Invisible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.char {
+            '\u{00AD}' => "soft hyphen",
+            '\u{200B}' => "zero-width space",
+            '\u{200C}' => "zero-width non-joiner",
+            '\u{200D}' => "zero-width joiner",
+            '\u{200E}' => "left-to-right mark",
+            '\u{200F}' => "right-to-left mark",
+            '\u{202A}' => "left-to-right embedding",
+            '\u{202B}' => "right-to-left embedding",
+            '\u{202C}' => "pop directional formatting",
+            '\u{202D}' => "left-to-right override",
+            '\u{202E}' => "right-to-left override",
+            '\u{2060}' => "word joiner",
+            '\u{2066}' => "left-to-right isolate",
+            '\u{2067}' => "right-to-left isolate",
+            '\u{2068}' => "first strong isolate",
+            '\u{2069}' => "pop directional isolate",
+            '\u{FEFF}' => "zero-width no-break space (byte order mark)",
+            _ => "invisible format character",
+        };
+        write!(f, "U+{:04X} ({name}) at character {}", self.char as u32, self.position)
+    }
+}
+
+/// The first invisible format character of `text` that has no business
+/// there, if any.
+///
+/// Every character of category Cf is refused except the zero-width
+/// non-joiner (U+200C) and joiner (U+200D) between two letters (or marks)
+/// of a script other than Latin, Greek and Cyrillic: in Persian, Arabic and
+/// the Indic scripts they choose between two ways of writing the same
+/// letters (a joined or a separate form, a half or a full consonant), so a
+/// term needs them as written. Between Latin, Greek or Cyrillic letters,
+/// beside a space or digit, or at either end they change nothing a reader
+/// sees, so all they can do is make two terms that look the same differ.
+pub fn misplaced_invisible(text: &str) -> Option<Invisible> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().find_map(|(i, &c)| {
+        if !is_format_char(c) {
+            return None;
+        }
+        let joiner = matches!(c, '\u{200C}' | '\u{200D}');
+        let joins = |n: Option<&char>| n.is_some_and(|&n| joins_in_its_script(n));
+        if joiner && i > 0 && joins(chars.get(i - 1)) && joins(chars.get(i + 1)) {
+            return None;
+        }
+        Some(Invisible { position: i + 1, char: c })
+    })
+}
+
+/// A letter or mark of a script whose shaping a joiner or non-joiner changes
+/// (anything but Latin, Greek and Cyrillic).
+fn joins_in_its_script(c: char) -> bool {
+    if c.is_ascii() || c.is_whitespace() || c.is_numeric() {
+        return false;
+    }
+    match script_of(c) {
+        Some(Script::Other) => true,
+        Some(_) => false,
+        None => is_combining_mark(c) && !(0x0300..=0x036F).contains(&(c as u32)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +325,32 @@ mod tests {
         assert!(has_control_chars("a\u{7}b", true));
         assert!(!has_control_chars("a\nb", true));
         assert!(has_control_chars("a\nb", false));
+    }
+
+    #[test]
+    fn format_chars_are_category_cf() {
+        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{E0041}', '\u{061C}'] {
+            assert!(is_format_char(c), "{:04X}", c as u32);
+        }
+        for c in ['a', ' ', '\u{0301}', '\u{00A0}', '\u{2028}', '\u{FE0F}'] {
+            assert!(!is_format_char(c), "{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_found_where_they_change_nothing_visible() {
+        assert_eq!(misplaced_invisible("malware"), None);
+        let rlo = misplaced_invisible("mal\u{202E}erawlam").unwrap();
+        assert_eq!((rlo.position, rlo.char), (4, '\u{202E}'));
+        assert!(rlo.to_string().contains("U+202E (right-to-left override) at character 4"));
+        assert!(misplaced_invisible("cyber\u{200B}attack").is_some());
+        assert!(misplaced_invisible("\u{2066}x\u{2069}").is_some());
+        // A joiner between Latin letters, or at an end, changes nothing a reader sees.
+        assert!(misplaced_invisible("mal\u{200D}ware").is_some());
+        assert!(misplaced_invisible("\u{200C}\u{0645}").is_some());
+        // Persian: the non-joiner between two letters is part of the spelling.
+        assert_eq!(misplaced_invisible("\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}"), None);
+        // Devanagari: a joiner after a virama (a mark) chooses the half form.
+        assert_eq!(misplaced_invisible("\u{0915}\u{094D}\u{200D}\u{0937}"), None);
     }
 }

@@ -9,6 +9,18 @@ use super::{ENTRY_FIELDS, Read, ReadResult, extra_map, kind, split_domains, spli
 use crate::domain::{EntryDraft, ListDraft, RowError, Warning};
 
 pub fn read(body: &[u8]) -> ReadResult {
+    if let Err(dup) = no_duplicate_keys(body) {
+        // `entries[3].term` is row 4's field `term`.
+        let row = dup.path.strip_prefix("entries[").and_then(|rest| rest.split(']').next()?.parse::<u64>().ok());
+        return Err(vec![match row {
+            Some(i) => RowError::new(
+                Some(i + 1),
+                &dup.key,
+                format!("the key '{}' appears twice in this entry; say it once", dup.key),
+            ),
+            None => RowError::new(None, &dup.key, dup.to_string()),
+        }]);
+    }
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
@@ -189,6 +201,110 @@ fn string_list(
     }
 }
 
+/// A key given twice in one JSON object. A JSON parser keeps one of the two
+/// values (serde_json the last) without a word, so what was meant is
+/// unknown: such a body is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// Where the object is: `""` for the top level, `entries[3]`, `translations`.
+    pub path: String,
+    pub key: String,
+}
+
+impl DuplicateKey {
+    /// The duplicate's full path, e.g. `entries[3].term` or `year`.
+    pub fn full_path(&self) -> String {
+        if self.path.is_empty() { self.key.clone() } else { format!("{}.{}", self.path, self.key) }
+    }
+}
+
+impl std::fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = crate::domain::codes::clip(&self.key);
+        if self.path.is_empty() {
+            write!(f, "the key '{key}' appears twice in the body; say it once")
+        } else {
+            write!(f, "the key '{key}' appears twice in {}; say it once", crate::domain::codes::clip(&self.path))
+        }
+    }
+}
+
+/// Checks that no object of a JSON document gives a key twice. A body that
+/// is not JSON passes: the parser that reads it says what is wrong.
+pub fn no_duplicate_keys(body: &[u8]) -> Result<(), DuplicateKey> {
+    let mut found = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let _ = serde::de::DeserializeSeed::deserialize(KeyCheck { path: String::new(), found: &mut found }, &mut de);
+    found.map_or(Ok(()), Err)
+}
+
+/// Walks a JSON value, remembering the first duplicate key; stops there.
+struct KeyCheck<'a> {
+    path: String,
+    found: &'a mut Option<DuplicateKey>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyCheck<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyCheck<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let path = format!("{}[{i}]", self.path);
+            if seq.next_element_seed(KeyCheck { path, found: &mut *self.found })?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = key.into_owned();
+            if seen.contains(&key) {
+                *self.found = Some(DuplicateKey { path: self.path, key });
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+            let path = if self.path.is_empty() { key.clone() } else { format!("{}.{key}", self.path) };
+            map.next_value_seed(KeyCheck { path, found: &mut *self.found })?;
+            seen.insert(key);
+        }
+        Ok(())
+    }
+}
+
 /// The media type of JSON exports.
 pub const MEDIA_TYPE: &str = "application/json";
 
@@ -232,6 +348,30 @@ mod tests {
         let r =
             read(br#"{"year":2014,"language":"en","entries":[{"term":"a","definition":"b"},{"term":5}]}"#).unwrap_err();
         assert_eq!(r, vec![RowError::new(Some(2), "term", "term must be a string, not a number")]);
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_wherever_they_are() {
+        assert_eq!(no_duplicate_keys(br#"{"a":1,"b":[{"c":1},{"c":2}],"d":{"e":{"f":1}}}"#), Ok(()));
+        let dup = no_duplicate_keys(br#"{"year":2023,"year":2024}"#).unwrap_err();
+        assert_eq!((dup.path.as_str(), dup.key.as_str()), ("", "year"));
+        let dup = no_duplicate_keys(br#"{"t":{"fr":{"term":"a"},"de":{},"fr":{}}}"#).unwrap_err();
+        assert_eq!(dup.full_path(), "t.fr");
+        // Escapes are compared as the text they stand for.
+        let dup = no_duplicate_keys(br#"[0,{"a\u0062":1,"ab":2}]"#).unwrap_err();
+        assert_eq!((dup.path.as_str(), dup.key.as_str()), ("[1]", "ab"));
+        // Not JSON at all: the reader's parser says so.
+        assert_eq!(no_duplicate_keys(b"{not json"), Ok(()));
+    }
+
+    #[test]
+    fn a_list_with_a_key_twice_is_refused_naming_it() {
+        let r = read(br#"{"year":2023,"year":2024,"language":"en","entries":[]}"#).unwrap_err();
+        assert_eq!((r[0].row, r[0].field.as_str()), (None, "year"));
+        let r =
+            read(br#"{"year":2023,"language":"en","entries":[{"term":"a","definition":"b"},{"term":"a","term":"b"}]}"#)
+                .unwrap_err();
+        assert_eq!((r[0].row, r[0].field.as_str()), (Some(2), "term"));
     }
 
     #[test]

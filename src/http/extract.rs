@@ -24,7 +24,10 @@ impl FromRequest<AppState> for Body {
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(Error::PayloadTooLarge { limit: state.config.body_limit })
             }
-            Err(rejection) => Err(Error::bad_request(format!("the request body could not be read: {rejection}"))),
+            Err(rejection) => match super::server::is_body_timeout(&rejection) {
+                Some(limit) => Err(Error::RequestTimeout { limit, what: "body" }),
+                None => Err(Error::bad_request(format!("the request body could not be read: {rejection}"))),
+            },
         }
     }
 }
@@ -59,6 +62,8 @@ fn require_json(headers: &axum::http::HeaderMap) -> Result<(), Error> {
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    crate::formats::json::no_duplicate_keys(bytes)
+        .map_err(|dup| Error::bad_param(&dup.full_path(), dup.to_string()))?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

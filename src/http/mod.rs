@@ -16,11 +16,13 @@ pub mod openapi;
 pub mod problem;
 pub mod proposals;
 pub mod search;
+pub mod server;
 pub mod states;
 pub mod submissions;
 pub mod tokens;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -44,11 +46,33 @@ pub struct HttpConfig {
     pub open_reads: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long a request head may take to arrive (and a kept-alive
+    /// connection may stay idle) before the connection is closed.
+    pub header_timeout: Duration,
+    /// How long a request body may take to arrive whole, from its head (408).
+    pub body_timeout: Duration,
+    /// How long a request may take, from its head to its answer (503).
+    pub request_timeout: Duration,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
 }
+
+/// The defaults of [`HttpConfig`] (and of `glossary serve`'s flags).
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 60;
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 300;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { open_reads: true, body_limit: 16 * 1024 * 1024 }
+        Self {
+            open_reads: true,
+            body_limit: 16 * 1024 * 1024,
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
     }
 }
 
@@ -105,6 +129,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 /// The whole application: routes, docs, limits, and errors in one shape.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let request_timeout = state.config.request_timeout;
     let (router, api) = routes().split_for_parts();
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
@@ -123,7 +148,23 @@ pub fn app(state: AppState) -> Router {
             )
             .into_response()
         }))
+        .layer(axum::middleware::from_fn_with_state(request_timeout, request_deadline))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Answers 503 (problem+json, connection closed) when a request takes
+/// longer than the request timeout, from its head to its answer. Work
+/// already handed to the store goes on: a write may still complete, which
+/// the answer says.
+async fn request_deadline(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Error::RequestTimeout { limit, what: "answer" }.into_response(),
+    }
 }
 
 /// An address no route serves: under the API (`/v1`, `/openapi.json`,

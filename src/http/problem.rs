@@ -168,6 +168,12 @@ impl From<Error> for Problem {
             Error::PayloadTooLarge { .. } => {
                 Problem::new(S::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large", e.to_string())
             }
+            Error::RequestTimeout { what: "body", .. } => {
+                Problem::new(S::REQUEST_TIMEOUT, "request-timeout", "Request body too slow", e.to_string())
+            }
+            Error::RequestTimeout { .. } => {
+                Problem::new(S::SERVICE_UNAVAILABLE, "request-timeout", "Request took too long", e.to_string())
+            }
             Error::Storage(_)
             | Error::Index(_)
             | Error::Io(_)
@@ -191,7 +197,12 @@ impl From<Error> for Problem {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        let close = matches!(self, Error::RequestTimeout { .. });
         let mut response = Problem::from(self).into_response();
+        if close {
+            // The rest of a late body is not worth reading: end the connection.
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if response.status() == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

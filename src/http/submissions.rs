@@ -97,12 +97,17 @@ pub struct SubmissionList {
     pub submissions: Vec<SubmissionSummary>,
 }
 
-/// A national list with its entries.
+/// A national list with one page of its entries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubmissionDetail {
     #[serde(flatten)]
     pub summary: SubmissionSummary,
     pub warnings: Vec<WarningView>,
+    /// How many entries the list holds (`entry_count`): the pages' total.
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    /// The entries from `offset` on, at most `limit`, in list order.
     pub entries: Vec<EntryView>,
 }
 
@@ -219,10 +224,12 @@ pub async fn list_submissions(
     Ok(Json(SubmissionList { total: submissions.len(), submissions }))
 }
 
-/// One national list with all its entries; or, with `format`, the list as a
-/// file to download in that format.
+/// One national list with a page of its entries; or, with `format`, the
+/// whole list as a file to download in that format.
 ///
-/// Without `format`: the JSON view below (ids, revision, warnings, entries).
+/// Without `format`: the JSON view below (ids, revision, warnings, and the
+/// entries paged with `limit`, default 20, at most 200, and `offset`; `total`
+/// is the list's entry count).
 /// `format=json`: the list as the JSON body a submission takes; `format=csv`:
 /// the CSV list a submission takes (RFC 4180, a header row, `bom=true` for a
 /// UTF-8 byte order mark); `format=tbx`: TBX v3, TBX-Basic (one conceptEntry
@@ -235,6 +242,8 @@ pub async fn list_submissions(
         ("id" = String, Path, description = "Submission id"),
         ("format" = Option<String>, Query, description = "json, csv or tbx: the list as a file (default: the JSON view)"),
         ("bom" = Option<bool>, Query, description = "CSV only: start with a UTF-8 byte order mark"),
+        ("limit" = Option<usize>, Query, description = "Entries per page (JSON view): at most 200; default 20"),
+        ("offset" = Option<usize>, Query, description = "Entries to skip (JSON view)"),
     ),
     responses(
         (status = 200, description = "The list", content(
@@ -261,15 +270,17 @@ pub async fn get_submission(
         })?),
     };
     let n: u64 = id.parse().map_err(|_| Error::not_found("submission", &id))?;
+    let (offset, limit) = params.page()?;
     let g = app.glossary;
     match format {
         Some(format) => Ok(download(blocking(move || g.export_submission(&reader, n, format)).await?)),
         None => {
-            let d = blocking(move || g.submission(&reader, n)).await?;
+            let d = blocking(move || g.submission(&reader, n, offset, limit)).await?;
             let warnings = d.record.warnings.iter().cloned().map(WarningView::from).collect();
             let entries = d.entries.into_iter().map(EntryView::from).collect();
+            let total = d.record.entry_count as usize;
             let summary = SubmissionSummary::new(d.record, d.current);
-            Ok(Json(SubmissionDetail { summary, warnings, entries }).into_response())
+            Ok(Json(SubmissionDetail { summary, warnings, total, limit, offset, entries }).into_response())
         }
     }
 }

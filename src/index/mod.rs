@@ -248,12 +248,27 @@ impl SearchIndex {
     /// callers queue on the writer; the first applies everyone's changes and
     /// the others find nothing left to do (one commit for many writers).
     pub fn catch_up(&self, store: &Store) -> Result<u64> {
+        self.catch_up_within(store, u64::MAX)
+    }
+
+    /// Like [`SearchIndex::catch_up`], but one commit takes changes only while
+    /// their documents add up to at most `max_documents` (a larger change is
+    /// committed alone): a large list is committed on its own, so lists stored
+    /// after it are not held until theirs and its commits are done together.
+    /// Returns the last change applied.
+    pub fn catch_up_within(&self, store: &Store, max_documents: u64) -> Result<u64> {
         let mut writer = self.lock()?;
         let from = self.applied();
         let mut last = from;
+        let mut documents = 0u64;
         for change in store.changes_after(from) {
             let change = change?;
             if let Change::SubmissionAdded { submission_id, replaces, .. } = change.change {
+                let weight = store.change_weight(submission_id, replaces)?;
+                if documents > 0 && documents.saturating_add(weight) > max_documents {
+                    break;
+                }
+                documents = documents.saturating_add(weight);
                 self.add_entries(&writer, store, submission_id, true)?;
                 if let Some(old) = replaces {
                     // The replaced revision stays searchable as history.

@@ -10,6 +10,7 @@
 mod clusters;
 mod compare;
 pub mod consensus;
+mod follow;
 mod pages;
 mod reads;
 pub mod views;
@@ -112,11 +113,19 @@ pub struct Glossary {
     /// How long a proposal's review (its silence period) lasts at least.
     silence_days: u32,
     data_dir: PathBuf,
+    /// The index and cluster followers, when started (`start_followers`);
+    /// without them a write applies its changes inline.
+    followers: Option<Arc<follow::Followers>>,
 }
 
 impl Glossary {
     pub fn open(data_dir: &Path, clock: Clock) -> Result<Self> {
-        let store = Store::open(&data_dir.join("store"), clock.now())?;
+        Self::open_with_cache(data_dir, clock, crate::store::DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`Glossary::open`] with the store's page cache bounded to `cache_bytes`.
+    pub fn open_with_cache(data_dir: &Path, clock: Clock, cache_bytes: u64) -> Result<Self> {
+        let store = Store::open_with_cache(&data_dir.join("store"), clock.now(), cache_bytes)?;
         Ok(Self {
             store,
             clock,
@@ -125,6 +134,7 @@ impl Glossary {
             cluster_lock: Arc::default(),
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             data_dir: data_dir.to_owned(),
+            followers: None,
         })
     }
 
@@ -279,19 +289,30 @@ impl Glossary {
         self.store_prepared(actor, prepared).map_err(|e| (n, e))
     }
 
-    /// Stores prepared lists (one transaction each), flushes once, then brings
-    /// the index and the clusters up to them.
+    /// Stores prepared lists (each made visible by one transaction), flushes
+    /// once, then brings the index and the clusters up to them: inline, or
+    /// through the followers (which a submitter waits for only while the
+    /// work ahead of its list is small: `follow.rs`).
     fn store_prepared(&self, actor: &Actor, lists: Vec<Prepared>) -> Result<Vec<Receipt>> {
         let now = self.now();
         let mut receipts = Vec::with_capacity(lists.len());
         for p in lists {
             let stored = self.store.add_submission(&p.state, &p.list, p.format.as_str(), actor, now)?;
+            // The list's text is in the store now: give its memory back
+            // before the index and the clusters take theirs.
+            drop(p.list);
             receipts.push(Receipt { stored, warnings: p.warnings });
         }
         self.store.flush()?;
-        self.index_changes();
-        for r in &receipts {
-            self.update_clusters(&r.stored);
+        if self.followers.is_some() {
+            let last = receipts.iter().map(|r| r.stored.seq).max().unwrap_or(0);
+            let entries = receipts.iter().map(|r| u64::from(r.stored.submission.entry_count)).sum();
+            self.follow(last, entries);
+        } else {
+            self.index_changes();
+            for r in &receipts {
+                self.update_clusters(&r.stored);
+            }
         }
         Ok(receipts)
     }

@@ -22,12 +22,13 @@ pub struct NewState {
     pub forum: Option<String>,
 }
 
-/// A stored list with everything needed to show it.
+/// A stored list with one page of its entries.
 #[derive(Debug, Clone)]
 pub struct SubmissionDetail {
     pub record: SubmissionRecord,
     /// Is it the current revision of its State and year?
     pub current: bool,
+    /// The entries from `offset` on, at most `limit` (of `record.entry_count`).
     pub entries: Vec<EntryRecord>,
 }
 
@@ -120,11 +121,18 @@ impl Glossary {
     pub fn create_state(&self, actor: &Actor, new: NewState) -> Result<StateRecord> {
         require_admin(actor)?;
         let name = new.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        if name.is_empty()
+            || name.chars().count() > 200
+            || name.chars().any(char::is_control)
+            || crate::domain::normalize::misplaced_invisible(&name).is_some()
+        {
             return Err(Error::bad_param("name", "a name is 1 to 200 printable characters"));
         }
         let forum = new.forum.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("OSCE").to_owned();
-        if forum.chars().count() > 40 || forum.chars().any(char::is_control) {
+        if forum.chars().count() > 40
+            || forum.chars().any(char::is_control)
+            || crate::domain::normalize::misplaced_invisible(&forum).is_some()
+        {
             return Err(Error::bad_param("forum", "a forum is at most 40 printable characters"));
         }
         let record = self.store.add_state(&new.code, &name, &forum, actor, self.now())?;
@@ -146,11 +154,12 @@ impl Glossary {
         Ok(out)
     }
 
-    /// One stored list with its entries.
-    pub fn submission(&self, _reader: &Actor, id: u64) -> Result<SubmissionDetail> {
+    /// One stored list with one page of its entries (in list order: the
+    /// first `offset` left out, at most `limit`).
+    pub fn submission(&self, _reader: &Actor, id: u64, offset: usize, limit: usize) -> Result<SubmissionDetail> {
         let record = self.submission_record(id)?;
         let current = self.store.is_current(&record)?;
-        let entries = self.store.entries_of(id).collect::<Result<Vec<_>>>()?;
+        let entries = self.store.entries_page(id, offset, limit)?;
         Ok(SubmissionDetail { record, current, entries })
     }
 

@@ -30,6 +30,9 @@ pub use proposals::{
 };
 pub use records::*;
 
+/// sled's page cache unless the server is told otherwise (`serve --store-cache-mb`).
+pub const DEFAULT_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The trees of the store, in the order transactions see them.
 const TREES: [&str; 17] = [
     "meta",
@@ -57,7 +60,7 @@ const TREES: [&str; 17] = [
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
-const SUBMISSIONS: usize = 2;
+pub(crate) const SUBMISSIONS: usize = 2;
 const SUB_BY_STATE: usize = 3;
 const CURRENT: usize = 4;
 const ENTRIES: usize = 5;
@@ -78,6 +81,14 @@ pub(crate) const SESSIONS: usize = 16;
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";
 const NEXT_AUDIT: &[u8] = b"next_audit";
+/// `meta` keys of lists whose entries are being written (see `add_submission`).
+const PENDING: &[u8] = b"pending_submission/";
+
+fn pending_key(id: u64) -> Vec<u8> {
+    let mut k = PENDING.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
 
 #[derive(Clone)]
 pub struct Store {
@@ -89,6 +100,9 @@ pub struct Store {
     /// One staged cluster generation at a time (`clusters.rs`). Taken before
     /// `gate`, never while holding it.
     staging: Arc<Mutex<()>>,
+    /// One lock per State and year: its lists are stored one at a time (taken
+    /// before `gate`, never while holding it).
+    list_locks: Arc<Mutex<std::collections::HashMap<(String, i32), Arc<Mutex<()>>>>>,
 }
 
 /// A store being filled from a snapshot; see [`Store::loader`].
@@ -263,8 +277,15 @@ impl Store {
     /// after the last handle is dropped: a lock still held is retried for up
     /// to a second before it counts as another process's.
     pub fn open(dir: &Path, now: OffsetDateTime) -> Result<Self> {
+        Self::open_with_cache(dir, now, DEFAULT_CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with sled's page cache bounded to `cache_bytes` (the
+    /// most memory the store keeps for pages read or written; sled's own
+    /// accounting, so RSS exceeds it somewhat).
+    pub fn open_with_cache(dir: &Path, now: OffsetDateTime, cache_bytes: u64) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
-        let config = sled::Config::new().path(dir).cache_capacity(256 * 1024 * 1024).flush_every_ms(Some(500));
+        let config = sled::Config::new().path(dir).cache_capacity(cache_bytes).flush_every_ms(Some(500));
         let mut attempts = 0;
         let db = loop {
             match config.open() {
@@ -280,8 +301,9 @@ impl Store {
 
     fn from_db(db: sled::Db, now: OffsetDateTime) -> Result<Self> {
         let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
-        let store = Self { db, trees, gate: Arc::default(), staging: Arc::default() };
+        let store = Self { db, trees, gate: Arc::default(), staging: Arc::default(), list_locks: Arc::default() };
         store.migrate()?;
+        store.recover_pending()?;
         if store.trees[STATES].is_empty() {
             store.seed_states(now)?;
         }
@@ -443,8 +465,26 @@ impl Store {
     // ---- Submissions ----
 
     /// Stores a validated list as the next revision of `state`'s list for its
-    /// year, making it current. One transaction: submission, entries, indexes,
-    /// change log, audit log.
+    /// year, making it current.
+    ///
+    /// A large list must not hold every other write (and read: sled runs a
+    /// transaction under a process-wide lock) while its entries are written,
+    /// so a list is stored in three steps, of which only the last makes it
+    /// visible:
+    ///
+    /// 1. a small transaction reserves its id and revision and marks the id
+    ///    pending (`meta/pending_submission/{id}`);
+    /// 2. its entries are written under that id outside any transaction, in
+    ///    chunks, other writers' transactions going on between them; nothing
+    ///    reads entries of an id that has no submission record;
+    /// 3. one transaction writes the submission record, moves `current`,
+    ///    appends the change-log and audit records and clears the mark.
+    ///
+    /// A crash or error before step 3 leaves entries under a pending id, which
+    /// are removed (here, or by the next [`Store::open`]); after it the list is
+    /// there whole. Two lists of one State and year are stored one after the
+    /// other (their revisions are numbered in that order); lists of
+    /// different States or years do not wait for each other.
     pub fn add_submission(
         &self,
         state: &StateCode,
@@ -456,21 +496,16 @@ impl Store {
         let year = list.year.get();
         let entry_count =
             u32::try_from(list.entries.len()).map_err(|_| Error::bad_request("too many entries in one list"))?;
-        // Serialize entries outside the transaction: a conflict retry should
-        // not pay for it twice. Revision and id are patched in below.
-        let warnings: Vec<WarningRecord> = list
-            .warnings
-            .iter()
-            .map(|w| WarningRecord { row: w.row, field: w.field.clone(), message: w.message.clone() })
-            .collect();
-        let (submission, seq) = self.write(
+        let lock = self.list_lock(state.as_str(), year)?;
+        let _one_revision_at_a_time = lock.lock().map_err(|_| Error::Poisoned("list"))?;
+        let current_key = keys::state_year(state.as_str(), year);
+        let (id, replaces, revision) = self.write(
             now,
             |tx| {
                 if tx.tree(STATES).get(state.as_str().as_bytes())?.is_none() {
                     return Err(abort(Error::not_found("State", state.as_str())));
                 }
                 let id = tx.next(NEXT_SUBMISSION)?;
-                let current_key = keys::state_year(state.as_str(), year);
                 let replaces = match tx.tree(CURRENT).get(&current_key)? {
                     Some(b) => Some(keys::u64_from(&b).ok_or_else(|| abort(Error::Corrupt("current".into())))?),
                     None => None,
@@ -484,6 +519,84 @@ impl Store {
                     }
                     None => 1,
                 };
+                tx.tree(META).insert(pending_key(id), &[][..])?;
+                Ok((id, replaces, revision))
+            },
+            None,
+        )?;
+        let stored = self.stage_entries(id, state, list, year, revision).and_then(|()| {
+            self.publish_submission(id, state, list, format, actor, now, (year, revision, replaces, entry_count))
+        });
+        if stored.is_err()
+            && let Err(e) = self.discard_pending(id)
+        {
+            tracing::error!(error = %e, submission = id, "the entries of a list that was not stored could not be removed; the next start removes them");
+        }
+        stored
+    }
+
+    /// Step 2 of [`Store::add_submission`]: the entries, in chunks, each
+    /// chunk under the write gate (so a snapshot waits for a chunk, not for
+    /// the list).
+    fn stage_entries(&self, id: u64, state: &StateCode, list: &ValidList, year: i32, revision: u32) -> Result<()> {
+        const CHUNK: usize = 512;
+        let tree = &self.trees[ENTRIES];
+        let language = list.language.to_string();
+        for (c, chunk) in list.entries.chunks(CHUNK).enumerate() {
+            let _writing = self.write_gate()?;
+            for (i, e) in chunk.iter().enumerate() {
+                let ordinal = (c * CHUNK + i) as u32 + 1;
+                let record = EntryRecord {
+                    v: FORMAT,
+                    submission_id: id,
+                    ordinal,
+                    row: e.row,
+                    state: state.to_string(),
+                    year,
+                    revision,
+                    language: language.clone(),
+                    text: e.text.clone(),
+                    term_key: e.term_key.clone(),
+                    term_en_key: e.term_en_key.clone(),
+                };
+                tree.insert(keys::entry(id, ordinal), encode(&record)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 3 of [`Store::add_submission`]: the one transaction that makes
+    /// the list visible.
+    #[allow(clippy::too_many_arguments)]
+    fn publish_submission(
+        &self,
+        id: u64,
+        state: &StateCode,
+        list: &ValidList,
+        format: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+        (year, revision, replaces, entry_count): (i32, u32, Option<u64>, u32),
+    ) -> Result<Stored> {
+        let warnings: Vec<WarningRecord> = list
+            .warnings
+            .iter()
+            .map(|w| WarningRecord { row: w.row, field: w.field.clone(), message: w.message.clone() })
+            .collect();
+        let current_key = keys::state_year(state.as_str(), year);
+        let (submission, seq) = self.write(
+            now,
+            |tx| {
+                // The list lock keeps `current` where the reservation saw it.
+                let now_current = match tx.tree(CURRENT).get(&current_key)? {
+                    Some(b) => Some(keys::u64_from(&b).ok_or_else(|| abort(Error::Corrupt("current".into())))?),
+                    None => None,
+                };
+                if now_current != replaces {
+                    return Err(abort(Error::Conflict(format!(
+                        "another list of {state} for {year} was stored meanwhile; submit again"
+                    ))));
+                }
                 let submission = SubmissionRecord {
                     v: FORMAT,
                     id,
@@ -501,24 +614,8 @@ impl Store {
                 tx.put(SUBMISSIONS, &id.to_be_bytes(), &submission)?;
                 tx.tree(SUB_BY_STATE)
                     .insert(keys::state_year_rev(state.as_str(), year, revision), &id.to_be_bytes())?;
-                tx.tree(CURRENT).insert(current_key, &id.to_be_bytes())?;
-                for (i, e) in list.entries.iter().enumerate() {
-                    let ordinal = i as u32 + 1;
-                    let record = EntryRecord {
-                        v: FORMAT,
-                        submission_id: id,
-                        ordinal,
-                        row: e.row,
-                        state: state.to_string(),
-                        year,
-                        revision,
-                        language: list.language.to_string(),
-                        text: e.text.clone(),
-                        term_key: e.term_key.clone(),
-                        term_en_key: e.term_en_key.clone(),
-                    };
-                    tx.put(ENTRIES, &keys::entry(id, ordinal), &record)?;
-                }
+                tx.tree(CURRENT).insert(current_key.as_slice(), &id.to_be_bytes())?;
+                tx.tree(META).remove(pending_key(id))?;
                 let seq = tx.log_change(Change::SubmissionAdded {
                     submission_id: id,
                     state: state.to_string(),
@@ -541,6 +638,50 @@ impl Store {
             None,
         )?;
         Ok(Stored { submission, seq })
+    }
+
+    /// The lock that orders the lists of one State and year.
+    fn list_lock(&self, state: &str, year: i32) -> Result<Arc<Mutex<()>>> {
+        let mut locks = self.list_locks.lock().map_err(|_| Error::Poisoned("list locks"))?;
+        Ok(locks.entry((state.to_owned(), year)).or_default().clone())
+    }
+
+    /// Removes the entries written under a pending id and its mark.
+    fn discard_pending(&self, id: u64) -> Result<()> {
+        let _writing = self.write_gate()?;
+        let tree = &self.trees[ENTRIES];
+        for key in tree.scan_prefix(id.to_be_bytes()).keys() {
+            tree.remove(key?)?;
+        }
+        self.trees[META].remove(pending_key(id))?;
+        Ok(())
+    }
+
+    /// Lists that were being stored when the process stopped (or a snapshot
+    /// was taken): their entries go, nothing else of them was written.
+    fn recover_pending(&self) -> Result<()> {
+        let pending: Vec<u64> = self.trees[META]
+            .scan_prefix(PENDING)
+            .keys()
+            .map(|k| k.map(|k| keys::u64_from(&k[PENDING.len()..])))
+            .collect::<sled::Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        for id in pending {
+            tracing::warn!(submission = id, "removing the entries of a list whose storing did not finish");
+            if self.trees[SUBMISSIONS].get(id.to_be_bytes())?.is_some() {
+                // Published (the mark is cleared in the same transaction, so
+                // this cannot happen); keep the list, drop the mark.
+                self.trees[META].remove(pending_key(id))?;
+                continue;
+            }
+            self.discard_pending(id)?;
+        }
+        if self.trees[META].scan_prefix(PENDING).keys().next().is_some() {
+            return Err(Error::Corrupt("pending lists left after recovery".into()));
+        }
+        self.flush()
     }
 
     pub fn submission(&self, id: u64) -> Result<Option<SubmissionRecord>> {
@@ -598,7 +739,24 @@ impl Store {
         self.trees[ENTRIES].scan_prefix(submission_id.to_be_bytes()).values().map(|v| decode(&v?))
     }
 
+    /// One page of a list's entries, in list order: those after the first
+    /// `offset`, at most `limit` (read from the page's first key on).
+    pub fn entries_page(&self, submission_id: u64, offset: usize, limit: usize) -> Result<Vec<EntryRecord>> {
+        let Ok(first) = u32::try_from(offset.saturating_add(1)) else { return Ok(Vec::new()) };
+        self.trees[ENTRIES]
+            .range(keys::entry(submission_id, first)..=keys::entry(submission_id, u32::MAX))
+            .values()
+            .take(limit)
+            .map(|v| decode(&v?))
+            .collect()
+    }
+
+    /// One entry of a stored list (an entry of a list still being stored is
+    /// not there yet).
     pub fn entry(&self, submission_id: u64, ordinal: u32) -> Result<Option<EntryRecord>> {
+        if !self.trees[SUBMISSIONS].contains_key(submission_id.to_be_bytes())? {
+            return Ok(None);
+        }
         self.get(ENTRIES, &keys::entry(submission_id, ordinal))
     }
 
@@ -630,6 +788,18 @@ impl Store {
     }
 
     // ---- Change log ----
+
+    /// The documents a stored list costs the search index: its entries, and
+    /// those of the revision it replaced (indexed again as history).
+    pub fn change_weight(&self, submission: u64, replaces: Option<u64>) -> Result<u64> {
+        let mut weight = 0u64;
+        for id in std::iter::once(submission).chain(replaces) {
+            if let Some(s) = self.submission(id)? {
+                weight += u64::from(s.entry_count);
+            }
+        }
+        Ok(weight)
+    }
 
     /// Changes with a sequence number above `after`, in order.
     pub fn changes_after(&self, after: u64) -> impl Iterator<Item = Result<ChangeRecord>> + '_ {
@@ -709,4 +879,73 @@ impl Store {
 /// sled's "could not acquire lock" (its kind is not always `WouldBlock`).
 pub fn is_lock_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{EntryDraft, ListDraft, validate_list};
+
+    const T0: OffsetDateTime = time::macros::datetime!(2026-01-01 00:00 UTC);
+
+    fn list(n: u64) -> ValidList {
+        let entries = (1..=n)
+            .map(|i| EntryDraft {
+                row: i,
+                term: Some(format!("term {i}")),
+                definition: Some("A definition.".into()),
+                ..Default::default()
+            })
+            .collect();
+        validate_list(ListDraft { language: Some("en".into()), year: Some(2024), entries }, 2026).unwrap()
+    }
+
+    #[test]
+    fn a_list_whose_storing_did_not_finish_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let de = StateCode::parse("DE").unwrap();
+        let actor = Actor::operator();
+        let kept = {
+            let store = Store::open(dir.path(), T0).unwrap();
+            let kept = store.add_submission(&de, &list(3), "json", &actor, T0).unwrap();
+            // A list of 1,200 entries whose entries were written (in three
+            // chunks) but which was never published: the process stopped.
+            store.trees[META].insert(pending_key(77), &[][..]).unwrap();
+            store.stage_entries(77, &de, &list(1_200), 2024, 2).unwrap();
+            store.flush().unwrap();
+            assert_eq!(store.trees[ENTRIES].scan_prefix(77u64.to_be_bytes()).count(), 1_200);
+            // Its entries are not there for readers.
+            assert!(store.entry(77, 1).unwrap().is_none());
+            assert!(store.entry(kept.submission.id, 1).unwrap().is_some());
+            kept
+        };
+        let store = Store::open(dir.path(), T0).unwrap();
+        assert_eq!(store.trees[ENTRIES].scan_prefix(77u64.to_be_bytes()).count(), 0);
+        assert!(store.trees[META].scan_prefix(PENDING).next().is_none());
+        assert_eq!(store.entries_of(kept.submission.id).count(), 3);
+        // The next list takes the next revision and a fresh id.
+        let next = store.add_submission(&de, &list(2), "json", &actor, T0).unwrap();
+        assert_eq!(next.submission.revision, 2);
+        assert!(next.submission.id > kept.submission.id);
+        assert_eq!(store.entries_page(next.submission.id, 1, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_list_refused_after_its_reservation_takes_its_entries_away() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), T0).unwrap();
+        let nowhere = StateCode::parse("ZZ-NONE").unwrap();
+        let r = store.add_submission(&nowhere, &list(5), "json", &Actor::operator(), T0);
+        assert!(matches!(r, Err(Error::NotFound { .. })));
+        assert!(store.trees[ENTRIES].is_empty());
+        assert!(store.trees[META].scan_prefix(PENDING).next().is_none());
+        // A failure after the entries were written removes them (what
+        // add_submission does when publishing fails).
+        let de = StateCode::parse("DE").unwrap();
+        store.trees[META].insert(pending_key(5), &[][..]).unwrap();
+        store.stage_entries(5, &de, &list(600), 2024, 1).unwrap();
+        store.discard_pending(5).unwrap();
+        assert!(store.trees[ENTRIES].is_empty());
+        assert!(store.trees[META].scan_prefix(PENDING).next().is_none());
+    }
 }

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    AuditNote, Change, ENTRIES, FORMAT, PROPOSAL_LOG, PROPOSAL_TERMS, PROPOSALS, Store, Tx, TxResult, abort, decode,
-    keys,
+    AuditNote, Change, ENTRIES, FORMAT, PROPOSAL_LOG, PROPOSAL_TERMS, PROPOSALS, SUBMISSIONS, Store, Tx, TxResult,
+    abort, decode, keys,
 };
 use crate::clock;
 use crate::domain::diff::sources_diff;
@@ -246,7 +246,11 @@ impl Tx<'_> {
         let mut errors = Vec::new();
         for id in &text.entry_ids {
             let exists = match id.parse::<crate::domain::EntryId>() {
-                Ok(e) => self.tree(ENTRIES).get(keys::entry(e.submission, e.ordinal))?.is_some(),
+                Ok(e) => {
+                    // An entry of a list still being stored is not there yet.
+                    self.tree(SUBMISSIONS).get(e.submission.to_be_bytes())?.is_some()
+                        && self.tree(ENTRIES).get(keys::entry(e.submission, e.ordinal))?.is_some()
+                }
                 Err(_) => false,
             };
             if !exists {

@@ -106,7 +106,7 @@ pub async fn state(
             let coverage = g.coverage(a, 0, 0)?;
             let positions = g.state_positions(a, &code)?;
             let detail = match uploaded {
-                Some(id) => Some(g.submission(a, id)?),
+                Some(id) => Some(g.submission(a, id, 0, 0)?),
                 None => None,
             };
             Ok((name, lists, coverage, positions, detail))

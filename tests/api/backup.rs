@@ -307,7 +307,7 @@ async fn a_backup_taken_during_writes_is_consistent() {
         let (_, subs) = get(&client, &base, &format!("/v1/states/{state}/submissions"), None).await;
         for s in subs["submissions"].as_array().unwrap() {
             let (_, detail) =
-                get(&client, &base, &format!("/v1/submissions/{}", s["id"].as_str().unwrap()), None).await;
+                get(&client, &base, &format!("/v1/submissions/{}?limit=200", s["id"].as_str().unwrap()), None).await;
             assert_eq!(detail["entries"].as_array().unwrap().len(), 30);
             seen += 1;
         }

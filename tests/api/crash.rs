@@ -72,7 +72,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_list_and_leaves_no_partial_one
     let (mut child, base) = start(dir.path());
     // Every acknowledged list is there, whole and as sent.
     for (marker, id) in &acked {
-        let r = client.get(format!("{base}/v1/submissions/{id}")).send().await.unwrap();
+        let r = client.get(format!("{base}/v1/submissions/{id}?limit=200")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "acknowledged list {marker} ({id}) is missing");
         let sub: Value = r.json().await.unwrap();
         let terms: Vec<&str> = sub["entries"].as_array().unwrap().iter().map(|e| e["term"].as_str().unwrap()).collect();
@@ -85,7 +85,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_list_and_leaves_no_partial_one
         let subs = subs["submissions"].as_array().unwrap();
         for (i, s) in subs.iter().enumerate() {
             assert_eq!(s["revision"].as_u64().unwrap(), i as u64 + 1, "{state} revisions are contiguous");
-            let full = get(&client, &format!("{base}/v1/submissions/{}", s["id"].as_str().unwrap())).await;
+            let full = get(&client, &format!("{base}/v1/submissions/{}?limit=200", s["id"].as_str().unwrap())).await;
             let entries = full["entries"].as_array().unwrap();
             assert_eq!(entries.len() as u64, s["entry_count"].as_u64().unwrap(), "{state} list {} is whole", s["id"]);
             assert_eq!(entries.len(), 40);

@@ -32,7 +32,8 @@ pub fn parse_as_of(raw: &str) -> Option<OffsetDateTime> {
     let raw = raw.trim();
     if raw.len() == 10 {
         let start = clock::parse(raw)?;
-        return Some(start + time::Duration::days(1) - time::Duration::nanoseconds(1));
+        // The day's last instant (computed within the day: 9999-12-31 has no next day).
+        return start.date().with_hms_nano(23, 59, 59, 999_999_999).ok().map(time::PrimitiveDateTime::assume_utc);
     }
     clock::parse(raw)
 }
