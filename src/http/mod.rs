@@ -99,13 +99,14 @@ fn routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API as the code defines it.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    openapi::finish(routes().split_for_parts().1)
 }
 
 /// The whole application: routes, docs, limits, and errors in one shape.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let (router, api) = routes().split_for_parts();
+    let api = openapi::finish(api);
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
         .merge(crate::web::routes())

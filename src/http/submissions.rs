@@ -123,10 +123,17 @@ pub struct SubmissionDetail {
         ("year" = Option<i32>, Query, description = "Exchange year (CSV and TBX bodies)"),
         ("language" = Option<String>, Query, description = "Language of the list (CSV bodies; TBX bodies holding several languages besides English)"),
     ),
-    request_body(content(
+    request_body(description = "The list: JSON (ListBody); CSV (RFC 4180, UTF-8, a header row naming the \
+        entry fields, `year` and `language` as query parameters); or TBX v3 / v2 (UTF-8 XML, no DOCTYPE \
+        with declarations). Without a Content-Type the first byte decides.",
+        content(
         (crate::http::openapi::ListBody = "application/json"),
-        (String = "text/csv"),
+        (String = "text/csv", example = "term,definition\r\nphishing,Fraudulent messages that trick people into giving away secrets.\r\n"),
+        (String = "application/csv"),
         (String = "application/x-tbx+xml"),
+        (String = "application/tbx+xml"),
+        (String = "application/xml"),
+        (String = "text/xml"),
     )),
     responses(
         (status = 201, body = SubmissionReceipt, description = "Stored durably; it is the current revision"),
@@ -233,12 +240,13 @@ pub async fn list_submissions(
 #[utoipa::path(get, path = "/v1/submissions/{id}", tag = "national lists",
     params(
         ("id" = String, Path, description = "Submission id"),
-        ("format" = Option<String>, Query, description = "json, csv or tbx: the list as a file (default: the JSON view)"),
+        ("format" = Option<crate::http::openapi::ListFileFormat>, Query, description = "The list as a file in this format (default: the JSON view)"),
         ("bom" = Option<bool>, Query, description = "CSV only: start with a UTF-8 byte order mark"),
     ),
     responses(
-        (status = 200, description = "The list", content(
-            (SubmissionDetail = "application/json"),
+        (status = 200, description = "The list: the JSON view without `format`; with `format`, a file \
+            (`Content-Disposition: attachment`) in that format", content(
+            (crate::http::openapi::SubmissionJson = "application/json"),
             (String = "text/csv"),
             (String = "application/x-tbx+xml"),
         )),
