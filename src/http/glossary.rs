@@ -154,7 +154,7 @@ pub async fn export_glossary(
     let format = ExportFormat::parse(raw, params.bool("bom")?).ok_or_else(|| {
         Error::bad_param(
             "format",
-            format!("format must be tbx, csv or json, not '{}'", crate::domain::codes::clip(raw)),
+            format!("format must be tbx, tbx2, csv or json, not '{}'", crate::domain::codes::clip(raw)),
         )
     })?;
     let as_of = as_of_param(&params)?;

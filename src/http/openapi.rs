@@ -141,6 +141,8 @@ pub enum ListFileFormat {
     Csv,
     /// TBX v3 (ISO 30042:2019), TBX-Basic when every data category fits it.
     Tbx,
+    /// TBX v2 (ISO 30042:2008, `<martif>`), as translate-toolkit reads it.
+    Tbx2,
 }
 
 /// The formats the glossary downloads in (`GET /v1/glossary/export?format=`).
@@ -150,6 +152,8 @@ pub enum ListFileFormat {
 pub enum GlossaryFileFormat {
     /// TBX v3 (ISO 30042:2019), TBX-Basic.
     Tbx,
+    /// TBX v2 (ISO 30042:2008, `<martif>`), as translate-toolkit reads it.
+    Tbx2,
     /// One row per agreed entry with its translations, States and provenance.
     Csv,
     /// The glossary view of every agreed entry (`GlossaryView`).

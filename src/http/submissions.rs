@@ -16,7 +16,7 @@ use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::domain::Warning;
 use crate::error::Error;
-use crate::service::{Download, ExportFormat, ListFormat, ListInput, SubmissionRecord, WarningRecord};
+use crate::service::{Download, ExportFormat, ListFormat, ListInput, SubmissionRecord, SubmitOptions, WarningRecord};
 
 /// Something worth knowing about a stored list that did not stop it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,13 +115,17 @@ pub struct SubmissionDetail {
 /// `text/xml`; v3 `<tbx>` or v2 `<martif>`): one entry per concept entry, its
 /// row the concept entry number; `year` as a query parameter, `language` too
 /// unless the file holds one language besides English. A TBX file with a
-/// DOCTYPE (entity declarations) is refused unread (400).
+/// DOCTYPE holding declarations (an internal subset, entities) is refused
+/// unread (400); a bare reference to an external DTD is ignored, never
+/// fetched. With `skip_incomplete=true`, entries that cannot be taken in are
+/// left out and named in the warnings.
 /// A list with any bad row is refused whole (422) with every bad row named.
 #[utoipa::path(post, path = "/v1/states/{state}/submissions", tag = "national lists",
     params(
         ("state" = String, Path, description = "State code, e.g. DE"),
         ("year" = Option<i32>, Query, description = "Exchange year (CSV and TBX bodies)"),
         ("language" = Option<String>, Query, description = "Language of the list (CSV bodies; TBX bodies holding several languages besides English)"),
+        ("skip_incomplete" = Option<bool>, Query, description = "Store the complete entries and name the skipped ones in `warnings`, instead of refusing the list (default false)"),
     ),
     request_body(description = "The list: JSON (ListBody); CSV (RFC 4180, UTF-8, a header row naming the \
         entry fields, `year` and `language` as query parameters); or TBX v3 / v2 (UTF-8 XML, no DOCTYPE \
@@ -163,10 +167,11 @@ pub async fn create_submission(
             )])
         })?),
     };
+    let options = SubmitOptions { skip_incomplete: params.bool("skip_incomplete")? };
     let receipt = blocking(move || {
         let g = &app.glossary;
         let state = g.known_state(code.as_str(), "state")?;
-        g.submit(&actor, &state, ListInput { format, body: &body, language, year })
+        g.submit_with(&actor, &state, ListInput { format, body: &body, language, year }, options)
     })
     .await?;
     let s = receipt.stored.submission;
@@ -232,9 +237,11 @@ pub async fn list_submissions(
 /// Without `format`: the JSON view below (ids, revision, warnings, entries).
 /// `format=json`: the list as the JSON body a submission takes; `format=csv`:
 /// the CSV list a submission takes (RFC 4180, a header row, `bom=true` for a
-/// UTF-8 byte order mark); `format=tbx`: TBX v3, TBX-Basic (one conceptEntry
-/// per entry, the list language's section with the term as given, its status,
-/// source and note, the synonyms as admitted terms, and an English section).
+/// UTF-8 byte order mark, formula cells guarded by a leading quote);
+/// `format=tbx`: TBX v3, TBX-Basic when every data category fits it (one
+/// conceptEntry per entry, the list language's section with the term as
+/// given, its status, source and note, the synonyms as admitted terms, and an
+/// English section); `format=tbx2`: the same in TBX v2 (`<martif>`).
 /// Each re-imports as the same list, and exporting that again gives the same
 /// bytes: the files hold no ids, revisions or times.
 #[utoipa::path(get, path = "/v1/submissions/{id}", tag = "national lists",
@@ -264,7 +271,7 @@ pub async fn get_submission(
         Some(f) => Some(ExportFormat::parse(f, params.bool("bom")?).ok_or_else(|| {
             Error::bad_param(
                 "format",
-                format!("format must be json, csv or tbx, not '{}'", crate::domain::codes::clip(f)),
+                format!("format must be json, csv, tbx or tbx2, not '{}'", crate::domain::codes::clip(f)),
             )
         })?),
     };

@@ -35,17 +35,23 @@ pub struct SubmissionDetail {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Json,
-    Csv { bom: bool },
+    Csv {
+        bom: bool,
+    },
+    /// TBX v3 (ISO 30042:2019).
     Tbx,
+    /// TBX v2 (`<martif>`, ISO 30042:2008), what translate-toolkit reads.
+    Tbx2,
 }
 
 impl ExportFormat {
-    /// `json`, `csv` or `tbx` (`bom` applies to CSV only).
+    /// `json`, `csv`, `tbx` or `tbx2` (`bom` applies to CSV only).
     pub fn parse(raw: &str, bom: bool) -> Option<Self> {
         match raw {
             "json" => Some(Self::Json),
             "csv" => Some(Self::Csv { bom }),
             "tbx" => Some(Self::Tbx),
+            "tbx2" => Some(Self::Tbx2),
             _ => None,
         }
     }
@@ -55,6 +61,7 @@ impl ExportFormat {
             Self::Json => "json",
             Self::Csv { .. } => "csv",
             Self::Tbx => "tbx",
+            Self::Tbx2 => "v2.tbx",
         }
     }
 
@@ -63,6 +70,7 @@ impl ExportFormat {
         let (media, body) = match self {
             Self::Csv { bom } => (formats::csv::MEDIA_TYPE, formats::csv::write(doc, bom)?),
             Self::Tbx => (formats::tbx::MEDIA_TYPE, formats::tbx::write(doc).into_bytes()),
+            Self::Tbx2 => (formats::tbx::MEDIA_TYPE, formats::tbx::write_v2(doc).into_bytes()),
             Self::Json => (formats::json::MEDIA_TYPE, formats::json::write(doc)?),
         };
         Ok(Download { media, file_name: String::new(), body })

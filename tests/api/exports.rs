@@ -49,7 +49,12 @@ async fn entries(app: &TestApp, id: &str) -> Vec<Value> {
         .collect()
 }
 
-const MEDIA: [(&str, &str); 3] = [("json", "application/json"), ("csv", "text/csv"), ("tbx", "application/x-tbx+xml")];
+const MEDIA: [(&str, &str); 4] = [
+    ("json", "application/json"),
+    ("csv", "text/csv"),
+    ("tbx", "application/x-tbx+xml"),
+    ("tbx2", "application/x-tbx+xml"),
+];
 
 /// Exports submission `id` of `app` in every format, imports each into a new
 /// empty service, and checks the entries are the same and a second export
@@ -59,7 +64,8 @@ async fn round_trip(app: &TestApp, id: &str, state: &str, year: i64, language: &
     for (format, media) in MEDIA {
         let first = download(app, &format!("/v1/submissions/{id}?format={format}")).await;
         assert!(first.content_type.starts_with(media), "{format}: {}", first.content_type);
-        assert_eq!(first.disposition, format!("attachment; filename=\"{state}-{year}-{language}.{format}\""));
+        let extension = if format == "tbx2" { "v2.tbx" } else { format };
+        assert_eq!(first.disposition, format!("attachment; filename=\"{state}-{year}-{language}.{extension}\""));
         let fresh = spawn_app().await;
         let query = format!("?year={year}&language={language}");
         let again = import(&fresh, state, &query, media, first.body.clone()).await;
