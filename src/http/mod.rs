@@ -124,7 +124,40 @@ pub fn app(state: AppState) -> Router {
             )
             .into_response()
         }))
+        .layer(axum::middleware::from_fn(head_limits))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The longest request target answered (longer: 414).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// The most header bytes answered (more: 431).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses an over-long request target (414) or over-large headers (431) as
+/// problem+json, well below the limits at which the HTTP parser itself
+/// answers with an empty body.
+async fn head_limits(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri().to_string().len();
+    if uri > MAX_URI_BYTES {
+        return Problem::new(
+            StatusCode::URI_TOO_LONG,
+            "uri-too-long",
+            "URI too long",
+            format!("the request target has {uri} bytes; at most {MAX_URI_BYTES} are read"),
+        )
+        .into_response();
+    }
+    let headers: usize = request.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    if headers > MAX_HEADER_BYTES {
+        return Problem::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers-too-large",
+            "Request header fields too large",
+            format!("the request has {headers} bytes of headers; at most {MAX_HEADER_BYTES} are read"),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {

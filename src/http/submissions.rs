@@ -125,7 +125,7 @@ pub struct SubmissionDetail {
         ("state" = String, Path, description = "State code, e.g. DE"),
         ("year" = Option<i32>, Query, description = "Exchange year (CSV and TBX bodies)"),
         ("language" = Option<String>, Query, description = "Language of the list (CSV bodies; TBX bodies holding several languages besides English)"),
-        ("skip_incomplete" = Option<bool>, Query, description = "Store the complete entries and name the skipped ones in `warnings`, instead of refusing the list (default false)"),
+        ("skip_incomplete" = Option<bool>, Query, description = "Keep the complete entries and name the skipped ones in `warnings`, instead of refusing the list (default false)"),
     ),
     request_body(description = "The list: JSON (ListBody); CSV (RFC 4180, UTF-8, a header row naming the \
         entry fields, `year` and `language` as query parameters); or TBX v3 / v2 (UTF-8 XML, no DOCTYPE \
