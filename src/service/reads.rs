@@ -89,7 +89,7 @@ fn require_admin(actor: &Actor) -> Result<()> {
     if actor.is_admin() {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!("only an admin may do this; '{}' is a {}", actor.name, actor.role)))
+        Err(Error::Forbidden(format!("only an admin may do this; '{}' is {}", actor.name, actor.role.with_article())))
     }
 }
 
@@ -97,7 +97,11 @@ pub(super) fn require_editor(actor: &Actor) -> Result<()> {
     if actor.is_editor() {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!("only an editor or admin may do this; '{}' is a {}", actor.name, actor.role)))
+        Err(Error::Forbidden(format!(
+            "only an editor or admin may do this; '{}' is {}",
+            actor.name,
+            actor.role.with_article()
+        )))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod backup;
 mod browser;
+mod cli;
 mod clusters;
 mod crash;
 mod exchange;
