@@ -129,7 +129,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The longest request target answered (longer: 414).
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+pub const MAX_URI_BYTES: usize = 32 * 1024;
 /// The most header bytes answered (more: 431).
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
