@@ -31,6 +31,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sled=warn,tantivy=warn")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal, never into a redirected log.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = cli::Args::parse();
     match cli::run(args) {

@@ -35,6 +35,12 @@ pub fn run(data_dir: &Path, args: ClusterArgs) -> Result<()> {
             "clustered {} entries into {} clusters ({} with two or more States) in {} ms",
             stats.entries, stats.clusters, stats.multi_state_clusters, stats.millis
         );
+    } else if args.evaluate.is_none() {
+        // Nothing asked: say so, and what could be done.
+        eprintln!(
+            "the entries are clustered already; nothing changed. \
+             --rebuild reclusters from scratch; --evaluate LABELS.jsonl measures the clustering"
+        );
     }
     let Some(path) = args.evaluate else { return Ok(()) };
     let labels = read_labels(&path)?;

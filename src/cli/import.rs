@@ -100,12 +100,13 @@ pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
 fn load(glossary: &Glossary, path: &Path, args: &ImportArgs, bar: &ProgressBar) -> Result<Loaded> {
     let format = ListFormat::from_path(path)
         .ok_or_else(|| Error::bad_request(format!("{}: expected a .json, .csv or .tbx file", path.display())))?;
-    let size = std::fs::metadata(path)?.len();
+    let cannot_read = |e: std::io::Error| Error::bad_request(format!("cannot read {}: {e}", path.display()));
+    let size = std::fs::metadata(path).map_err(cannot_read)?.len();
     let mut body = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    let mut file = std::fs::File::open(path)?;
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
     let mut chunk = vec![0u8; 256 * 1024];
     loop {
-        let n = file.read(&mut chunk)?;
+        let n = file.read(&mut chunk).map_err(cannot_read)?;
         if n == 0 {
             break;
         }
@@ -155,7 +156,10 @@ fn report(receipts: &[Receipt], elapsed: Duration) {
         let s = &receipt.stored.submission;
         entries += u64::from(s.entry_count);
         for w in &receipt.warnings {
-            eprintln!("warning: {} {}: row {:?} {}: {}", s.state, s.year, w.row, w.field, w.message);
+            match w.row {
+                Some(row) => eprintln!("warning: {} {}: row {row}, {}: {}", s.state, s.year, w.field, w.message),
+                None => eprintln!("warning: {} {}: {}: {}", s.state, s.year, w.field, w.message),
+            }
         }
         eprintln!(
             "stored submission {} for {} {}: revision {}, {} entries",

@@ -65,8 +65,12 @@ pub fn run(args: Args) -> Result<()> {
             let doc = consensus_glossary::http::openapi_document()
                 .to_pretty_json()
                 .map_err(|e| consensus_glossary::Error::Internal(e.to_string()))?;
-            println!("{doc}");
-            Ok(())
+            // `glossary openapi | head` closes the pipe early: that is not an error.
+            use std::io::Write;
+            match writeln!(std::io::stdout().lock(), "{doc}") {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(consensus_glossary::Error::from),
+            }
         }
     }
 }

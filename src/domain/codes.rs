@@ -9,7 +9,7 @@ pub enum CodeError {
     StateCode(String),
     #[error("'{0}' is not a known language: use a BCP 47 primary tag such as en, fr, de, it, ru, es")]
     Language(String),
-    #[error("year {year} is outside the exchange years {first}..={last}")]
+    #[error("year {year} is outside the exchange years {first} to {last}")]
     Year { year: i64, first: i32, last: i32 },
     #[error("'{0}' is not a role: reader, delegate, editor or admin")]
     Role(String),
@@ -158,6 +158,15 @@ impl Role {
             Self::Editor => "editor",
             Self::Admin => "admin",
         }
+    }
+}
+
+impl Role {
+    /// The role with its article, for sentences: "an editor", "a delegate".
+    pub fn with_article(self) -> String {
+        let name = self.as_str();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {name}")
     }
 }
 

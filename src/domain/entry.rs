@@ -356,14 +356,27 @@ pub const EXTRA_ELEMENTS: [&str; 9] =
     ["descrip", "admin", "termNote", "note", "ref", "xref", "transac", "transacNote", "date"];
 
 /// Why `key` is not an extra key, if it is not one. An extra key is
-/// `"{scope}/{element}"` or `"{scope}/{element}/{type}"`: a scope of
-/// [`EXTRA_SCOPES`], an element of [`EXTRA_ELEMENTS`], and a type of 1 to 64
-/// ASCII letters, digits, '-', '_' or '.', starting with a letter. For
-/// example `term/termNote/partOfSpeech`.
+/// `"{scope}/{element}[/{type}][#{n}][@target]"`: a scope of
+/// [`EXTRA_SCOPES`], an element of [`EXTRA_ELEMENTS`], a type of 1 to 64
+/// printable characters without '/', '#' or '@' and without spaces at either
+/// end (TBX types such as "Usage note" have spaces), `#n` (n ≥ 2) for the
+/// n-th occurrence of the same data category, and `@target` for the target
+/// of a `ref` or `xref`. For example `term/termNote/partOfSpeech`,
+/// `term/date#2`, `concept/xref/externalCrossReference@target`.
 pub fn extra_key_problem(key: &str) -> Option<String> {
-    let mut parts = key.split('/');
+    let key = key.strip_suffix("@target").unwrap_or(key);
+    let key = match key.rsplit_once('#') {
+        Some((k, n)) => {
+            if !n.parse::<u32>().is_ok_and(|n| n >= 2) || n.starts_with(['0', '+']) {
+                return Some("a repeated data category is numbered #2, #3, ...".into());
+            }
+            k
+        }
+        None => key,
+    };
+    let mut parts = key.splitn(3, '/');
     let (scope, element, kind) = (parts.next(), parts.next(), parts.next());
-    if parts.next().is_some() || element.is_none() {
+    if element.is_none() {
         return Some("use scope/element or scope/element/type, e.g. term/termNote/partOfSpeech".into());
     }
     if !scope.is_some_and(|s| EXTRA_SCOPES.contains(&s)) {
@@ -373,11 +386,13 @@ pub fn extra_key_problem(key: &str) -> Option<String> {
         return Some(format!("the element must be one of {}", EXTRA_ELEMENTS.join(", ")));
     }
     if let Some(kind) = kind {
-        let ok = (1..=64).contains(&kind.len())
-            && kind.starts_with(|c: char| c.is_ascii_alphabetic())
-            && kind.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let ok = (1..=64).contains(&kind.chars().count())
+            && kind.trim() == kind
+            && !kind.chars().any(|c| c.is_control() || matches!(c, '/' | '#' | '@'));
         if !ok {
-            return Some("the type is 1 to 64 ASCII letters, digits, '-', '_' or '.', starting with a letter".into());
+            return Some(
+                "the type is 1 to 64 printable characters without '/', '#' or '@', and no space at either end".into(),
+            );
         }
     }
     None
@@ -534,7 +549,7 @@ mod tests {
         d.synonyms = vec!["x; y".into()];
         d.administrative_status = Some("obsolete".into());
         d.extra.insert("body/langSec/x".into(), "v".into());
-        d.extra.insert("term/termNote/part of speech".into(), "v".into());
+        d.extra.insert("term/termNote/part/of speech".into(), "v".into());
         d.domains = vec!["a|b".into()];
         let errors = validate_list(list("en", vec![d]), 2026).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -546,7 +561,22 @@ mod tests {
         assert_eq!(extra_key_problem("term/termNote/partOfSpeech"), None);
         assert_eq!(extra_key_problem("lang_en/note"), None);
         assert_eq!(extra_key_problem("concept/transacNote/responsibility"), None);
-        for bad in ["term", "term/term/x", "concept/langSec", "x/note", "term/note/1x", "a/b/c/d", ""] {
+        // TBX types may have spaces; repeats are numbered; targets ride along.
+        assert_eq!(extra_key_problem("concept/descrip/Usage note"), None);
+        assert_eq!(extra_key_problem("term/date#2"), None);
+        assert_eq!(extra_key_problem("concept/xref/externalCrossReference@target"), None);
+        for bad in [
+            "term",
+            "term/term/x",
+            "concept/langSec",
+            "x/note",
+            "term/note/x/y",
+            "a/b/c/d",
+            "",
+            "term/date#1",
+            "term/date#x",
+            "term/note/ x",
+        ] {
             assert!(extra_key_problem(bad).is_some(), "{bad}");
         }
     }

@@ -62,11 +62,31 @@ pub struct Datum {
     pub element: String,
     pub kind: Option<String>,
     pub value: String,
+    /// `target` of a `ref` (another concept, `c{n}`, or a URI) or an `xref` (a URI).
+    pub target: Option<String>,
+    /// The language a concept-level datum is in, when the file says
+    /// (its own `xml:lang`, else the root's).
+    pub lang: Option<String>,
+    /// For `transac`, `date` and `transacNote`: the transaction group
+    /// (`transacGrp`) it belongs to at its level, from 1.
+    pub group: Option<u32>,
+}
+
+/// The elements that sit in a transaction group (`transacGrp`).
+pub fn in_transaction(element: &str) -> bool {
+    matches!(element, "transac" | "date" | "transacNote")
 }
 
 impl Datum {
     pub fn new(element: &str, kind: Option<&str>, value: impl Into<String>) -> Self {
-        Self { element: element.to_owned(), kind: kind.map(str::to_owned), value: value.into() }
+        Self {
+            element: element.to_owned(),
+            kind: kind.map(str::to_owned),
+            value: value.into(),
+            target: None,
+            lang: None,
+            group: None,
+        }
     }
 
     /// The data category's name: its type, or the element for untyped ones
@@ -75,21 +95,59 @@ impl Datum {
         self.kind.as_deref().unwrap_or(&self.element)
     }
 
-    /// The key this datum has in an entry's `extra` map, under `scope`.
+    /// The key this datum has in an entry's `extra` map, under `scope`,
+    /// without its occurrence number.
     fn extra_key(&self, scope: &str) -> String {
         match &self.kind {
             Some(kind) => format!("{scope}/{}/{kind}", self.element),
             None => format!("{scope}/{}", self.element),
         }
     }
+}
 
-    /// The datum an `extra` key and value stand for, with the key's scope.
-    fn from_extra(key: &str, value: &str) -> Option<(String, Self)> {
+/// An `extra` key taken apart: `{scope}/{element}[/{type}][#{n}][@target]`.
+/// `n` (2 or more) numbers the second and later occurrences of the same data
+/// category at the same place (for `transac`, `date` and `transacNote`: the
+/// transaction group, so that the n-th transaction's date is `date#n`);
+/// `@target` holds the `target` of the `ref` or `xref` of the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraKey<'a> {
+    pub scope: &'a str,
+    pub element: &'a str,
+    pub kind: Option<&'a str>,
+    pub n: u32,
+    pub target: bool,
+}
+
+impl<'a> ExtraKey<'a> {
+    /// Takes a key apart, if it has the shape (names are checked elsewhere).
+    pub fn parse(key: &'a str) -> Option<Self> {
+        let (key, target) = match key.strip_suffix("@target") {
+            Some(k) => (k, true),
+            None => (key, false),
+        };
+        let (key, n) = match key.rsplit_once('#') {
+            Some((k, n)) => (k, n.parse::<u32>().ok().filter(|n| *n >= 2)?),
+            None => (key, 1),
+        };
         let mut parts = key.splitn(3, '/');
-        let scope = parts.next()?.to_owned();
+        let scope = parts.next()?;
         let element = parts.next()?;
-        Some((scope, Self::new(element, parts.next(), value)))
+        Some(Self { scope, element, kind: parts.next(), n, target })
     }
+
+    /// The key without its occurrence number and `@target`.
+    pub fn base(&self) -> String {
+        match self.kind {
+            Some(kind) => format!("{}/{}/{kind}", self.scope, self.element),
+            None => format!("{}/{}", self.scope, self.element),
+        }
+    }
+}
+
+/// `base`, numbered: `base` itself for the first occurrence, `base#n` after.
+fn numbered(base: &str, n: u32) -> String {
+    if n <= 1 { base.to_owned() } else { format!("{base}#{n}") }
 }
 
 /// TBX-Basic's administrativeStatus values, as written in exports.
@@ -108,6 +166,8 @@ pub struct Leftovers {
     pub dropped_english_terms: usize,
     /// Data categories of the synonyms, which only keep their text.
     pub dropped_synonym_data: Vec<String>,
+    /// An administrativeStatus that is none of the four a list knows.
+    pub unknown_status: Option<String>,
 }
 
 fn primary(lang: &str) -> Option<String> {
@@ -176,6 +236,13 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
         into.data.extend(sec.data.iter().cloned());
         into.terms.extend(sec.terms.iter().cloned());
     }
+    if national.terms.iter().chain(en.terms.iter()).any(|t| t.term.is_empty()) {
+        return Err(RowError::new(
+            Some(row),
+            "term",
+            format!("concept entry {row} has a term section without a term in '{language}' or English"),
+        ));
+    }
     let Some((mut term, others)) = choose(national.terms) else {
         let present: Vec<&str> = concept.langs.iter().map(|l| l.lang.as_str()).collect();
         let has = if present.is_empty() {
@@ -202,9 +269,36 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
         }
         synonyms.push(other.term);
     }
+    // A concept-level definition in a known language belongs to that
+    // language: the list's, English, or one that is not imported.
+    let mut concept_en_definition = None;
+    let mut concept_definition = None;
+    concept_data.retain(|d| {
+        if d.category() != "definition" {
+            return true;
+        }
+        match d.lang.as_deref().map(|l| primary(l).unwrap_or_default()) {
+            None => {
+                concept_definition.get_or_insert_with(|| d.value.clone());
+            }
+            Some(l) if l == language => {
+                concept_definition.get_or_insert_with(|| d.value.clone());
+            }
+            Some(l) if l == "en" => {
+                concept_en_definition.get_or_insert_with(|| d.value.clone());
+            }
+            Some(_) => {
+                let lang = d.lang.clone().unwrap_or_default();
+                if !left.other_languages.contains(&lang) {
+                    left.other_languages.push(lang);
+                }
+            }
+        }
+        false
+    });
     let definition = take(&mut national.data, "definition")
         .or_else(|| take(&mut term.data, "definition"))
-        .or_else(|| take(&mut concept_data, "definition"));
+        .or_else(|| concept_definition.clone());
     let mut sources = take_all(&mut concept_data, "source");
     sources.extend(take_all(&mut national.data, "source"));
     sources.extend(take_all(&mut term.data, "source"));
@@ -217,7 +311,12 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
     {
         domains.extend(super::split_domains(&field));
     }
-    let administrative_status = take(&mut term.data, "administrativeStatus");
+    let mut administrative_status = take(&mut term.data, "administrativeStatus");
+    if let Some(raw) = administrative_status.take_if(|s| crate::domain::administrative_status(s).is_none()) {
+        // Not one of the four a list knows: kept as a data category, with a warning.
+        left.unknown_status = Some(raw.clone());
+        term.data.insert(0, Datum::new("termNote", Some("administrativeStatus"), raw));
+    }
 
     let (mut term_en, mut definition_en) = (None, None);
     let mut en_term_data = Vec::new();
@@ -231,7 +330,7 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
             definition_en = take(&mut en.data, "definition");
         }
         if definition_en.is_none() {
-            definition_en = take(&mut concept_data, "definition");
+            definition_en = concept_en_definition.clone().or_else(|| concept_definition.clone());
         }
     }
 
@@ -243,20 +342,30 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
         ("lang_en", en.data),
         ("term_en", en_term_data),
     ] {
+        // Each occurrence its own key: `key`, `key#2`, ... (a transaction's
+        // members numbered by their group), never joined into one text.
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
         for d in data {
             if d.value.trim().is_empty() {
                 continue;
             }
-            let key = d.extra_key(scope);
-            match extra.get_mut(&key) {
-                Some(v) => {
-                    v.push('\n');
-                    v.push_str(&d.value);
-                }
-                None => {
-                    left.extra_keys.push(key.clone());
-                    extra.insert(key, d.value);
-                }
+            let base = d.extra_key(scope);
+            let count = seen.entry(base.clone()).or_default();
+            *count += 1;
+            let mut n = match d.group {
+                Some(g) if in_transaction(&d.element) => g,
+                _ => *count,
+            };
+            while extra.contains_key(&numbered(&base, n)) {
+                n += 1;
+            }
+            let key = numbered(&base, n);
+            if let Some(target) = &d.target {
+                extra.insert(format!("{key}@target"), target.clone());
+            }
+            extra.insert(key, d.value);
+            if !left.extra_keys.contains(&base) {
+                left.extra_keys.push(base);
             }
         }
     }
@@ -292,13 +401,25 @@ pub fn to_draft(concept: &Concept, language: &str) -> Result<(EntryDraft, Leftov
 /// note and extras; synonyms follow as admitted terms; for a list not in
 /// English, an English section holds `term_en` and `definition_en`.
 pub fn from_draft(entry: &EntryDraft, language: &str, row: u64) -> Concept {
-    let mut scoped: BTreeMap<String, Vec<Datum>> = BTreeMap::new();
+    let mut scoped: BTreeMap<String, Vec<(String, u32, Datum)>> = BTreeMap::new();
     for (key, value) in &entry.extra {
-        if let Some((scope, datum)) = Datum::from_extra(key, value) {
-            scoped.entry(scope).or_default().push(datum);
+        let Some(k) = ExtraKey::parse(key) else { continue };
+        if k.target {
+            continue;
         }
+        let mut datum = Datum::new(k.element, k.kind, value.as_str());
+        datum.target = entry.extra.get(&format!("{key}@target")).cloned();
+        if in_transaction(k.element) {
+            datum.group = Some(k.n);
+        }
+        scoped.entry(k.scope.to_owned()).or_default().push((k.base(), k.n, datum));
     }
-    let mut scope = |name: &str| scoped.remove(name).unwrap_or_default();
+    // In the order they were read: by category, then occurrence (numerically).
+    let mut scope = |name: &str| -> Vec<Datum> {
+        let mut data = scoped.remove(name).unwrap_or_default();
+        data.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        data.into_iter().map(|(_, _, d)| d).collect()
+    };
 
     let mut concept_data: Vec<Datum> =
         entry.domains.iter().map(|d| Datum::new("descrip", Some("subjectField"), d.as_str())).collect();
@@ -344,6 +465,134 @@ pub fn from_draft(entry: &EntryDraft, language: &str, row: u64) -> Concept {
         });
     }
     Concept { row, data: concept_data, langs }
+}
+
+/// The elements that carry their data category in a `type` attribute (and
+/// must have one); `note` and `date` have none.
+pub fn typed(element: &str) -> bool {
+    !matches!(element, "note" | "date")
+}
+
+/// Is `s` an ISO 8601 date or date-time as TBX's `date` takes it
+/// (`2010-04-17`, `2010-04-17T10:00:00`, with a zone or fraction)?
+pub fn iso_date(s: &str) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    time::Date::parse(s, format_description!("[year]-[month]-[day]")).is_ok()
+        || time::OffsetDateTime::parse(s, &Rfc3339).is_ok()
+        || time::PrimitiveDateTime::parse(s, format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+            .is_ok()
+        || time::PrimitiveDateTime::parse(
+            s,
+            format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]"),
+        )
+        .is_ok()
+}
+
+/// A date as TBX wants it, from what a file holds: ISO dates as they are,
+/// `2010-04-17 10:00:00` as `2010-04-17T10:00:00`; `None` for anything else.
+pub fn normalise_date(raw: &str) -> Option<String> {
+    let s = raw.trim();
+    if iso_date(s) {
+        return Some(s.to_owned());
+    }
+    // ISO 8601's basic format, 20010423T13:08:13Z: the same date with its dashes.
+    if s.len() >= 8
+        && s.as_bytes()[..8].iter().all(u8::is_ascii_digit)
+        && s.get(8..).is_some_and(|r| r.is_empty() || r.starts_with('T'))
+    {
+        let extended = format!("{}-{}-{}{}", &s[..4], &s[4..6], &s[6..8], &s[8..]);
+        if extended != s {
+            return normalise_date(&extended);
+        }
+    }
+    let (day, rest) = (s.get(..10)?, s.get(10..)?);
+    if !iso_date(day) {
+        return None;
+    }
+    let joined = format!("{day}T{}", rest.trim_start_matches([' ', 'T']));
+    Some(if iso_date(&joined) { joined } else { day.to_owned() })
+}
+
+/// Is `s` an absolute http(s) URI (what an `xref` points to)?
+pub fn is_uri(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() > 8
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A `ref` target inside the document: `c{n}`, the n-th concept (1 ≤ n ≤ `concepts`).
+pub fn concept_ref(s: &str, concepts: usize) -> bool {
+    s.strip_prefix('c').and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| (1..=concepts).contains(&n))
+}
+
+/// Checks one entry's `extra` against the rules of TBX, so that every list,
+/// whatever format it came in, can be written as valid TBX: a `type` on the
+/// elements that need one and none on `note` and `date`; `termNote` only at
+/// a term; a `date` that is an ISO date; a `date` or `transacNote` only with
+/// the `transac` of its transaction (same scope and number); an `xref` with a
+/// URI (its value or its `@target`); a `ref` target that is a URI or `c{n}`,
+/// one of the list's `concepts` entries; `@target` only beside its `ref` or `xref`.
+pub fn check_extra(row: u64, extra: &BTreeMap<String, String>, concepts: usize) -> Vec<RowError> {
+    let mut errors = Vec::new();
+    let clip = crate::domain::codes::clip;
+    let mut err = |key: &str, reason: String| {
+        errors.push(RowError::new(Some(row), "extra", format!("extra '{}': {reason}", clip(key))));
+    };
+    for (key, value) in extra {
+        let Some(k) = ExtraKey::parse(key) else {
+            err(key, "not a key of the form scope/element[/type][#n][@target]".into());
+            continue;
+        };
+        if k.target {
+            let base = key.strip_suffix("@target").unwrap_or(key);
+            if !matches!(k.element, "ref" | "xref") {
+                err(key, "only a ref or an xref has a target".into());
+            } else if !extra.contains_key(base) {
+                err(key, format!("a target without its '{}'", clip(base)));
+            } else if !(is_uri(value) || (k.element == "ref" && concept_ref(value, concepts))) {
+                err(key, "a target is an http(s) URI, or for a ref c1, c2, ... (an entry of this list)".into());
+            }
+            continue;
+        }
+        match (typed(k.element), k.kind) {
+            (true, None) => {
+                err(key, format!("a {} names its data category: {}/{}/TYPE", k.element, k.scope, k.element))
+            }
+            (false, Some(_)) => err(key, format!("a {} has no type: {}/{}", k.element, k.scope, k.element)),
+            _ => {}
+        }
+        if k.element == "termNote" && !matches!(k.scope, "term" | "term_en") {
+            err(key, "a termNote belongs to a term: use the scope term or term_en".into());
+        }
+        match k.element {
+            "date" if !iso_date(value) => {
+                err(key, format!("'{}' is not an ISO date (YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss)", clip(value)));
+            }
+            "xref" if !extra.contains_key(&format!("{key}@target")) && !is_uri(value) => {
+                err(key, format!("an xref points somewhere: give its URI as the value or in '{key}@target'"));
+            }
+            _ => {}
+        }
+        if matches!(k.element, "date" | "transacNote") {
+            let has_transaction = extra.keys().any(|other| {
+                ExtraKey::parse(other)
+                    .is_some_and(|o| !o.target && o.element == "transac" && o.scope == k.scope && o.n == k.n)
+            });
+            if !has_transaction {
+                err(
+                    key,
+                    format!(
+                        "a {} belongs to a transaction: add its {}/transac/transactionType{}",
+                        k.element,
+                        k.scope,
+                        if k.n > 1 { format!("#{}", k.n) } else { String::new() }
+                    ),
+                );
+            }
+        }
+    }
+    errors
 }
 
 impl ConceptDoc {

@@ -182,7 +182,7 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
         for (raw, column) in record.fields.into_iter().zip(&columns) {
             let Some(p) = column else { continue };
             match String::from_utf8(raw) {
-                Ok(s) => cells[*p] = Some(s),
+                Ok(s) => cells[*p] = Some(restore(s)),
                 Err(e) => errors.push(RowError::new(
                     Some(row),
                     ENTRY_FIELDS[*p],
@@ -223,6 +223,9 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
             extra,
         });
     }
+    for e in &entries {
+        errors.extend(super::concept::check_extra(e.row, &e.extra, entries.len()));
+    }
     if errors.is_empty() {
         Ok(Read { draft: ListDraft { language, year, entries }, warnings, state: None })
     } else {
@@ -237,17 +240,13 @@ pub const MEDIA_TYPE: &str = "text/csv; charset=utf-8";
 /// quoted when needed, quotes doubled, CRLF line ends), a header row with
 /// every column of [`ENTRY_FIELDS`], one row per concept; `domains` and
 /// `synonyms` joined with "; ", `extra` as a JSON object. With `bom`, a UTF-8
-/// byte order mark first, for spreadsheets that need it to see UTF-8.
+/// byte order mark first, for spreadsheets that need it to see UTF-8. Cells
+/// that a spreadsheet would take for a formula are neutralised ([`neutralise`]).
 pub fn write(doc: &super::concept::ConceptDoc, bom: bool) -> crate::error::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    if bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
-    w.write_record(ENTRY_FIELDS)?;
+    let mut rows = Vec::new();
     for e in doc.rows() {
         let extra = if e.extra.is_empty() { String::new() } else { serde_json::to_string(&e.extra)? };
-        let cells: [String; ENTRY_FIELDS.len()] = [
+        rows.push(vec![
             e.term.unwrap_or_default(),
             e.definition.unwrap_or_default(),
             e.term_en.unwrap_or_default(),
@@ -258,10 +257,58 @@ pub fn write(doc: &super::concept::ConceptDoc, bom: bool) -> crate::error::Resul
             e.synonyms.join("; "),
             e.administrative_status.map(|s| status_word(&s)).unwrap_or_default(),
             extra,
-        ];
-        w.write_record(&cells)?;
+        ]);
+    }
+    write_table(&ENTRY_FIELDS, &rows, bom)
+}
+
+/// Writes a header and rows as RFC 4180 CSV (CRLF line ends, a UTF-8 byte
+/// order mark first with `bom`), every cell neutralised ([`neutralise`]).
+pub fn write_table<S: AsRef<str>>(header: &[S], rows: &[Vec<String>], bom: bool) -> crate::error::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
+    w.write_record(header.iter().map(AsRef::as_ref))?;
+    for row in rows {
+        w.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
     }
     w.into_inner().map_err(|e| crate::error::Error::Encoding(format!("CSV: {e}")))
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (or, for
+/// tab and carriage return, hide what follows).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn needs_guard(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    match chars.next() {
+        Some(c) if FORMULA_STARTS.contains(&c) => true,
+        // A cell that already starts with the guard gets one more, so that
+        // `restore` can tell the two apart.
+        Some('\'') => chars.next().is_some_and(|c| c == '\'' || FORMULA_STARTS.contains(&c)),
+        _ => false,
+    }
+}
+
+/// OWASP's defence against CSV injection: a cell that a spreadsheet would
+/// read as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return) is written with a single quote in front, which spreadsheets show
+/// as text. A cell starting with a quote followed by one of those (or by
+/// another quote) gets one too, so [`restore`] undoes exactly what was added.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if needs_guard(cell) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// The inverse of [`neutralise`]: a cell starting with a quote followed by a
+/// formula character or another quote loses that first quote. Any other
+/// cell (`'t Hooft`) is kept as it is.
+pub fn restore(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with('\'') || rest.starts_with(FORMULA_STARTS) => rest.to_owned(),
+        _ => cell,
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +353,35 @@ mod tests {
         assert_eq!(e[0].field, "definition");
         let e = read(b"term,definition\na,b,c\n", None, None).unwrap_err();
         assert_eq!(e[0].row, Some(2));
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_restored_exactly() {
+        for cell in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-x",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=x",
+            "''x",
+            "'",
+            "'t Hooft",
+            "plain",
+            "",
+            "a=b",
+        ] {
+            let out = neutralise(cell);
+            assert!(!out.starts_with(FORMULA_STARTS), "{cell:?} → {out:?}");
+            assert_eq!(restore(out.into_owned()), cell, "{cell:?}");
+        }
+        assert_eq!(neutralise("=1+1"), "'=1+1");
+        assert_eq!(neutralise("'t Hooft"), "'t Hooft");
+        // A hand-made CSV that guards a formula with a quote reads as the formula's text.
+        let read = read(b"term,definition\n'=x,'@y\n", Some("en".into()), Some(2014)).unwrap();
+        assert_eq!(read.draft.entries[0].term.as_deref(), Some("=x"));
+        assert_eq!(read.draft.entries[0].definition.as_deref(), Some("@y"));
     }
 
     #[test]

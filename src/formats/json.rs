@@ -100,6 +100,9 @@ pub fn read(body: &[u8]) -> ReadResult {
             )),
         }
     }
+    for e in &entries {
+        errors.extend(super::concept::check_extra(e.row, &e.extra, entries.len()));
+    }
     if errors.is_empty() {
         Ok(Read { draft: ListDraft { language, year, entries }, warnings, state })
     } else {

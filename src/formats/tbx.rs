@@ -8,11 +8,19 @@
 //! kept), then each concept becomes one entry through [`concept::to_draft`].
 //! Rows are concept entry numbers, counted from 1.
 //!
-//! Safety first: a DOCTYPE (and so any entity declaration) is refused before
-//! anything else is read, so no entity is ever expanded and nothing is ever
-//! fetched; only the five predefined entities and character references are
-//! understood. Nesting deeper than [`MAX_DEPTH`] or more than
-//! [`MAX_ELEMENTS`] elements are refused too.
+//! Safety first: a DOCTYPE with an internal subset (and so any entity
+//! declaration) is refused before anything else is read, so no entity is
+//! ever expanded; a bare reference to an external DTD (`<!DOCTYPE martif
+//! SYSTEM "TBXcoreStructV02.dtd">`, which every TBX v2 file has) is ignored
+//! with a warning, never fetched. Only the five predefined entities and
+//! character references are understood. Nesting deeper than [`MAX_DEPTH`]
+//! or more than [`MAX_ELEMENTS`] elements are refused too.
+//!
+//! Whitespace: text wrapped over lines is read as one line (a term or a
+//! subject field: every run of whitespace is one space; other text: a line
+//! break and its indentation are one space, a blank line a line break).
+//! Character references (`&#10;`) are kept as written, which is how the
+//! writer keeps a value's own line breaks, tabs and edge spaces.
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -48,13 +56,26 @@ impl From<Vec<RowError>> for Refusal {
 /// Reads a TBX list. `language` (from `?language=` or `--language`) names the
 /// list's language; without it, the one language other than English that the
 /// file holds, else English.
-pub fn read(body: &[u8], language: Option<&str>) -> Result<Read, Refusal> {
-    let concepts = concepts(body)?;
-    entries(concepts, language).map_err(Refusal::Invalid)
+/// With `skip_incomplete`, a concept entry that cannot become an entry is
+/// left out (and named in a warning) instead of refusing the list.
+pub fn read(body: &[u8], language: Option<&str>, skip_incomplete: bool) -> Result<Read, Refusal> {
+    let parsed = concepts(body)?;
+    entries(parsed, language, skip_incomplete).map_err(Refusal::Invalid)
+}
+
+/// The concept entries of a TBX file, every data category kept, with what
+/// reading them left out.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub concepts: Vec<Concept>,
+    /// What was left out or changed while reading: message → concept entries.
+    pub notes: std::collections::BTreeMap<String, Vec<u64>>,
+    /// The `id`s of the file's concept entries and terms → the concept entry.
+    pub ids: std::collections::HashMap<String, u64>,
 }
 
 /// Reads the concept entries of a TBX file, every data category kept.
-pub fn concepts(body: &[u8]) -> Result<Vec<Concept>, Refusal> {
+pub fn concepts(body: &[u8]) -> Result<Parsed, Refusal> {
     if body.starts_with(&[0xFE, 0xFF]) || body.starts_with(&[0xFF, 0xFE]) {
         return Err(Refusal::Invalid(vec![RowError::new(
             None,
@@ -159,7 +180,85 @@ struct Parser<'a> {
     term_text: Option<String>,
     /// The data category being read, and how deep its element is.
     datum: Option<(Datum, usize)>,
+    /// The text of the term or data category being read.
+    acc: Option<TextAcc>,
     saw_root: bool,
+    /// The root's `xml:lang`.
+    root_lang: Option<String>,
+    /// Transaction groups opened so far in the concept, the language
+    /// section and the term being read.
+    transactions: [u32; 3],
+    /// The transaction group open now: its number, whether its `transac`
+    /// was seen, and its depth.
+    transaction: Option<(u32, bool, usize)>,
+    notes: std::collections::BTreeMap<String, Vec<u64>>,
+    examples: std::collections::BTreeMap<String, Vec<String>>,
+    ids: std::collections::HashMap<String, u64>,
+}
+
+/// How a text's literal whitespace is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spacing {
+    /// A term, a subject field: every run of whitespace is one space.
+    Line,
+    /// Other text: a run holding one line break (with its indentation) is a
+    /// space, a run holding a blank line is a line break; other runs stay.
+    Block,
+}
+
+/// Collects an element's text: literal whitespace normalised (and dropped
+/// at both ends), character references kept as written.
+#[derive(Debug)]
+struct TextAcc {
+    out: String,
+    pending: String,
+    spacing: Spacing,
+}
+
+fn xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+impl TextAcc {
+    fn new(spacing: Spacing) -> Self {
+        Self { out: String::new(), pending: String::new(), spacing }
+    }
+
+    fn literal(&mut self, s: &str) {
+        for c in s.chars() {
+            if xml_space(c) {
+                self.pending.push(c);
+            } else {
+                self.flush();
+                self.out.push(c);
+            }
+        }
+    }
+
+    fn reference(&mut self, s: &str) {
+        self.flush();
+        self.out.push_str(s);
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        if !self.out.is_empty() {
+            let breaks = self.pending.chars().filter(|c| *c == '\n').count();
+            match self.spacing {
+                Spacing::Line => self.out.push(' '),
+                Spacing::Block if breaks >= 2 => self.out.push('\n'),
+                Spacing::Block if breaks == 1 || self.pending.contains(['\t', '\r']) => self.out.push(' '),
+                Spacing::Block => self.out.push_str(&self.pending),
+            }
+        }
+        self.pending.clear();
+    }
+
+    fn finish(self) -> String {
+        self.out
+    }
 }
 
 impl<'a> Parser<'a> {
@@ -180,7 +279,35 @@ impl<'a> Parser<'a> {
             term: None,
             term_text: None,
             datum: None,
+            acc: None,
             saw_root: false,
+            root_lang: None,
+            transactions: [0; 3],
+            transaction: None,
+            notes: Default::default(),
+            examples: Default::default(),
+            ids: Default::default(),
+        }
+    }
+
+    /// Something left out or changed, for the warnings, with the first
+    /// example of it.
+    fn note_example(&mut self, message: String, example: &str) {
+        let example = format!("'{}'", crate::domain::codes::clip(example));
+        let known = self.examples.entry(message.clone()).or_default();
+        if known.len() < 3 && !known.contains(&example) {
+            known.push(example);
+        }
+        self.note(message);
+    }
+
+    /// Something left out or changed, for the warnings.
+    fn note(&mut self, message: String) {
+        let rows = self.notes.entry(message).or_default();
+        if let Some(row) = self.concept.as_ref().map(|c| c.row)
+            && rows.last() != Some(&row)
+        {
+            rows.push(row);
         }
     }
 
@@ -198,7 +325,7 @@ impl<'a> Parser<'a> {
         Refusal::Unsafe(RowError::new(self.row(), "xml", reason))
     }
 
-    fn run(mut self) -> Result<Vec<Concept>, Refusal> {
+    fn run(mut self) -> Result<Parsed, Refusal> {
         loop {
             let event = match self.reader.read_event() {
                 Ok(e) => e,
@@ -211,9 +338,16 @@ impl<'a> Parser<'a> {
                 }
             };
             match event {
-                Event::DocType(_) => {
-                    return Err(self.unsafe_input(
-                        "the file has a DOCTYPE: DTDs and entity declarations are refused (nothing was expanded or fetched); remove the <!DOCTYPE …> declaration".into(),
+                Event::DocType(d) => {
+                    let declared = String::from_utf8_lossy(&d).into_owned();
+                    if declared.contains(['[', '<', '%', '&']) || declared.contains("ENTITY") {
+                        return Err(self.unsafe_input(
+                            "the file has a DOCTYPE with declarations: internal DTD subsets and entity declarations are refused (nothing was expanded or fetched); remove them from the <!DOCTYPE …> declaration".into(),
+                        ));
+                    }
+                    self.note(format!(
+                        "the DOCTYPE's reference to an external DTD ({}) was ignored: it was neither fetched nor read",
+                        crate::domain::codes::clip(declared.trim())
                     ));
                 }
                 Event::Decl(decl) => {
@@ -232,10 +366,10 @@ impl<'a> Parser<'a> {
                 Event::Empty(e) => self.start(&e, true)?,
                 Event::End(_) => self.end(),
                 Event::Text(t) => match t.xml10_content() {
-                    Ok(s) => self.push_text(&s),
+                    Ok(s) => self.push_text(&s, true),
                     Err(e) => self.errors.push(RowError::new(self.row(), "xml", format!("unreadable text: {e}"))),
                 },
-                Event::CData(t) => self.push_text(&String::from_utf8_lossy(&t)),
+                Event::CData(t) => self.push_text(&String::from_utf8_lossy(&t), false),
                 Event::GeneralRef(r) => {
                     let name = String::from_utf8_lossy(&r).into_owned();
                     let ch = match name.as_str() {
@@ -247,10 +381,10 @@ impl<'a> Parser<'a> {
                         _ => r.resolve_char_ref().ok().flatten(),
                     };
                     match ch {
-                        Some(c) => self.push_text(c.encode_utf8(&mut [0; 4])),
+                        Some(c) => self.push_text(c.encode_utf8(&mut [0; 4]), false),
                         None => {
                             // Kept as written, so the error is not followed by an "empty term" one.
-                            self.push_text(&format!("&{name};"));
+                            self.push_text(&format!("&{name};"), false);
                             self.errors.push(RowError::new(
                             self.row(),
                             "xml",
@@ -276,14 +410,35 @@ impl<'a> Parser<'a> {
                 "the file holds no concept entry (conceptEntry, or termEntry in TBX v2)",
             ));
         }
-        if self.errors.is_empty() { Ok(self.concepts) } else { Err(Refusal::Invalid(self.errors)) }
+        if self.errors.is_empty() {
+            let mut notes = std::collections::BTreeMap::new();
+            for (message, rows) in self.notes {
+                let message = match self.examples.get(&message) {
+                    Some(e) => format!("{message}, e.g. {}", e.join(", ")),
+                    None => message,
+                };
+                notes.insert(message, rows);
+            }
+            Ok(Parsed { concepts: self.concepts, notes, ids: self.ids })
+        } else {
+            Err(Refusal::Invalid(self.errors))
+        }
     }
 
-    fn push_text(&mut self, s: &str) {
-        if let Some((datum, _)) = &mut self.datum {
-            datum.value.push_str(s);
-        } else if let Some(term) = &mut self.term_text {
-            term.push_str(s);
+    /// Text of the term or data category being read: `literal` text as
+    /// written (its whitespace normalised), else a reference or CDATA.
+    fn push_text(&mut self, s: &str, literal: bool) {
+        if let Some(acc) = &mut self.acc {
+            if literal { acc.literal(s) } else { acc.reference(s) }
+        }
+    }
+
+    /// Remembers the element's `id`, if it has one, as naming this concept.
+    fn remember_id(&mut self, e: &BytesStart<'_>) {
+        if let (Some(id), Some(row)) = (self.attribute(e, &["id"]), self.row())
+            && !id.is_empty()
+        {
+            self.ids.entry(id).or_insert(row);
         }
     }
 
@@ -335,6 +490,8 @@ impl<'a> Parser<'a> {
                 "conceptEntry" | "termEntry" => {
                     let row = self.concepts.len() as u64 + 1;
                     self.concept = Some(Concept { row, ..Default::default() });
+                    self.transactions = [0; 3];
+                    self.remember_id(e);
                     Role::Concept
                 }
                 _ => Role::Skip,
@@ -353,10 +510,14 @@ impl<'a> Parser<'a> {
                             ));
                         }
                         self.lang = Some(LangSec { lang, ..Default::default() });
+                        self.transactions[1] = 0;
+                        self.transactions[2] = 0;
                         Role::Lang
                     }
                     (Role::Lang, "termSec" | "tig" | "ntig") if !prefixed => {
                         self.term = Some(TermSec::default());
+                        self.transactions[2] = 0;
+                        self.remember_id(e);
                         Role::Term
                     }
                     (Role::Term, "termGrp") if !prefixed => Role::Term,
@@ -364,10 +525,23 @@ impl<'a> Parser<'a> {
                         if self.term_text.is_some() || self.term.as_ref().is_some_and(|t| !t.term.is_empty()) {
                             self.errors.push(RowError::new(self.row(), "term", "a term section with two terms"));
                         }
+                        self.remember_id(e);
                         self.term_text = Some(String::new());
+                        self.acc = Some(TextAcc::new(Spacing::Line));
                         Role::TermText
                     }
-                    (_, name) if !prefixed && name.ends_with("Grp") => Role::Group,
+                    (_, name) if !prefixed && name.ends_with("Grp") => {
+                        if name == "transacGrp" {
+                            let at = match level {
+                                Role::Concept => 0,
+                                Role::Lang => 1,
+                                _ => 2,
+                            };
+                            self.transactions[at] += 1;
+                            self.transaction = Some((self.transactions[at], false, self.stack.len()));
+                        }
+                        Role::Group
+                    }
                     (_, name) => {
                         let (element, kind) = if !prefixed && DCA.contains(&name) {
                             (name.to_owned(), self.attribute(e, &["type"]))
@@ -377,8 +551,27 @@ impl<'a> Parser<'a> {
                             let element = DCT.iter().find(|(c, _)| *c == name).map_or("descrip", |(_, el)| el);
                             (element.to_owned(), Some(name.to_owned()))
                         };
-                        let kind = kind.filter(|k| extra_type_ok(k));
-                        self.datum = Some((Datum { element, kind, value: String::new() }, self.stack.len()));
+                        let kind = kind.map(|k| k.split_whitespace().collect::<Vec<_>>().join(" "));
+                        let kind = match kind {
+                            Some(k) if !extra_type_ok(&k) => {
+                                self.note_example(
+                                    format!("a {element} whose type cannot be kept (1 to 64 characters without '/', '#' or '@') was left out"),
+                                    &k,
+                                );
+                                None
+                            }
+                            other => other,
+                        };
+                        let mut datum = Datum::new(&element, kind.as_deref(), String::new());
+                        if matches!(element.as_str(), "ref" | "xref") {
+                            datum.target = self.attribute(e, &["target"]).filter(|t| !t.is_empty());
+                        }
+                        if level == Role::Concept {
+                            datum.lang = self.attribute(e, &["xml:lang"]).or_else(|| self.root_lang.clone());
+                        }
+                        let spacing = if datum.category() == "subjectField" { Spacing::Line } else { Spacing::Block };
+                        self.acc = Some(TextAcc::new(spacing));
+                        self.datum = Some((datum, self.stack.len()));
                         Role::Datum
                     }
                 }
@@ -428,16 +621,19 @@ impl<'a> Parser<'a> {
                 ),
             )]));
         }
+        self.root_lang = self.attribute(e, &["xml:lang", "lang"]).filter(|l| !l.is_empty());
         Ok(Role::Root)
     }
 
     fn end(&mut self) {
+        let depth = self.stack.len();
         let Some(role) = self.stack.pop() else { return };
         match role {
             Role::Datum => {
+                let text = self.acc.take().map(TextAcc::finish).unwrap_or_default();
                 if let Some((mut datum, _)) = self.datum.take() {
-                    datum.value = datum.value.trim().to_owned();
-                    if !datum.value.is_empty() {
+                    datum.value = text;
+                    if let Some(datum) = self.checked(datum) {
                         if let Some(term) = &mut self.term {
                             term.data.push(datum);
                         } else if let Some(lang) = &mut self.lang {
@@ -449,17 +645,36 @@ impl<'a> Parser<'a> {
                 }
             }
             Role::TermText => {
-                if let (Some(text), Some(term)) = (self.term_text.take(), &mut self.term) {
-                    term.term = text.trim().to_owned();
+                let text = self.acc.take().map(TextAcc::finish).unwrap_or_default();
+                if let (Some(_), Some(term)) = (self.term_text.take(), &mut self.term) {
+                    term.term = text;
+                }
+            }
+            Role::Group => {
+                if let Some((group, seen, at)) = self.transaction
+                    && at + 1 == depth
+                {
+                    self.transaction = None;
+                    if !seen {
+                        // A transaction group without its transaction: its
+                        // date and notes cannot be written back.
+                        let keep = |d: &Datum| !(concept::in_transaction(&d.element) && d.group == Some(group));
+                        let before = self.level_data().map_or(0, |d| d.len());
+                        if let Some(data) = self.level_data() {
+                            data.retain(keep);
+                        }
+                        if self.level_data().map_or(0, |d| d.len()) < before {
+                            self.note("a transacGrp without a transac: its date and notes were left out".into());
+                        }
+                    }
                 }
             }
             Role::Term if self.stack.last() == Some(&Role::Lang) => {
-                if let Some(term) = self.term.take() {
-                    if term.term.is_empty() {
-                        self.errors.push(RowError::new(self.row(), "term", "a term section without a term"));
-                    } else if let Some(lang) = &mut self.lang {
-                        lang.terms.push(term);
-                    }
+                if let Some(term) = self.term.take()
+                    && let Some(lang) = &mut self.lang
+                {
+                    // An empty term is an error only in a language that is imported.
+                    lang.terms.push(term);
                 }
             }
             Role::Lang => {
@@ -475,18 +690,103 @@ impl<'a> Parser<'a> {
             _ => {}
         }
     }
+
+    /// The data of the innermost level open (term, language section, concept).
+    fn level_data(&mut self) -> Option<&mut Vec<Datum>> {
+        if let Some(term) = &mut self.term {
+            Some(&mut term.data)
+        } else if let Some(lang) = &mut self.lang {
+            Some(&mut lang.data)
+        } else {
+            self.concept.as_mut().map(|c| &mut c.data)
+        }
+    }
+
+    /// A data category as TBX allows it, or `None` (with a warning) for what
+    /// could not be written back as valid TBX: an element without the type
+    /// it needs, a termNote outside a term, a date that is not a date, an
+    /// xref that points nowhere.
+    fn checked(&mut self, mut datum: Datum) -> Option<Datum> {
+        if datum.value.is_empty() && datum.target.is_none() {
+            return None;
+        }
+        let element = datum.element.clone();
+        if concept::typed(&element) && datum.kind.is_none() {
+            self.note(format!("a {element} without a type was left out"));
+            return None;
+        }
+        if !concept::typed(&element) {
+            datum.kind = None;
+        }
+        if element == "termNote" && self.term.is_none() {
+            self.note(format!("a termNote ('{}') outside a term section was left out", datum.category()));
+            return None;
+        }
+        if element == "date" {
+            match concept::normalise_date(&datum.value) {
+                Some(date) => datum.value = date,
+                None => {
+                    self.note_example("a date that is not an ISO date was left out".into(), &datum.value.clone());
+                    return None;
+                }
+            }
+        }
+        if element == "xref" {
+            match datum.target.clone() {
+                Some(t) if concept::is_uri(&t) => {}
+                None if concept::is_uri(&datum.value) => datum.target = Some(datum.value.clone()),
+                _ => {
+                    self.note("an xref without an http(s) URI as its target was left out".into());
+                    return None;
+                }
+            }
+        }
+        if concept::in_transaction(&element) {
+            match &mut self.transaction {
+                Some((group, seen, _)) => {
+                    datum.group = Some(*group);
+                    if element == "transac" {
+                        *seen = true;
+                    }
+                }
+                None => {
+                    // Outside a transacGrp: a transac opens a group of its own,
+                    // a date or note joins the last one at this level.
+                    let at = if self.term.is_some() {
+                        2
+                    } else if self.lang.is_some() {
+                        1
+                    } else {
+                        0
+                    };
+                    if element == "transac" {
+                        self.transactions[at] += 1;
+                    }
+                    if self.transactions[at] == 0 {
+                        self.note(format!("a {element} outside a transaction was left out"));
+                        return None;
+                    }
+                    datum.group = Some(self.transactions[at]);
+                }
+            }
+        }
+        Some(datum)
+    }
 }
 
 /// A `type` value that can stand in an extra key (and so be written back).
 fn extra_type_ok(kind: &str) -> bool {
-    (1..=64).contains(&kind.len())
-        && kind.starts_with(|c: char| c.is_ascii_alphabetic())
-        && kind.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    (1..=64).contains(&kind.chars().count())
+        && kind.trim() == kind
+        && !kind.chars().any(|c| c.is_control() || matches!(c, '/' | '#' | '@'))
 }
 
 /// Maps concepts to the entries of a list in `language` (or the language the
 /// concepts imply), with warnings for what went to `extra` or was left out.
-pub fn entries(concepts: Vec<Concept>, language: Option<&str>) -> ReadResult {
+/// With `skip_incomplete`, concepts that cannot become an entry are left out
+/// and named in a warning; without, they refuse the list.
+pub fn entries(parsed: Parsed, language: Option<&str>, skip_incomplete: bool) -> ReadResult {
+    let Parsed { concepts, notes, ids } = parsed;
     let language = match language {
         Some(raw) => LanguageTag::parse(raw).map_err(|e| vec![RowError::new(None, "language", e)])?,
         None => implied_language(&concepts)?,
@@ -498,6 +798,7 @@ pub fn entries(concepts: Vec<Concept>, language: Option<&str>) -> ReadResult {
     let mut other_languages: Vec<(String, u64)> = Vec::new();
     let mut dropped_en: Vec<u64> = Vec::new();
     let mut dropped_synonym_data: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let mut unknown_status: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
     for c in &concepts {
         match concept::to_draft(c, lang) {
             Ok((draft, left)) => {
@@ -513,15 +814,80 @@ pub fn entries(concepts: Vec<Concept>, language: Option<&str>) -> ReadResult {
                 for d in left.dropped_synonym_data {
                     dropped_synonym_data.entry(d).or_default().push(c.row);
                 }
+                if let Some(status) = left.unknown_status {
+                    unknown_status.entry(status).or_default().push(c.row);
+                }
                 entries.push(draft);
             }
             Err(e) => errors.push(e),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let mut warnings = Vec::new();
+    if !errors.is_empty() {
+        if !skip_incomplete || entries.is_empty() {
+            return Err(errors);
+        }
+        let skipped: Vec<String> = errors.iter().map(|e| e.reason.clone()).collect();
+        warnings.push(Warning {
+            row: None,
+            field: "entries".into(),
+            message: format!(
+                "{} incomplete concept entries were skipped (skip_incomplete): {}",
+                errors.len(),
+                skipped.join("; ")
+            ),
+        });
+    }
+    // A ref to another concept of the file points to where that concept's
+    // entry will be in this list (c1, c2, ... as exports number them).
+    let position: std::collections::HashMap<u64, usize> =
+        entries.iter().enumerate().map(|(i, e)| (e.row, i + 1)).collect();
+    let mut lost_targets = Vec::new();
+    for e in &mut entries {
+        let targets: Vec<String> =
+            e.extra.keys().filter(|k| k.ends_with("@target") && k.contains("/ref/")).cloned().collect();
+        for key in targets {
+            let target = e.extra[&key].clone();
+            if concept::is_uri(&target) {
+                continue;
+            }
+            match ids.get(&target).and_then(|row| position.get(row)) {
+                Some(p) => {
+                    e.extra.insert(key, format!("c{p}"));
+                }
+                None => {
+                    e.extra.remove(&key);
+                    lost_targets.push(e.row);
+                }
+            }
+        }
+    }
+    for (message, rows) in notes {
+        let message =
+            if rows.is_empty() { message } else { format!("{message} (concept entries {})", rows_list(&rows)) };
+        warnings.push(Warning { row: None, field: "xml".into(), message });
+    }
+    if !lost_targets.is_empty() {
+        warnings.push(Warning {
+            row: None,
+            field: "extra".into(),
+            message: format!(
+                "a ref whose target is not a concept entry of the list lost its target (concept entries {})",
+                rows_list(&lost_targets)
+            ),
+        });
+    }
+    for (status, rows) in unknown_status {
+        warnings.push(Warning {
+            row: None,
+            field: "administrative_status".into(),
+            message: format!(
+                "the administrativeStatus '{}' is not preferred, admitted, deprecated or superseded: it was kept in `extra` as term/termNote/administrativeStatus (concept entries {})",
+                crate::domain::codes::clip(&status),
+                rows_list(&rows)
+            ),
+        });
+    }
     if !extra_rows.is_empty() {
         let listed: Vec<String> =
             extra_rows.iter().map(|(k, rows)| format!("{k} (concept entries {})", rows_list(rows))).collect();
@@ -578,7 +944,7 @@ pub fn entries(concepts: Vec<Concept>, language: Option<&str>) -> ReadResult {
 /// else English.
 fn implied_language(concepts: &[Concept]) -> Result<LanguageTag, Vec<RowError>> {
     let mut concepts_with: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut errors = Vec::new();
+    let errors: Vec<RowError> = Vec::new();
     for c in concepts {
         let mut here: Vec<String> = Vec::new();
         for l in &c.langs {
@@ -587,7 +953,8 @@ fn implied_language(concepts: &[Concept]) -> Result<LanguageTag, Vec<RowError>> 
                     here.push(tag.as_str().to_owned())
                 }
                 Ok(_) => {}
-                Err(e) => errors.push(RowError::new(Some(c.row), "xml:lang", e)),
+                // A section in no known language is not imported (to_draft says so).
+                Err(_) => {}
             }
         }
         for tag in here {
@@ -621,55 +988,223 @@ fn rows_list(rows: &[u64]) -> String {
 /// The media type of TBX documents this service writes.
 pub const MEDIA_TYPE: &str = "application/x-tbx+xml";
 
-/// Writes `doc` as TBX v3, TBX-Basic dialect, DCA style: one `conceptEntry`
-/// per concept (ids `c1`, `c2`, ... by position), language sections in the
-/// concept's order, data categories in the order TBX-Basic wants them
-/// (term notes, then descriptions, administrative data, transactions, notes,
-/// references). The output depends on `doc` alone: writing what was read from
-/// a written document gives the same bytes.
+/// The dialect a v3 export declares when a data category of the list is not
+/// one TBX-Basic allows (where it allows it): a private dialect, TBX-Basic
+/// plus the list's other data categories, in the TBX core structure.
+pub const PRIVATE_DIALECT: &str = "TBX-consensus-glossary";
+
+/// The TBX version an export is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// ISO 30042:2019, `<tbx>`, in the namespace `urn:iso:std:iso:30042:ed-2`.
+    V3,
+    /// ISO 30042:2008, `<martif>` (what translate-toolkit and so Weblate read).
+    V2,
+}
+
+struct Names {
+    root: &'static str,
+    header: &'static str,
+    concept: &'static str,
+    lang: &'static str,
+    term: &'static str,
+}
+
+impl Version {
+    fn names(self) -> Names {
+        match self {
+            Self::V3 => {
+                Names { root: "tbx", header: "tbxHeader", concept: "conceptEntry", lang: "langSec", term: "termSec" }
+            }
+            Self::V2 => {
+                Names { root: "martif", header: "martifHeader", concept: "termEntry", lang: "langSet", term: "tig" }
+            }
+        }
+    }
+}
+
+/// Writes `doc` as TBX v3, DCA style: TBX-Basic when every data category is
+/// one TBX-Basic allows where it stands (else [`PRIVATE_DIALECT`]); one
+/// `conceptEntry` per concept (ids `c1`, `c2`, ... by position), language
+/// sections in the concept's order, term notes first, each transaction in a
+/// `transacGrp` of its own, a repeated data category as repeated elements.
+/// What TBX cannot hold is never written: an element without its type, a
+/// term note outside a term, a date that is not ISO, an xref without a URI,
+/// a ref target that names nothing. Line breaks, tabs and spaces at the ends
+/// of a value or in runs are written as character references, so a reader
+/// that normalises wrapped text gets the value back exactly. The output
+/// depends on `doc` alone: writing what was read from it gives the same bytes.
 pub fn write(doc: &ConceptDoc) -> String {
-    let mut w = Writer { out: String::with_capacity(1024 + doc.concepts.len() * 1024) };
+    write_version(doc, Version::V3)
+}
+
+/// Writes `doc` as TBX v2 (`<martif>`, TBX-Basic's v2 form when every data
+/// category fits it): the same content as [`write`], in the elements of
+/// 2008 (`termEntry`, `langSet`, `tig`) and without a namespace.
+pub fn write_v2(doc: &ConceptDoc) -> String {
+    write_version(doc, Version::V2)
+}
+
+fn write_version(doc: &ConceptDoc, version: Version) -> String {
+    let n = version.names();
+    let concepts = doc.concepts.len();
+    let basic = doc.concepts.iter().all(|c| fits_basic(c, concepts));
+    let mut w = Writer { out: String::with_capacity(1024 + concepts * 1024), concepts };
     w.line(0, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    w.line(
-        0,
-        &format!(r#"<tbx type="TBX-Basic" style="dca" xml:lang="{}" xmlns="{}">"#, attr(&doc.language), NAMESPACES[0]),
-    );
-    w.line(1, "<tbxHeader>");
+    match version {
+        Version::V3 => w.line(
+            0,
+            &format!(
+                r#"<tbx type="{}" style="dca" xml:lang="{}" xmlns="{}">"#,
+                if basic { "TBX-Basic" } else { PRIVATE_DIALECT },
+                attr(&doc.language),
+                NAMESPACES[0]
+            ),
+        ),
+        Version::V2 => w.line(
+            0,
+            &format!(
+                r#"<martif type="{}" xml:lang="{}">"#,
+                if basic { "TBX-Basic" } else { "TBX" },
+                attr(&doc.language)
+            ),
+        ),
+    }
+    w.line(1, &format!("<{}>", n.header));
     w.line(2, "<fileDesc>");
     w.line(3, "<titleStmt>");
-    w.element(4, "title", None, &doc.title);
+    w.element(4, "title", None, None, &doc.title);
     w.line(3, "</titleStmt>");
     w.line(3, "<sourceDesc>");
-    w.element(4, "p", None, &doc.description);
+    w.element(4, "p", None, None, &doc.description);
     w.line(3, "</sourceDesc>");
     w.line(2, "</fileDesc>");
-    w.line(1, "</tbxHeader>");
+    if version == Version::V2 && basic {
+        w.line(2, "<encodingDesc>");
+        w.line(3, r#"<p type="XCSURI">TBXBasicXCSV02.xcs</p>"#);
+        w.line(2, "</encodingDesc>");
+    }
+    w.line(1, &format!("</{}>", n.header));
     w.line(1, "<text>");
     w.line(2, "<body>");
     for (i, concept) in doc.concepts.iter().enumerate() {
-        w.line(3, &format!(r#"<conceptEntry id="c{}">"#, i + 1));
-        w.data(4, &concept.data);
-        for lang in &concept.langs {
-            w.line(4, &format!(r#"<langSec xml:lang="{}">"#, attr(&lang.lang)));
-            w.data(5, &lang.data);
-            for term in &lang.terms {
-                w.line(5, "<termSec>");
-                w.element(6, "term", None, &term.term);
-                w.data(6, &term.data);
-                w.line(5, "</termSec>");
+        w.line(3, &format!(r#"<{} id="c{}">"#, n.concept, i + 1));
+        w.data(4, Level::Concept, &concept.data);
+        for lang in concept.langs.iter().filter(|l| l.terms.iter().any(|t| !t.term.is_empty())) {
+            w.line(4, &format!(r#"<{} xml:lang="{}">"#, n.lang, attr(&lang.lang)));
+            w.data(5, Level::Lang, &lang.data);
+            for term in lang.terms.iter().filter(|t| !t.term.is_empty()) {
+                w.line(5, &format!("<{}>", n.term));
+                w.element(6, "term", None, None, &term.term);
+                w.data(6, Level::Term, &term.data);
+                w.line(5, &format!("</{}>", n.term));
             }
-            w.line(4, "</langSec>");
+            w.line(4, &format!("</{}>", n.lang));
         }
-        w.line(3, "</conceptEntry>");
+        w.line(3, &format!("</{}>", n.concept));
     }
     w.line(2, "</body>");
     w.line(1, "</text>");
-    w.line(0, "</tbx>");
+    w.line(0, &format!("</{}>", n.root));
     w.out
+}
+
+/// Where a data category stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Concept,
+    Lang,
+    Term,
+}
+
+/// Can `d` be written as valid TBX (core structure) at `level`?
+fn writable(d: &Datum, level: Level, concepts: usize) -> bool {
+    let typed_ok = concept::typed(&d.element) == d.kind.is_some();
+    let place_ok = d.element != "termNote" || level == Level::Term;
+    let value_ok = match d.element.as_str() {
+        "date" => concept::iso_date(&d.value),
+        "xref" => xref_target(d).is_some(),
+        _ => true,
+    };
+    let _ = concepts;
+    DCA.contains(&d.element.as_str()) && typed_ok && place_ok && value_ok
+}
+
+/// The URI an xref points to: its target, else its text if that is one.
+fn xref_target(d: &Datum) -> Option<&str> {
+    match &d.target {
+        Some(t) if concept::is_uri(t) => Some(t),
+        Some(_) => None,
+        None => concept::is_uri(&d.value).then_some(d.value.as_str()),
+    }
+}
+
+/// Does every data category of `c` fit TBX-Basic (its categories, the
+/// levels it allows them at, its picklists)?
+fn fits_basic(c: &Concept, concepts: usize) -> bool {
+    let level = |data: &[Datum], level: Level| {
+        data.iter().filter(|d| writable(d, level, concepts)).all(|d| basic_allows(d, level))
+    };
+    level(&c.data, Level::Concept)
+        && c.langs.iter().all(|l| level(&l.data, Level::Lang) && l.terms.iter().all(|t| level(&t.data, Level::Term)))
+}
+
+/// TBX-Basic's data categories (its DCA Schematron): where each may stand and
+/// the values its picklists allow.
+fn basic_allows(d: &Datum, level: Level) -> bool {
+    use Level::{Concept as C, Lang as L, Term as T};
+    let value = d.value.as_str();
+    match (d.element.as_str(), d.kind.as_deref()) {
+        ("note" | "date", None) => true,
+        ("descrip", Some("subjectField")) => level == C,
+        ("descrip", Some("context")) => level == T,
+        ("descrip", Some("definition")) => matches!(level, C | L),
+        ("admin", Some("customerSubset" | "projectSubset")) => matches!(level, C | T),
+        ("admin", Some("source")) => true,
+        ("ref", Some("crossReference")) => matches!(level, C | T),
+        ("xref", Some("externalCrossReference")) => true,
+        ("xref", Some("xGraphic")) => matches!(level, C | L),
+        ("transac", Some("transactionType")) => matches!(value, "origination" | "modification"),
+        ("transacNote", Some("responsibility")) => true,
+        ("termNote", Some("administrativeStatus")) => matches!(
+            value,
+            "admittedTerm-admn-sts" | "deprecatedTerm-admn-sts" | "supersededTerm-admn-sts" | "preferredTerm-admn-sts"
+        ),
+        ("termNote", Some("partOfSpeech")) => matches!(value, "adjective" | "noun" | "other" | "verb" | "adverb"),
+        ("termNote", Some("geographicalUsage")) => true,
+        ("termNote", Some("grammaticalGender")) => matches!(value, "masculine" | "feminine" | "neuter" | "other"),
+        ("termNote", Some("termLocation")) => matches!(
+            value,
+            "checkBox"
+                | "comboBox"
+                | "comboBoxElement"
+                | "dialogBox"
+                | "groupBox"
+                | "informativeMessage"
+                | "interactiveMessage"
+                | "menuItem"
+                | "progressBar"
+                | "pushButton"
+                | "radioButton"
+                | "slider"
+                | "spinBox"
+                | "tab"
+                | "tableText"
+                | "textBox"
+                | "toolTip"
+                | "user-definedType"
+        ),
+        ("termNote", Some("termType")) => {
+            matches!(value, "fullForm" | "acronym" | "abbreviation" | "shortForm" | "variant" | "phrase")
+        }
+        _ => false,
+    }
 }
 
 struct Writer {
     out: String,
+    /// How many concepts the document has (what a `ref` may point to).
+    concepts: usize,
 }
 
 /// Where a data category's element goes among its siblings.
@@ -693,52 +1228,81 @@ impl Writer {
         self.out.push('\n');
     }
 
-    fn element(&mut self, depth: usize, name: &str, kind: Option<&str>, value: &str) {
-        let open = match kind {
-            Some(k) => format!(r#"<{name} type="{}">"#, attr(k)),
-            None => format!("<{name}>"),
-        };
-        self.line(depth, &format!("{open}{}</{name}>", text(value.trim())));
+    fn element(&mut self, depth: usize, name: &str, kind: Option<&str>, target: Option<&str>, value: &str) {
+        let mut open = format!("<{name}");
+        if let Some(k) = kind {
+            open.push_str(&format!(r#" type="{}""#, attr(k)));
+        }
+        if let Some(t) = target {
+            open.push_str(&format!(r#" target="{}""#, attr(t)));
+        }
+        self.line(depth, &format!("{open}>{}</{name}>", text(value)));
     }
 
-    fn data(&mut self, depth: usize, data: &[Datum]) {
-        let mut sorted: Vec<&Datum> = data.iter().collect();
+    fn datum(&mut self, depth: usize, d: &Datum) {
+        let target = match d.element.as_str() {
+            "xref" => xref_target(d),
+            "ref" => d.target.as_deref().filter(|t| concept::is_uri(t) || concept::concept_ref(t, self.concepts)),
+            _ => None,
+        };
+        self.element(depth, &d.element, d.kind.as_deref(), target, &d.value);
+    }
+
+    fn data(&mut self, depth: usize, level: Level, data: &[Datum]) {
+        let mut sorted: Vec<&Datum> = data.iter().filter(|d| writable(d, level, self.concepts)).collect();
         sorted.sort_by_key(|d| rank(&d.element));
-        let (transactions, others): (Vec<&Datum>, Vec<&Datum>) =
-            sorted.into_iter().partition(|d| rank(&d.element) == 3);
-        for d in others.iter().filter(|d| rank(&d.element) < 3) {
-            self.element(depth, &d.element, d.kind.as_deref(), &d.value);
+        for d in sorted.iter().filter(|d| rank(&d.element) < 3) {
+            self.datum(depth, d);
         }
-        if !transactions.is_empty() {
-            // A transaction group: the transaction, its date, its notes.
+        // Each transaction in a group of its own: the transaction, its dates, its notes.
+        let transactions: Vec<&Datum> = sorted.iter().copied().filter(|d| rank(&d.element) == 3).collect();
+        let mut groups: Vec<u32> = transactions.iter().map(|d| d.group.unwrap_or(1)).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            let members: Vec<&Datum> = transactions.iter().copied().filter(|d| d.group.unwrap_or(1) == g).collect();
+            let Some(first) = members.iter().position(|d| d.element == "transac") else { continue };
             self.line(depth, "<transacGrp>");
-            let mut ordered = transactions;
-            ordered.sort_by_key(|d| match d.element.as_str() {
-                "transac" => 0,
-                "date" => 1,
-                _ => 2,
-            });
-            for d in ordered {
-                self.element(depth + 1, &d.element, d.kind.as_deref(), &d.value);
+            self.datum(depth + 1, members[first]);
+            for order in ["date", "transacNote"] {
+                for d in members.iter().filter(|d| d.element == order) {
+                    self.datum(depth + 1, d);
+                }
             }
             self.line(depth, "</transacGrp>");
+            // A second transaction in the same group gets a group of its own.
+            for d in members.iter().skip(first + 1).filter(|d| d.element == "transac") {
+                self.line(depth, "<transacGrp>");
+                self.datum(depth + 1, d);
+                self.line(depth, "</transacGrp>");
+            }
         }
-        for d in others.iter().filter(|d| rank(&d.element) > 3) {
-            self.element(depth, &d.element, d.kind.as_deref(), &d.value);
+        for d in sorted.iter().filter(|d| rank(&d.element) > 3) {
+            self.datum(depth, d);
         }
     }
 }
 
-/// Escapes element text: `&`, `<`, `>`, and carriage returns (which an XML
-/// reader would otherwise turn into line feeds).
+/// Escapes element text: `&`, `<`, `>`; and writes as character references
+/// every whitespace character that a reader would normalise: line breaks,
+/// tabs, carriage returns, and spaces at either end or next to another.
 fn text(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
     let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
+            c if xml_space(c) => {
+                let lone_space =
+                    c == ' ' && i > 0 && i + 1 < chars.len() && !xml_space(chars[i - 1]) && !xml_space(chars[i + 1]);
+                if lone_space {
+                    out.push(' ');
+                } else {
+                    out.push_str(&format!("&#{};", c as u32));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -751,9 +1315,11 @@ fn attr(value: &str) -> String {
     for c in value.chars() {
         match c {
             '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push_str(&text(c.encode_utf8(&mut [0; 4]))),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if xml_space(c) && c != ' ' => out.push_str(&format!("&#{};", c as u32)),
+            c => out.push(c),
         }
     }
     out
@@ -783,7 +1349,7 @@ mod tests {
 
     #[test]
     fn a_v3_concept_becomes_one_entry() {
-        let read = read(V3.as_bytes(), None).unwrap();
+        let read = read(V3.as_bytes(), None, false).unwrap();
         assert_eq!(read.draft.language.as_deref(), Some("de"));
         let e = &read.draft.entries[0];
         assert_eq!(e.row, 1);
@@ -799,24 +1365,24 @@ mod tests {
     #[test]
     fn doctype_is_refused_unread() {
         let body = "<?xml version=\"1.0\"?><!DOCTYPE tbx [<!ENTITY a \"b\">]><tbx/>";
-        assert!(matches!(read(body.as_bytes(), None), Err(Refusal::Unsafe(_))));
+        assert!(matches!(read(body.as_bytes(), None, false), Err(Refusal::Unsafe(_))));
     }
 
     #[test]
     fn deep_nesting_is_refused() {
         let body = format!("<tbx>{}{}</tbx>", "<a>".repeat(100), "</a>".repeat(100));
-        assert!(matches!(read(body.as_bytes(), None), Err(Refusal::Unsafe(_))));
+        assert!(matches!(read(body.as_bytes(), None, false), Err(Refusal::Unsafe(_))));
     }
 
     #[test]
     fn errors_name_the_concept() {
         let body = V3.replace("<term>malware</term>", "<term>mal&ware;</term>");
-        let Err(Refusal::Invalid(e)) = read(body.as_bytes(), None) else { panic!("refused") };
+        let Err(Refusal::Invalid(e)) = read(body.as_bytes(), None, false) else { panic!("refused") };
         assert_eq!(e[0].row, Some(1));
         let mut bytes = V3.as_bytes().to_vec();
         let at = V3.find("Störungen").unwrap();
         bytes[at + 2] = 0xFF;
-        let Err(Refusal::Invalid(e)) = read(&bytes, None) else { panic!("refused") };
+        let Err(Refusal::Invalid(e)) = read(&bytes, None, false) else { panic!("refused") };
         assert_eq!((e[0].row, e[0].field.as_str()), (Some(1), "encoding"));
     }
 }

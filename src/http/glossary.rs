@@ -128,20 +128,22 @@ pub async fn get_glossary(
 /// The glossary in force (or as it stood at `as_of`) as a file: TBX v3
 /// TBX-Basic (each agreed entry one concept: the consensus term preferred with
 /// its definition and translations, the national terms it reconciles admitted
-/// with their State in a note, interpretative statements as notes), CSV or JSON.
+/// with their State in a note, supporting States and interpretative statements
+/// as notes); CSV (one row per agreed entry); or JSON (the glossary view of
+/// every agreed entry, as `GET /v1/glossary` gives it page by page).
 #[utoipa::path(get, path = "/v1/glossary/export", tag = "glossary",
     params(
-        ("format" = Option<String>, Query, description = "tbx (default), csv or json"),
+        ("format" = Option<crate::http::openapi::GlossaryFileFormat>, Query, description = "The file's format (default: tbx)"),
         ("as_of" = Option<String>, Query, description = "An RFC 3339 time, or a date (end of that day, UTC)"),
         ("bom" = Option<bool>, Query, description = "CSV only: start with a UTF-8 byte order mark"),
     ),
     responses(
-        (status = 200, description = "The glossary as a file", content(
+        (status = 200, description = "The glossary as a file (`Content-Disposition: attachment`)", content(
             (String = "application/x-tbx+xml"),
             (String = "text/csv"),
-            (String = "application/json"),
+            (GlossaryView = "application/json"),
         )),
-        (status = 400, body = Problem),
+        (status = 400, body = Problem, description = "An unknown format or a bad `as_of`"),
     ))]
 pub async fn export_glossary(
     State(app): State<AppState>,
@@ -152,14 +154,39 @@ pub async fn export_glossary(
     let format = ExportFormat::parse(raw, params.bool("bom")?).ok_or_else(|| {
         Error::bad_param(
             "format",
-            format!("format must be tbx, csv or json, not '{}'", crate::domain::codes::clip(raw)),
+            format!("format must be tbx, tbx2, csv or json, not '{}'", crate::domain::codes::clip(raw)),
         )
     })?;
     let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
     blocking(move || {
-        let mut file = format.write(&g.glossary_document(&reader, as_of)?)?;
-        file.file_name = format!("consensus-glossary.{}", format.extension());
+        let name = format!("consensus-glossary.{}", format.extension());
+        let file = match format {
+            ExportFormat::Json => {
+                let page = g.glossary(&reader, as_of, 0, usize::MAX)?;
+                let total = page.total;
+                let view = GlossaryView {
+                    as_of: clock::format(page.as_of),
+                    total,
+                    limit: total,
+                    offset: 0,
+                    entries: page.entries.into_iter().map(GlossaryEntryView::from).collect(),
+                };
+                let mut body = serde_json::to_vec_pretty(&view)?;
+                body.push(b'\n');
+                crate::service::Download { media: crate::formats::json::MEDIA_TYPE, file_name: name, body }
+            }
+            ExportFormat::Csv { bom } => {
+                let table = g.glossary_table(&reader, as_of)?;
+                let body = crate::formats::csv::write_table(&table.header, &table.rows, bom)?;
+                crate::service::Download { media: crate::formats::csv::MEDIA_TYPE, file_name: name, body }
+            }
+            _ => {
+                let mut file = format.write(&g.glossary_document(&reader, as_of)?)?;
+                file.file_name = name;
+                file
+            }
+        };
         Ok(super::submissions::download(file))
     })
     .await

@@ -123,7 +123,7 @@ fn routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API as the code defines it.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    openapi::finish(routes().split_for_parts().1)
 }
 
 /// The whole application: routes, docs, limits, and errors in one shape.
@@ -131,6 +131,7 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let request_timeout = state.config.request_timeout;
     let (router, api) = routes().split_for_parts();
+    let api = openapi::finish(api);
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
         .merge(crate::web::routes())
@@ -149,7 +150,40 @@ pub fn app(state: AppState) -> Router {
             .into_response()
         }))
         .layer(axum::middleware::from_fn_with_state(request_timeout, request_deadline))
+        .layer(axum::middleware::from_fn(head_limits))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The longest request target answered (longer: 414).
+pub const MAX_URI_BYTES: usize = 32 * 1024;
+/// The most header bytes answered (more: 431).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses an over-long request target (414) or over-large headers (431) as
+/// problem+json, well below the limits at which the HTTP parser itself
+/// answers with an empty body.
+async fn head_limits(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri().to_string().len();
+    if uri > MAX_URI_BYTES {
+        return Problem::new(
+            StatusCode::URI_TOO_LONG,
+            "uri-too-long",
+            "URI too long",
+            format!("the request target has {uri} bytes; at most {MAX_URI_BYTES} are read"),
+        )
+        .into_response();
+    }
+    let headers: usize = request.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    if headers > MAX_HEADER_BYTES {
+        return Problem::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers-too-large",
+            "Request header fields too large",
+            format!("the request has {headers} bytes of headers; at most {MAX_HEADER_BYTES} are read"),
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Answers 503 (problem+json, connection closed) when a request takes

@@ -16,7 +16,7 @@ use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::domain::Warning;
 use crate::error::Error;
-use crate::service::{Download, ExportFormat, ListFormat, ListInput, SubmissionRecord, WarningRecord};
+use crate::service::{Download, ExportFormat, ListFormat, ListInput, SubmissionRecord, SubmitOptions, WarningRecord};
 
 /// Something worth knowing about a stored list that did not stop it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,18 +120,29 @@ pub struct SubmissionDetail {
 /// `text/xml`; v3 `<tbx>` or v2 `<martif>`): one entry per concept entry, its
 /// row the concept entry number; `year` as a query parameter, `language` too
 /// unless the file holds one language besides English. A TBX file with a
-/// DOCTYPE (entity declarations) is refused unread (400).
+/// DOCTYPE holding declarations (an internal subset, entities) is refused
+/// unread (400); a bare reference to an external DTD is ignored, never
+/// fetched. With `skip_incomplete=true`, entries that cannot be taken in are
+/// left out and named in the warnings.
 /// A list with any bad row is refused whole (422) with every bad row named.
 #[utoipa::path(post, path = "/v1/states/{state}/submissions", tag = "national lists",
     params(
         ("state" = String, Path, description = "State code, e.g. DE"),
         ("year" = Option<i32>, Query, description = "Exchange year (CSV and TBX bodies)"),
         ("language" = Option<String>, Query, description = "Language of the list (CSV bodies; TBX bodies holding several languages besides English)"),
+        ("skip_incomplete" = Option<bool>, Query, description = "Keep the complete entries and name the skipped ones in `warnings`, instead of refusing the list (default false)"),
     ),
-    request_body(content(
+    request_body(description = "The list: JSON (ListBody); CSV (RFC 4180, UTF-8, a header row naming the \
+        entry fields, `year` and `language` as query parameters); or TBX v3 / v2 (UTF-8 XML, no DOCTYPE \
+        with declarations). Without a Content-Type the first byte decides.",
+        content(
         (crate::http::openapi::ListBody = "application/json"),
-        (String = "text/csv"),
+        (String = "text/csv", example = "term,definition\r\nphishing,Fraudulent messages that trick people into giving away secrets.\r\n"),
+        (String = "application/csv"),
         (String = "application/x-tbx+xml"),
+        (String = "application/tbx+xml"),
+        (String = "application/xml"),
+        (String = "text/xml"),
     )),
     responses(
         (status = 201, body = SubmissionReceipt, description = "Stored durably; it is the current revision"),
@@ -161,10 +172,11 @@ pub async fn create_submission(
             )])
         })?),
     };
+    let options = SubmitOptions { skip_incomplete: params.bool("skip_incomplete")? };
     let receipt = blocking(move || {
         let g = &app.glossary;
         let state = g.known_state(code.as_str(), "state")?;
-        g.submit(&actor, &state, ListInput { format, body: &body, language, year })
+        g.submit_with(&actor, &state, ListInput { format, body: &body, language, year }, options)
     })
     .await?;
     let s = receipt.stored.submission;
@@ -232,22 +244,25 @@ pub async fn list_submissions(
 /// is the list's entry count).
 /// `format=json`: the list as the JSON body a submission takes; `format=csv`:
 /// the CSV list a submission takes (RFC 4180, a header row, `bom=true` for a
-/// UTF-8 byte order mark); `format=tbx`: TBX v3, TBX-Basic (one conceptEntry
-/// per entry, the list language's section with the term as given, its status,
-/// source and note, the synonyms as admitted terms, and an English section).
+/// UTF-8 byte order mark, formula cells guarded by a leading quote);
+/// `format=tbx`: TBX v3, TBX-Basic when every data category fits it (one
+/// conceptEntry per entry, the list language's section with the term as
+/// given, its status, source and note, the synonyms as admitted terms, and an
+/// English section); `format=tbx2`: the same in TBX v2 (`<martif>`).
 /// Each re-imports as the same list, and exporting that again gives the same
 /// bytes: the files hold no ids, revisions or times.
 #[utoipa::path(get, path = "/v1/submissions/{id}", tag = "national lists",
     params(
         ("id" = String, Path, description = "Submission id"),
-        ("format" = Option<String>, Query, description = "json, csv or tbx: the list as a file (default: the JSON view)"),
+        ("format" = Option<crate::http::openapi::ListFileFormat>, Query, description = "The list as a file in this format (default: the JSON view)"),
         ("bom" = Option<bool>, Query, description = "CSV only: start with a UTF-8 byte order mark"),
         ("limit" = Option<usize>, Query, description = "Entries per page (JSON view): at most 200; default 20"),
         ("offset" = Option<usize>, Query, description = "Entries to skip (JSON view)"),
     ),
     responses(
-        (status = 200, description = "The list", content(
-            (SubmissionDetail = "application/json"),
+        (status = 200, description = "The list: the JSON view without `format`; with `format`, a file \
+            (`Content-Disposition: attachment`) in that format", content(
+            (crate::http::openapi::SubmissionJson = "application/json"),
             (String = "text/csv"),
             (String = "application/x-tbx+xml"),
         )),
@@ -265,7 +280,7 @@ pub async fn get_submission(
         Some(f) => Some(ExportFormat::parse(f, params.bool("bom")?).ok_or_else(|| {
             Error::bad_param(
                 "format",
-                format!("format must be json, csv or tbx, not '{}'", crate::domain::codes::clip(f)),
+                format!("format must be json, csv, tbx or tbx2, not '{}'", crate::domain::codes::clip(f)),
             )
         })?),
     };

@@ -85,6 +85,13 @@ pub struct ListInput<'a> {
     pub year: Option<i64>,
 }
 
+/// How a list is taken in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SubmitOptions {
+    /// Store the complete entries and name the others, instead of refusing.
+    pub skip_incomplete: bool,
+}
+
 /// A list read and validated, not yet stored.
 struct Prepared {
     state: StateCode,
@@ -258,7 +265,21 @@ impl Glossary {
     /// when this returns Ok the list survives a crash. A list with any bad row
     /// is refused whole.
     pub fn submit(&self, actor: &Actor, state: &StateCode, input: ListInput<'_>) -> Result<Receipt> {
-        let prepared = self.prepare(actor, state, input)?;
+        self.submit_with(actor, state, input, SubmitOptions::default())
+    }
+
+    /// [`Glossary::submit`], with options: `skip_incomplete` stores the
+    /// entries that are complete and names the others in the warnings,
+    /// instead of refusing the list (a list with no complete entry is still
+    /// refused, and so is a list-wide problem such as a bad year).
+    pub fn submit_with(
+        &self,
+        actor: &Actor,
+        state: &StateCode,
+        input: ListInput<'_>,
+        options: SubmitOptions,
+    ) -> Result<Receipt> {
+        let prepared = self.prepare_with(actor, state, input, options)?;
         let mut receipts = self.store_prepared(actor, vec![prepared])?;
         receipts.pop().ok_or_else(|| Error::Internal("a stored list without its receipt".into()))
     }
@@ -319,6 +340,16 @@ impl Glossary {
 
     /// Reads and validates one list without storing it.
     fn prepare(&self, actor: &Actor, state: &StateCode, input: ListInput<'_>) -> Result<Prepared> {
+        self.prepare_with(actor, state, input, SubmitOptions::default())
+    }
+
+    fn prepare_with(
+        &self,
+        actor: &Actor,
+        state: &StateCode,
+        input: ListInput<'_>,
+        options: SubmitOptions,
+    ) -> Result<Prepared> {
         if !actor.may_act_for(state) {
             return Err(Error::Forbidden(format!("{} '{}' may not submit a list for {state}", actor.role, actor.name)));
         }
@@ -327,10 +358,11 @@ impl Glossary {
             ListFormat::Csv => {
                 formats::csv::read(input.body, input.language.clone(), input.year).map_err(Error::Invalid)?
             }
-            ListFormat::Tbx => formats::tbx::read(input.body, input.language.as_deref()).map_err(|r| match r {
-                formats::tbx::Refusal::Unsafe(e) => Error::UnsafeInput(e),
-                formats::tbx::Refusal::Invalid(errors) => Error::Invalid(errors),
-            })?,
+            ListFormat::Tbx => formats::tbx::read(input.body, input.language.as_deref(), options.skip_incomplete)
+                .map_err(|r| match r {
+                    formats::tbx::Refusal::Unsafe(e) => Error::UnsafeInput(e),
+                    formats::tbx::Refusal::Invalid(errors) => Error::Invalid(errors),
+                })?,
         };
         if let Some(named) = read.state.as_deref()
             && StateCode::parse(named).ok().as_ref() != Some(state)
@@ -351,8 +383,35 @@ impl Glossary {
         if draft.year.is_none() {
             draft.year = input.year;
         }
-        let mut list = validate_list(draft, self.clock.year()).map_err(Error::Invalid)?;
         let mut warnings = read.warnings;
+        let mut list = match validate_list(draft.clone(), self.clock.year()) {
+            Ok(list) => list,
+            Err(errors) if options.skip_incomplete && errors.iter().all(|e| e.row.is_some()) => {
+                // Leave out every entry with a problem and validate the rest.
+                let bad: std::collections::BTreeSet<u64> = errors.iter().filter_map(|e| e.row).collect();
+                let mut rest = draft;
+                rest.entries.retain(|e| !bad.contains(&e.row));
+                if rest.entries.is_empty() {
+                    return Err(Error::Invalid(errors));
+                }
+                let list = validate_list(rest, self.clock.year()).map_err(Error::Invalid)?;
+                let reasons: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("row {}: {} ({})", e.row.unwrap_or_default(), e.reason, e.field))
+                    .collect();
+                warnings.push(Warning {
+                    row: None,
+                    field: "entries".into(),
+                    message: format!(
+                        "{} incomplete entries were skipped (skip_incomplete): {}",
+                        bad.len(),
+                        reasons.join("; ")
+                    ),
+                });
+                list
+            }
+            Err(errors) => return Err(Error::Invalid(errors)),
+        };
         warnings.append(&mut list.warnings);
         Ok(Prepared { state: state.clone(), list, format: input.format, warnings })
     }

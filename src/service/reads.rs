@@ -36,17 +36,23 @@ pub struct SubmissionDetail {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Json,
-    Csv { bom: bool },
+    Csv {
+        bom: bool,
+    },
+    /// TBX v3 (ISO 30042:2019).
     Tbx,
+    /// TBX v2 (`<martif>`, ISO 30042:2008), what translate-toolkit reads.
+    Tbx2,
 }
 
 impl ExportFormat {
-    /// `json`, `csv` or `tbx` (`bom` applies to CSV only).
+    /// `json`, `csv`, `tbx` or `tbx2` (`bom` applies to CSV only).
     pub fn parse(raw: &str, bom: bool) -> Option<Self> {
         match raw {
             "json" => Some(Self::Json),
             "csv" => Some(Self::Csv { bom }),
             "tbx" => Some(Self::Tbx),
+            "tbx2" => Some(Self::Tbx2),
             _ => None,
         }
     }
@@ -56,6 +62,7 @@ impl ExportFormat {
             Self::Json => "json",
             Self::Csv { .. } => "csv",
             Self::Tbx => "tbx",
+            Self::Tbx2 => "v2.tbx",
         }
     }
 
@@ -64,6 +71,7 @@ impl ExportFormat {
         let (media, body) = match self {
             Self::Csv { bom } => (formats::csv::MEDIA_TYPE, formats::csv::write(doc, bom)?),
             Self::Tbx => (formats::tbx::MEDIA_TYPE, formats::tbx::write(doc).into_bytes()),
+            Self::Tbx2 => (formats::tbx::MEDIA_TYPE, formats::tbx::write_v2(doc).into_bytes()),
             Self::Json => (formats::json::MEDIA_TYPE, formats::json::write(doc)?),
         };
         Ok(Download { media, file_name: String::new(), body })
@@ -82,7 +90,7 @@ fn require_admin(actor: &Actor) -> Result<()> {
     if actor.is_admin() {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!("only an admin may do this; '{}' is a {}", actor.name, actor.role)))
+        Err(Error::Forbidden(format!("only an admin may do this; '{}' is {}", actor.name, actor.role.with_article())))
     }
 }
 
@@ -90,7 +98,11 @@ pub(super) fn require_editor(actor: &Actor) -> Result<()> {
     if actor.is_editor() {
         Ok(())
     } else {
-        Err(Error::Forbidden(format!("only an editor or admin may do this; '{}' is a {}", actor.name, actor.role)))
+        Err(Error::Forbidden(format!(
+            "only an editor or admin may do this; '{}' is {}",
+            actor.name,
+            actor.role.with_article()
+        )))
     }
 }
 

@@ -49,7 +49,12 @@ async fn entries(app: &TestApp, id: &str) -> Vec<Value> {
         .collect()
 }
 
-const MEDIA: [(&str, &str); 3] = [("json", "application/json"), ("csv", "text/csv"), ("tbx", "application/x-tbx+xml")];
+const MEDIA: [(&str, &str); 4] = [
+    ("json", "application/json"),
+    ("csv", "text/csv"),
+    ("tbx", "application/x-tbx+xml"),
+    ("tbx2", "application/x-tbx+xml"),
+];
 
 /// Exports submission `id` of `app` in every format, imports each into a new
 /// empty service, and checks the entries are the same and a second export
@@ -59,7 +64,8 @@ async fn round_trip(app: &TestApp, id: &str, state: &str, year: i64, language: &
     for (format, media) in MEDIA {
         let first = download(app, &format!("/v1/submissions/{id}?format={format}")).await;
         assert!(first.content_type.starts_with(media), "{format}: {}", first.content_type);
-        assert_eq!(first.disposition, format!("attachment; filename=\"{state}-{year}-{language}.{format}\""));
+        let extension = if format == "tbx2" { "v2.tbx" } else { format };
+        assert_eq!(first.disposition, format!("attachment; filename=\"{state}-{year}-{language}.{extension}\""));
         let fresh = spawn_app().await;
         let query = format!("?year={year}&language={language}");
         let again = import(&fresh, state, &query, media, first.body.clone()).await;
@@ -172,7 +178,10 @@ async fn csv_exports_quote_properly_add_a_bom_on_request_and_re_import() {
         {"term": "spear phishing", "definition": "Phishing aimed at one person, \"tailored\", with details, commas\nand lines.",
          "source": "Guide, 2nd ed.", "domains": ["threats", "social engineering"], "synonyms": ["targeted phishing"],
          "administrative_status": "preferred"},
-        {"term": "patch", "definition": "An update that fixes a flaw.", "note": "=SUM(A1)"}
+        {"term": "patch", "definition": "An update that fixes a flaw.", "note": "=SUM(A1)"},
+        {"term": "=HYPERLINK(\"https://evil.example/\",\"click\")", "definition": "+ a definition that starts like a sum",
+         "source": "@import", "note": "-1 day", "synonyms": ["'=quoted already"]},
+        {"term": "'t Hooft effect", "definition": "A quote that guards nothing stays as it is."}
     ]});
     let id = app.submit("US", &list).await["id"].as_str().unwrap().to_owned();
     let csv = download(&app, &format!("/v1/submissions/{id}?format=csv")).await;
@@ -185,6 +194,16 @@ async fn csv_exports_quote_properly_add_a_bom_on_request_and_re_import() {
         text.contains("spear phishing,\"Phishing aimed at one person, \"\"tailored\"\", with details, commas\nand lines.\",,,\"Guide, 2nd ed.\",,threats; social engineering,targeted phishing,preferred,\r\n"),
         "{text}"
     );
+    // Formula cells are neutralised the OWASP way: a quote in front.
+    for guarded in [
+        ",'=SUM(A1),",
+        "\"'=HYPERLINK(\"\"https://evil.example/\"\",\"\"click\"\")\",'+ a definition",
+        ",'@import,'-1 day,",
+        ",''=quoted already,",
+        "\r\n't Hooft effect,",
+    ] {
+        assert!(text.contains(guarded), "{guarded} in {text}");
+    }
     let bom = download(&app, &format!("/v1/submissions/{id}?format=csv&bom=true")).await;
     assert_eq!(&bom.body[..3], b"\xEF\xBB\xBF");
     assert_eq!(&bom.body[3..], &csv.body[..]);
@@ -200,6 +219,8 @@ async fn csv_exports_quote_properly_add_a_bom_on_request_and_re_import() {
             .collect()
     };
     assert_eq!(strip(a), strip(b));
+    // And export → import → export gives the same bytes in every format.
+    round_trip(&app, &id, "US", 2020, "en").await;
 }
 
 #[tokio::test]

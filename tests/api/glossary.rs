@@ -190,11 +190,43 @@ async fn the_glossary_exports_as_tbx_csv_and_json_with_provenance_and_statements
     );
     assert!(tbx.contains("interpretative statement of RU: Understood as covering only acts by States."));
 
-    let csv = app.get("/v1/glossary/export?format=csv&bom=true").await.bytes().await.unwrap();
-    assert!(csv.starts_with(b"\xEF\xBB\xBFterm,definition"));
-    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 2, "a header and one entry");
-    let json_export: Value = app.get("/v1/glossary/export?format=json").await.json().await.unwrap();
-    assert_eq!(json_export["entries"][0]["term"], "cyber attack");
+    assert!(tbx.contains("supported by: RU"), "supporting States: {tbx}");
+
+    // CSV and JSON carry what the TBX carries: translations, States,
+    // statements and the national entries reconciled.
+    let r = app.get("/v1/glossary/export?format=csv&bom=true").await;
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.bytes().await.unwrap();
+    let text = std::str::from_utf8(&csv[3..]).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFid,language,term,definition,term_fr,definition_fr,agreed_at,version,supporting_states,abstaining_states,statements,national_entries,supersedes,history\r\n"), "{text}");
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "one agreed entry");
+    let cell = |name: &str| rows[0].get(header.iter().position(|h| h == name).unwrap()).unwrap().to_owned();
+    assert_eq!(cell("term"), "cyber attack");
+    assert_eq!(cell("term_fr"), "cyberattaque");
+    assert_eq!(cell("supporting_states"), "RU");
+    let statements: Value = serde_json::from_str(&cell("statements")).unwrap();
+    assert_eq!(statements["RU"], "Understood as covering only acts by States.");
+    let national: Value = serde_json::from_str(&cell("national_entries")).unwrap();
+    assert_eq!(national[0]["entry_id"], de_entry.as_str());
+    assert_eq!(national[0]["term"], "Cyberangriff");
+    assert_eq!(cell("history"), format!("/v1/proposals/{id}"));
+
+    let r = app.get("/v1/glossary/export?format=json").await;
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("consensus-glossary.json"));
+    let json_export: Value = r.json().await.unwrap();
+    assert_eq!(json_export["total"], 1);
+    let entry = &json_export["entries"][0];
+    assert_eq!(entry["term"], "cyber attack");
+    assert_eq!(entry["translations"]["fr"]["term"], "cyberattaque");
+    assert_eq!(entry["supporting_states"], json!(["RU"]));
+    assert_eq!(entry["statements"][0]["state"], "RU");
+    assert_eq!(entry["provenance"]["entries"][0]["entry_id"], de_entry.as_str());
+    // The same entries as the glossary view.
+    assert_eq!(app.get_json("/v1/glossary").await["entries"][0], *entry);
 
     // As it stood before anything was agreed: empty.
     let before = app.get("/v1/glossary/export?format=tbx&as_of=2000-01-01").await.text().await.unwrap();

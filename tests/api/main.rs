@@ -3,8 +3,10 @@
 
 mod backup;
 mod browser;
+mod cli;
 mod clusters;
 mod crash;
+mod exchange;
 mod exports;
 mod glossary;
 mod helpers;

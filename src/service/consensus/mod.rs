@@ -56,8 +56,9 @@ impl Glossary {
     pub fn create_proposal(&self, actor: &Actor, draft: ProposalDraft) -> Result<ProposalDetail> {
         if !(actor.is_editor() || actor.role == crate::domain::Role::Delegate) {
             return Err(Error::Forbidden(format!(
-                "only delegates, editors and admins may propose; '{}' is a {}",
-                actor.name, actor.role
+                "only delegates, editors and admins may propose; '{}' is {}",
+                actor.name,
+                actor.role.with_article()
             )));
         }
         let from_cluster = draft.entry_ids.as_ref().is_none_or(Vec::is_empty);
@@ -275,8 +276,9 @@ fn require_editor(actor: &Actor, what: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Forbidden(format!(
-            "only an editor or admin may {what} a proposal; '{}' is a {}",
-            actor.name, actor.role
+            "only an editor or admin may {what} a proposal; '{}' is {}",
+            actor.name,
+            actor.role.with_article()
         )))
     }
 }
@@ -286,8 +288,11 @@ fn require_proposer_or_editor(actor: &Actor, p: &ProposalRecord, what: &str) -> 
         Ok(())
     } else {
         Err(Error::Forbidden(format!(
-            "only its proposer ('{}') or an editor or admin may {what} proposal {}; '{}' is a {}",
-            p.created_by, p.id, actor.name, actor.role
+            "only its proposer ('{}') or an editor or admin may {what} proposal {}; '{}' is {}",
+            p.created_by,
+            p.id,
+            actor.name,
+            actor.role.with_article()
         )))
     }
 }
