@@ -16,6 +16,7 @@ mod pages;
 mod proposals;
 mod roles;
 mod search;
+mod skos;
 mod states;
 mod submissions;
 mod tbx;
