@@ -5,6 +5,7 @@
 pub mod concept;
 pub mod csv;
 pub mod json;
+pub mod skos;
 pub mod tbx;
 
 use std::collections::BTreeMap;

@@ -17,7 +17,7 @@ use crate::clock;
 use crate::domain::proposal::Stance;
 use crate::error::Error;
 use crate::service::ExportFormat;
-use crate::service::consensus::glossary::{GlossaryEntry, parse_as_of};
+use crate::service::consensus::glossary::{GlossaryEntry, GlossaryFilter, parse_as_of};
 
 /// Where an agreed entry comes from.
 #[derive(Debug, Serialize, ToSchema)]
@@ -98,11 +98,16 @@ pub struct GlossaryView {
 
 /// The agreed entries in force, with their statements, supporting States and
 /// provenance; `as_of` gives the glossary as it stood then (an entry agreed
-/// later is absent, one superseded later is present).
+/// later is absent, one superseded later is present). `language` and `q`
+/// narrow it (both when both are given); `total` counts what passes.
 #[utoipa::path(get, path = "/v1/glossary", tag = "glossary",
     params(
         ("as_of" = Option<String>, Query,
             description = "An RFC 3339 time, or a date (the glossary at the end of that day, UTC)"),
+        ("language" = Option<String>, Query,
+            description = "Only entries with a term in this language (BCP 47 primary tag): the consensus language or a translation's"),
+        ("q" = Option<String>, Query,
+            description = "Only entries whose term, definition or translations hold every word of this text, case, accents and dashes aside (a part of a word matches: `secur` finds `Sécurité`)"),
         ("limit" = Option<usize>, Query, description = "At most 200; default 20"),
         ("offset" = Option<usize>, Query),
     ),
@@ -114,8 +119,9 @@ pub async fn get_glossary(
 ) -> AppResult<Json<GlossaryView>> {
     let (offset, limit) = params.page()?;
     let as_of = as_of_param(&params)?;
+    let filter = GlossaryFilter::new(params.language("language")?, params.get("q"));
     let g = app.glossary.clone();
-    let page = blocking(move || g.glossary(&reader, as_of, offset, limit)).await?;
+    let page = blocking(move || g.glossary_matching(&reader, as_of, &filter, offset, limit)).await?;
     Ok(Json(GlossaryView {
         as_of: clock::format(page.as_of),
         total: page.total,
@@ -130,7 +136,20 @@ pub async fn get_glossary(
 /// its definition and translations, the national terms it reconciles admitted
 /// with their State in a note, supporting States and interpretative statements
 /// as notes); CSV (one row per agreed entry); or JSON (the glossary view of
-/// every agreed entry, as `GET /v1/glossary` gives it page by page).
+/// every agreed entry, as `GET /v1/glossary` gives it page by page); `tbx2`
+/// is TBX v2 (martif).
+///
+/// `jsonld` and `ttl` give it as SKOS linked data (JSON-LD with an
+/// `@context`, or Turtle): a `skos:ConceptScheme`
+/// (`urn:consensus-glossary:glossary`) whose concepts are the entries agreed
+/// by then, each with a stable URI `urn:consensus-glossary:glossary:{id}`
+/// (the agreed proposal's id), `skos:prefLabel` and `skos:definition` per
+/// language, `dct:created`, `dct:dateAccepted` and `dct:modified`
+/// (`xsd:dateTime`), `skos:closeMatch` to each national entry it reconciles
+/// (`urn:consensus-glossary:entry:{entry id}`, with its State as
+/// `dct:publisher`, `urn:consensus-glossary:state:{code}`); entries
+/// superseded by then are there too, with `owl:deprecated true` and
+/// `dct:isReplacedBy` their successor.
 #[utoipa::path(get, path = "/v1/glossary/export", tag = "glossary",
     params(
         ("format" = Option<crate::http::openapi::GlossaryFileFormat>, Query, description = "The file's format (default: tbx)"),
@@ -142,6 +161,8 @@ pub async fn get_glossary(
             (String = "application/x-tbx+xml"),
             (String = "text/csv"),
             (GlossaryView = "application/json"),
+            (String = "application/ld+json"),
+            (String = "text/turtle"),
         )),
         (status = 400, body = Problem, description = "An unknown format or a bad `as_of`"),
     ))]
@@ -150,11 +171,14 @@ pub async fn export_glossary(
     Reader(reader): Reader,
     params: Params,
 ) -> AppResult<axum::response::Response> {
+    if let Some(syntax) = params.get("format").and_then(crate::formats::skos::Syntax::parse) {
+        return export_linked_data(app, reader, &params, syntax).await;
+    }
     let raw = params.get("format").unwrap_or("tbx");
     let format = ExportFormat::parse(raw, params.bool("bom")?).ok_or_else(|| {
         Error::bad_param(
             "format",
-            format!("format must be tbx, tbx2, csv or json, not '{}'", crate::domain::codes::clip(raw)),
+            format!("format must be tbx, tbx2, csv, json, jsonld or ttl, not '{}'", crate::domain::codes::clip(raw)),
         )
     })?;
     let as_of = as_of_param(&params)?;
@@ -190,6 +214,19 @@ pub async fn export_glossary(
         Ok(super::submissions::download(file))
     })
     .await
+}
+
+/// The glossary as SKOS, in `syntax`.
+async fn export_linked_data(
+    app: AppState,
+    reader: crate::domain::Actor,
+    params: &Params,
+    syntax: crate::formats::skos::Syntax,
+) -> AppResult<axum::response::Response> {
+    let as_of = as_of_param(params)?;
+    let g = app.glossary.clone();
+    let file = blocking(move || g.glossary_linked_data(&reader, as_of, syntax)).await?;
+    Ok(super::submissions::download(file))
 }
 
 /// The `as_of` parameter: an RFC 3339 time, or a date meaning the end of that day.

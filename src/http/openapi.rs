@@ -158,6 +158,10 @@ pub enum GlossaryFileFormat {
     Csv,
     /// The glossary view of every agreed entry (`GlossaryView`).
     Json,
+    /// SKOS as JSON-LD (`application/ld+json`).
+    Jsonld,
+    /// SKOS as Turtle (`text/turtle`).
+    Ttl,
 }
 
 /// The media types a national list may be submitted in, besides JSON.

@@ -233,3 +233,60 @@ async fn the_glossary_exports_as_tbx_csv_and_json_with_provenance_and_statements
     assert!(!before.contains("<conceptEntry"));
     problem(app.get("/v1/glossary/export?format=pdf").await, StatusCode::BAD_REQUEST).await;
 }
+
+/// `/v1/glossary?` with `q` percent-encoded.
+fn with_q(q: &str, rest: &str) -> String {
+    let q: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    format!("/v1/glossary?q={q}{rest}")
+}
+
+#[tokio::test]
+async fn the_glossary_filters_by_language_and_by_text_case_and_accents_aside() {
+    let app = spawn_app().await;
+    let mut attack = proposal("cyber attack", "A deliberate attempt to harm networked systems.");
+    attack["translations"] = json!({
+        "fr": {"term": "cyberattaque", "definition": "Une tentative délibérée de nuire à des systèmes en réseau."},
+        "ru": {"term": "кибератака", "definition": "Преднамеренная попытка нанести вред сетевым системам."},
+    });
+    let attack = app.agree(&attack).await;
+    let attack_agreed = attack["agreed_at"].as_str().unwrap().to_owned();
+    let mut security =
+        proposal("information security", "Preserving the confidentiality, integrity and availability of information.");
+    security["translations"] = json!({
+        "fr": {"term": "sécurité de l'information", "definition": "Préserver la confidentialité, l'intégrité et la disponibilité de l'information."},
+    });
+    app.agree(&security).await;
+    app.agree(&proposal("malware", "Software written to harm systems.")).await;
+    app.propose(&app.admin, &proposal("harmful draft", "Not agreed, so never listed.")).await;
+
+    let g = app.get_json("/v1/glossary").await;
+    assert_eq!(terms(&g), vec!["cyber attack", "information security", "malware"]);
+
+    // A language: the consensus language or a translation's.
+    assert_eq!(terms(&app.get_json("/v1/glossary?language=fr").await), vec!["cyber attack", "information security"]);
+    assert_eq!(terms(&app.get_json("/v1/glossary?language=RU").await), vec!["cyber attack"]);
+    assert_eq!(terms(&app.get_json("/v1/glossary?language=en").await).len(), 3);
+    let none = app.get_json("/v1/glossary?language=de").await;
+    assert_eq!((none["total"].as_u64(), terms(&none).len()), (Some(0), 0));
+    let b = problem(app.get("/v1/glossary?language=klingon").await, StatusCode::BAD_REQUEST).await;
+    assert_eq!(b["param"], "language");
+
+    // Text: in the term, the definition or a translation, case and accents aside.
+    assert_eq!(terms(&app.get_json(&with_q("SECURITE", "")).await), vec!["information security"]);
+    assert_eq!(terms(&app.get_json(&with_q("Disponibilité", "")).await), vec!["information security"]);
+    assert_eq!(terms(&app.get_json(&with_q("КИБЕРАТАКА", "")).await), vec!["cyber attack"]);
+    assert_eq!(terms(&app.get_json(&with_q("Cyber-Attack", "")).await), vec!["cyber attack"]);
+    // Every word must occur, each anywhere in the entry's text.
+    assert_eq!(terms(&app.get_json(&with_q("harm", "")).await), vec!["cyber attack", "malware"]);
+    assert_eq!(terms(&app.get_json(&with_q("harm, software", "")).await), vec!["malware"]);
+    assert_eq!(terms(&app.get_json(&with_q("harm rootkit", "")).await), Vec::<String>::new());
+    // Blank text asks for nothing.
+    assert_eq!(app.get_json(&with_q("  ", "")).await["total"], 3);
+
+    // Both filters, paging over what passes, and as_of.
+    assert_eq!(terms(&app.get_json(&with_q("harm", "&language=fr")).await), vec!["cyber attack"]);
+    let page = app.get_json(&with_q("harm", "&limit=1&offset=1")).await;
+    assert_eq!((page["total"].as_u64(), terms(&page)), (Some(2), vec!["malware".to_owned()]));
+    let then = app.get_json(&with_q("harm", &format!("&as_of={}", attack_agreed.replace('+', "%2B")))).await;
+    assert_eq!(terms(&then), vec!["cyber attack"], "malware was agreed later");
+}

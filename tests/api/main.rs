@@ -19,6 +19,7 @@ mod pages;
 mod proposals;
 mod roles;
 mod search;
+mod skos;
 mod stall;
 mod states;
 mod submissions;

@@ -1,14 +1,18 @@
 //! The published glossary: the agreed entries in force at a moment. Nothing
 //! is overwritten (an agreed entry's text and positions never change; it only
 //! gains a `superseded_at`), so the glossary of any past moment is the set of
-//! entries agreed by then and not yet superseded then.
+//! entries agreed by then and not yet superseded then. A reader may narrow it
+//! to a language and to entries whose text holds some words
+//! (`GlossaryFilter`).
 
 use time::OffsetDateTime;
 
 use crate::clock;
-use crate::domain::Actor;
+use crate::domain::normalize;
+use crate::domain::{Actor, LanguageTag};
 use crate::error::Result;
 use crate::service::Glossary;
+use crate::store::proposals::ProposalTextRecord;
 use crate::store::{EntryRecord, ProposalRecord};
 
 /// One entry of the published glossary.
@@ -23,6 +27,55 @@ pub struct GlossaryPage {
     pub as_of: OffsetDateTime,
     pub total: usize,
     pub entries: Vec<GlossaryEntry>,
+}
+
+/// Which agreed entries a reader asks for. Both conditions hold when both
+/// are given; the default keeps every entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GlossaryFilter {
+    /// Entries with a term in this language: the consensus language or a
+    /// translation's.
+    language: Option<LanguageTag>,
+    /// The words of the text asked for, as matching keys: each must occur in
+    /// the entry's term, definition, or a translation's term or definition.
+    words: Vec<String>,
+}
+
+impl GlossaryFilter {
+    /// `text` is compared by matching keys (`normalize::key`): case,
+    /// accents, dashes and space runs do not matter, and punctuation around a
+    /// word is dropped; every word must occur somewhere in the entry's text
+    /// (as a part of a word: "secur" finds "Sécurité"). Blank text asks for
+    /// nothing.
+    pub fn new(language: Option<LanguageTag>, text: Option<&str>) -> Self {
+        let key = text.map(normalize::key).unwrap_or_default();
+        let words = key
+            .split(' ')
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Self { language, words }
+    }
+
+    /// Does the agreed text `t` pass?
+    pub fn matches(&self, t: &ProposalTextRecord) -> bool {
+        if let Some(lang) = &self.language
+            && t.language != lang.as_str()
+            && !t.translations.contains_key(lang.as_str())
+        {
+            return false;
+        }
+        if self.words.is_empty() {
+            return true;
+        }
+        let mut keys = vec![normalize::key(&t.term), normalize::key(&t.definition)];
+        for tr in t.translations.values() {
+            keys.push(normalize::key(&tr.term));
+            keys.push(normalize::key(&tr.definition));
+        }
+        self.words.iter().all(|w| keys.iter().any(|k| k.contains(w.as_str())))
+    }
 }
 
 /// Reads `as_of`: an RFC 3339 instant, or a date meaning the end of that day
@@ -42,27 +95,66 @@ impl Glossary {
     /// The entries in force at `as_of` (now when `None`), by English term.
     pub fn glossary(
         &self,
-        _reader: &Actor,
+        reader: &Actor,
         as_of: Option<OffsetDateTime>,
         offset: usize,
         limit: usize,
     ) -> Result<GlossaryPage> {
+        self.glossary_matching(reader, as_of, &GlossaryFilter::default(), offset, limit)
+    }
+
+    /// The entries in force at `as_of` (now when `None`) that pass `filter`,
+    /// by English term; `total` counts those that pass.
+    pub fn glossary_matching(
+        &self,
+        reader: &Actor,
+        as_of: Option<OffsetDateTime>,
+        filter: &GlossaryFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<GlossaryPage> {
         let as_of = as_of.unwrap_or_else(|| self.clock.now());
-        let mut in_force = Vec::new();
-        for p in self.store.all_proposals() {
-            let p = p?;
-            if p.in_force_at(as_of) {
-                in_force.push(p);
-            }
-        }
-        in_force.sort_by(|a, b| a.text.term_key.cmp(&b.text.term_key).then(a.id.cmp(&b.id)));
+        let in_force = self.proposals_where(|p| p.in_force_at(as_of) && filter.matches(&p.text))?;
         let total = in_force.len();
         let mut entries = Vec::new();
         for proposal in in_force.into_iter().skip(offset).take(limit) {
-            let provenance = self.entries_by_id(&proposal.text.entry_ids)?;
-            entries.push(GlossaryEntry { proposal, provenance });
+            entries.push(self.glossary_entry(reader, proposal)?);
         }
         Ok(GlossaryPage { as_of, total, entries })
+    }
+
+    /// Every entry agreed by `as_of` (now when `None`), in force then or
+    /// superseded by then, by English term: the glossary with its history,
+    /// as the SKOS export publishes it.
+    pub fn glossary_with_superseded(
+        &self,
+        reader: &Actor,
+        as_of: Option<OffsetDateTime>,
+    ) -> Result<(OffsetDateTime, Vec<GlossaryEntry>)> {
+        let as_of = as_of.unwrap_or_else(|| self.clock.now());
+        let agreed = self.proposals_where(|p| p.agreed_at.is_some_and(|t| t <= as_of))?;
+        let entries = agreed.into_iter().map(|p| self.glossary_entry(reader, p)).collect::<Result<_>>()?;
+        Ok((as_of, entries))
+    }
+
+    /// The proposals `keep` keeps, by English term key, then id.
+    fn proposals_where(&self, keep: impl Fn(&ProposalRecord) -> bool) -> Result<Vec<ProposalRecord>> {
+        let mut kept = Vec::new();
+        for p in self.store.all_proposals() {
+            let p = p?;
+            if keep(&p) {
+                kept.push(p);
+            }
+        }
+        kept.sort_by(|a, b| a.text.term_key.cmp(&b.text.term_key).then(a.id.cmp(&b.id)));
+        Ok(kept)
+    }
+
+    /// An agreed entry with the national entries it reconciles, as `reader`
+    /// sees them.
+    fn glossary_entry(&self, _reader: &Actor, proposal: ProposalRecord) -> Result<GlossaryEntry> {
+        let provenance = self.entries_by_id(&proposal.text.entry_ids)?;
+        Ok(GlossaryEntry { proposal, provenance })
     }
 }
 

@@ -27,6 +27,7 @@
 
 pub mod export;
 pub mod glossary;
+pub mod skos;
 
 use time::OffsetDateTime;
 
