@@ -8,14 +8,8 @@ use clap::Parser;
 mod cli;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sled=warn,tantivy=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let args = cli::Args::parse();
+    init_logs(args.log_format);
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -30,5 +24,18 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Log lines go to stderr: text for people (coloured only on a terminal, so
+/// redirected logs hold no escape codes), or one JSON object a line.
+fn init_logs(format: cli::LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sled=warn,tantivy=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
+        cli::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
     }
 }

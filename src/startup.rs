@@ -120,8 +120,13 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let search_cache = Arc::new(http::cache::ResponseCache::new(self.config.search_cache));
-        let state =
-            AppState { glossary: self.glossary, config: Arc::new(self.config.http), search_cache, web: Arc::default() };
+        let state = AppState {
+            glossary: self.glossary,
+            config: Arc::new(self.config.http),
+            search_cache,
+            web: Arc::default(),
+            metrics: Arc::default(),
+        };
         // The client's address reaches the pages (login attempts are limited per client).
         let app = http::app(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
@@ -135,7 +140,10 @@ fn bootstrap_admin_token(glossary: &Glossary) -> Result<Option<PathBuf>> {
         return Ok(None);
     }
     let actor = Actor { name: "bootstrap".into(), ..Actor::operator() };
-    let minted = glossary.mint_token(&actor, "admin", Role::Admin, None)?;
+    let minted = glossary.mint_token(
+        &actor,
+        crate::service::NewToken { name: "admin".into(), role: Role::Admin, state: None, expires_at: None },
+    )?;
     let path = glossary.data_dir().join("admin.token");
     write_private(&path, format!("{}\n", minted.token).as_bytes())?;
     Ok(Some(path))

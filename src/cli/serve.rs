@@ -35,7 +35,14 @@ pub struct ServeArgs {
     pub search_cache: usize,
 }
 
-pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
+pub fn run(data_dir: &Path, args: ServeArgs, log_format: super::LogFormat) -> Result<()> {
+    // What the operator reads at start: plain lines, or log records when logs are JSON.
+    let json = log_format == super::LogFormat::Json;
+    macro_rules! say {
+        ($($t:tt)*) => {
+            if json { tracing::info!("{}", format!($($t)*)) } else { eprintln!($($t)*) }
+        };
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let samples = if args.no_samples {
@@ -57,21 +64,21 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;
         if app.samples_loaded > 0 {
-            eprintln!("loaded {} sample national lists from {}", app.samples_loaded, args.samples.display());
+            say!("loaded {} sample national lists from {}", app.samples_loaded, args.samples.display());
         }
-        eprintln!("consensus-glossary listening on http://{addr}  (API docs: http://{addr}/docs)");
+        say!("consensus-glossary listening on http://{addr}  (API docs: http://{addr}/docs)");
         match &app.admin_token_file {
-            Some(path) => eprintln!(
+            Some(path) => say!(
                 "admin token written to {} (shown nowhere else); use it as: Authorization: Bearer $(cat {})",
                 path.display(),
                 path.display()
             ),
-            None if data_dir.join("admin.token").exists() => eprintln!(
+            None if data_dir.join("admin.token").exists() => say!(
                 "admin token: see {}/admin.token, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
                 data_dir.display(),
                 data_dir.display()
             ),
-            None => eprintln!(
+            None => say!(
                 "the store already has tokens (restored from a backup, or minted with the CLI): use one of them, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
                 data_dir.display()
             ),

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
             States' positions and statements, approval, rejection, withdrawal, comments"),
         (name = "glossary", description = "The published consensus glossary, now or as of a past date"),
         (name = "audit and access", description = "Audit log and tokens"),
+        (name = "inquiries", description = "A State's questions to another about its entries and lists"),
     )
 )]
 pub struct ApiDoc;

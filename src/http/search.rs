@@ -85,7 +85,14 @@ pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params:
     }
     let (limit, offset) = (req.limit, req.offset);
     let glossary = app.glossary.clone();
-    let results = blocking(move || glossary.search(&reader, &req)).await?;
+    let metrics = app.metrics.clone();
+    let results = blocking(move || {
+        let started = std::time::Instant::now();
+        let results = glossary.search(&reader, &req);
+        metrics.observe_search(started);
+        results
+    })
+    .await?;
     let mut facets = results.facets;
     let response = SearchResponse {
         total: results.total,

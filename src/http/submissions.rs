@@ -56,7 +56,7 @@ pub struct SubmissionReceipt {
 }
 
 /// A national list without its entries.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubmissionSummary {
     pub id: String,
     pub state: String,
@@ -74,7 +74,7 @@ pub struct SubmissionSummary {
 }
 
 impl SubmissionSummary {
-    fn new(r: SubmissionRecord, current: bool) -> Self {
+    pub(super) fn new(r: SubmissionRecord, current: bool) -> Self {
         Self {
             id: r.id.to_string(),
             state: r.state,

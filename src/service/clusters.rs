@@ -127,6 +127,7 @@ impl Glossary {
         let index = self.search_index()?;
         let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
         let stats = cluster::rebuild(&self.store, index, &self.cluster_params, self.now())?;
+        self.count_cluster_run();
         let detail = serde_json::to_value(&stats)?;
         self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, self.now())?;
         self.store.flush()?;

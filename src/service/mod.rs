@@ -10,6 +10,7 @@
 mod clusters;
 mod compare;
 pub mod consensus;
+mod inquiries;
 mod pages;
 mod reads;
 pub mod views;
@@ -19,8 +20,9 @@ pub use compare::{
     ClusterCoverage, CompareEntry, CompareRow, Comparison, Coverage, DiffChunk, EntryComparison, EntryDiff,
     PairSimilarity, SimilarityParts, StateCoverage, StateWithout, YearCoverage,
 };
+pub use inquiries::{InquiryDraft, InquiryFilter, MAX_MESSAGE_CHARS};
 pub use pages::{Session, StatePosition};
-pub use reads::{Download, ExportFormat, NewState, SubmissionDetail};
+pub use reads::{Download, ExportFormat, NewState, NewToken, SubmissionDetail};
 pub use views::EntryView;
 
 // The values the service takes and answers with, wherever they are defined.
@@ -30,6 +32,7 @@ pub use crate::cluster::Stats as ClusterStats;
 pub use crate::cluster::evaluate::{Label, Quality, Report as ClusterReport, read_labels};
 pub use crate::index::query::MAX_QUERY_CHARS;
 pub use crate::index::{FieldScope, Opened, SearchRequest, SearchResults};
+pub use crate::store::inquiries::{InquiryRecord, InquiryStatus, MessageRecord, Visibility};
 pub use crate::store::{
     AuditFilter, AuditRecord, EntryFilter, EntryRecord, PositionRecord, ProposalEvent, ProposalEventRecord,
     ProposalRecord, ProposalTextRecord, StateRecord, SubmissionRecord, TokenRecord, WarningRecord, etag,
@@ -112,6 +115,21 @@ pub struct Glossary {
     /// How long a proposal's review (its silence period) lasts at least.
     silence_days: u32,
     data_dir: PathBuf,
+    /// Clustering runs (updates after a list, rebuilds) since the process started.
+    cluster_runs: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// What an operator watches: how far the derived views trail the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Operations {
+    /// The last change the store recorded.
+    pub store_seq: u64,
+    /// The last change the search index applied (none: this process has no index).
+    pub index_seq: Option<u64>,
+    /// The store's size on disk, in bytes.
+    pub store_bytes: u64,
+    /// Clustering runs since the process started.
+    pub cluster_runs: u64,
 }
 
 impl Glossary {
@@ -125,6 +143,7 @@ impl Glossary {
             cluster_lock: Arc::default(),
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             data_dir: data_dir.to_owned(),
+            cluster_runs: Arc::default(),
         })
     }
 
@@ -192,6 +211,20 @@ impl Glossary {
         }
     }
 
+    /// Figures for `/metrics`: change log position, index lag, store size, clustering runs.
+    pub fn operations(&self) -> Result<Operations> {
+        Ok(Operations {
+            store_seq: self.store.last_seq()?,
+            index_seq: self.index.as_ref().map(|i| i.applied()),
+            store_bytes: self.store.size_on_disk()?,
+            cluster_runs: self.cluster_runs.load(std::sync::atomic::Ordering::Relaxed),
+        })
+    }
+
+    pub(crate) fn count_cluster_run(&self) {
+        self.cluster_runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -228,6 +261,7 @@ impl Glossary {
     /// touching only the clusters they reach. Derived data: a failure is
     /// logged and mended by the next rebuild.
     fn update_clusters(&self, stored: &Stored) {
+        self.count_cluster_run();
         if let Err(e) = self.place_submission(stored.submission.id, stored.submission.replaces) {
             tracing::error!(error = %e, submission = stored.submission.id, "clusters could not be updated");
         }

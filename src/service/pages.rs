@@ -67,7 +67,9 @@ impl Glossary {
             return Ok(None);
         };
         let expires_at = record.expires_at;
-        if expires_at <= self.clock.now() || self.store.token(&record.token_hash)?.is_none() {
+        let now = self.clock.now();
+        let token_live = self.store.token(&record.token_hash)?.is_some_and(|t| auth::is_live(&t, now));
+        if expires_at <= now || !token_live {
             return Ok(None);
         }
         let actor = Actor { name: record.name, role: record.role, state: record.state };

@@ -11,7 +11,21 @@ use crate::domain::{Actor, EntryId, Role, StateCode};
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::index::{SearchRequest, SearchResults};
-use crate::store::{AuditFilter, AuditRecord, EntryFilter, EntryRecord, ProposalRecord, StateRecord, SubmissionRecord};
+use crate::store::{
+    AuditFilter, AuditRecord, EntryFilter, EntryRecord, ProposalRecord, StateRecord, SubmissionRecord, TokenRecord,
+};
+
+/// A token to mint.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Who holds it: it names them in the audit log.
+    pub name: String,
+    pub role: Role,
+    /// The State a delegate acts for (delegates only).
+    pub state: Option<StateCode>,
+    /// When it stops opening anything; none: it does not expire.
+    pub expires_at: Option<time::OffsetDateTime>,
+}
 
 /// A party to add (another forum's, or a test party).
 #[derive(Debug, Clone)]
@@ -97,13 +111,29 @@ impl Glossary {
     /// The actor a presented bearer token stands for; `None` for a token that
     /// is not (or no longer) valid.
     pub fn authenticate(&self, token: &str) -> Result<Option<Actor>> {
-        auth::authenticate(&self.store, token)
+        auth::authenticate(&self.store, token, self.clock.now())
     }
 
     /// Mints a token (admins only); the secret is in the answer and nowhere else.
-    pub fn mint_token(&self, actor: &Actor, name: &str, role: Role, state: Option<StateCode>) -> Result<Minted> {
+    pub fn mint_token(&self, actor: &Actor, new: NewToken) -> Result<Minted> {
         require_admin(actor)?;
-        auth::create(&self.store, name, role, state, actor, self.clock.now())
+        auth::create(&self.store, &new.name, new.role, new.state, new.expires_at, actor, self.clock.now())
+    }
+
+    /// Every token, by name, with its role, State, expiry and last use, never
+    /// its secret (admins only).
+    pub fn tokens(&self, actor: &Actor) -> Result<Vec<TokenRecord>> {
+        require_admin(actor)?;
+        self.store.tokens()
+    }
+
+    /// Revokes the token named `name` (admins only): it fails at once, and
+    /// the web sessions opened with it end.
+    pub fn revoke_token(&self, actor: &Actor, name: &str) -> Result<TokenRecord> {
+        require_admin(actor)?;
+        let record = self.store.revoke_token(name, actor, self.now())?;
+        self.store.flush()?;
+        Ok(record)
     }
 
     /// Does the store hold any token (a new store has none, and no way in)?
@@ -130,6 +160,13 @@ impl Glossary {
         let record = self.store.add_state(&new.code, &name, &forum, actor, self.now())?;
         self.store.flush()?;
         Ok(record)
+    }
+
+    /// One party with every revision of its lists (as [`Glossary::submissions_of`]).
+    pub fn state(&self, reader: &Actor, code: &StateCode) -> Result<(StateRecord, Vec<(SubmissionRecord, bool)>)> {
+        let record = self.store.state(code.as_str())?.ok_or_else(|| Error::not_found("State", code.as_str()))?;
+        let submissions = self.submissions_of(reader, code)?;
+        Ok((record, submissions))
     }
 
     /// Every revision of every year of one State's lists, oldest first, each

@@ -7,6 +7,7 @@
 //! all. `flush` makes it durable; callers acknowledge only after it returns.
 
 pub mod clusters;
+pub mod inquiries;
 mod keys;
 pub mod migrate;
 pub mod proposals;
@@ -31,7 +32,7 @@ pub use proposals::{
 pub use records::*;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 17] = [
+const TREES: [&str; 18] = [
     "meta",
     "states",
     "submissions",
@@ -54,6 +55,8 @@ const TREES: [&str; 17] = [
     "proposal_terms",
     // Web pages: SHA-256 of a session secret → the session (store/sessions.rs).
     "sessions",
+    // Inquiries between States about a list or an entry (store/inquiries.rs).
+    "inquiries",
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
@@ -74,6 +77,7 @@ pub(crate) const ENTRY_CLUSTER: usize = 14;
 pub(crate) const PROPOSAL_TERMS: usize = 15;
 /// SHA-256 of a web session's secret → the session.
 pub(crate) const SESSIONS: usize = 16;
+pub(crate) const INQUIRIES: usize = 17;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";
@@ -694,8 +698,62 @@ impl Store {
         self.get(TOKENS, hash.as_bytes())
     }
 
+    /// The store's size on disk, in bytes (sled's own account).
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+
     pub fn token_count(&self) -> usize {
         self.trees[TOKENS].len()
+    }
+
+    /// Every token's record (never its secret, which the store does not
+    /// have), ordered by name.
+    pub fn tokens(&self) -> Result<Vec<TokenRecord>> {
+        let mut out = Vec::new();
+        for hash in self.trees[TOKEN_NAMES].iter().values() {
+            if let Some(record) = self.get::<TokenRecord>(TOKENS, &hash?)? {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the token named `name` (404 when there is none): from now on
+    /// it opens nothing, and the web sessions opened with it end with it.
+    pub fn revoke_token(&self, name: &str, actor: &Actor, now: OffsetDateTime) -> Result<TokenRecord> {
+        self.write(
+            now,
+            |tx| {
+                let Some(hash) = tx.tree(TOKEN_NAMES).remove(name.as_bytes())? else {
+                    return Err(abort(Error::not_found("token", name)));
+                };
+                let Some(bytes) = tx.tree(TOKENS).remove(hash)? else {
+                    return Err(abort(Error::Corrupt(format!("token '{name}' has a name but no record"))));
+                };
+                decode::<TokenRecord>(&bytes).map_err(abort)
+            },
+            Some(AuditNote {
+                actor,
+                action: "token.revoke",
+                target: format!("tokens/{name}"),
+                detail: serde_json::json!({ "name": name }),
+            }),
+        )
+    }
+
+    /// Notes that a token was used at `now`. Not a transaction of the change
+    /// log nor audited, and not flushed: a lost "last used" is harmless, and
+    /// a request must not wait on a disk write. A token revoked meanwhile
+    /// stays revoked (compare-and-swap on the record it read).
+    pub fn touch_token(&self, hash: &str, read: &TokenRecord, now: OffsetDateTime) -> Result<()> {
+        let mut touched = read.clone();
+        touched.last_used_at = Some(now);
+        let old = encode(read)?;
+        let new = encode(&touched)?;
+        // Lost races (revoked, touched by another request) are fine as they are.
+        let _ = self.trees[TOKENS].compare_and_swap(hash.as_bytes(), Some(old), Some(new))?;
+        Ok(())
     }
 
     pub(crate) fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> Result<Option<T>> {

@@ -157,4 +157,10 @@ pub struct TokenRecord {
     #[serde(with = "crate::clock::rfc3339")]
     pub created_at: OffsetDateTime,
     pub created_by: String,
+    /// After this moment the token opens nothing (none: it does not expire).
+    #[serde(default, with = "crate::clock::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// When it last opened a request (kept to the minute, see `auth::authenticate`).
+    #[serde(default, with = "crate::clock::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<OffsetDateTime>,
 }

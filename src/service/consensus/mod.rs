@@ -175,6 +175,11 @@ impl Glossary {
         if actor.role == crate::domain::Role::Reader {
             return Err(Error::Forbidden(format!("a reader ('{}') may not record positions", actor.name)));
         }
+        let mut draft = draft;
+        // A delegate acts for one State: its position is that State's unless it names another.
+        if draft.state.as_deref().is_none_or(|s| s.trim().is_empty()) && actor.role == crate::domain::Role::Delegate {
+            draft.state = actor.state.as_ref().map(StateCode::to_string);
+        }
         let position = proposal::validate_position(draft).map_err(Error::Unprocessable)?;
         if self.store.state(position.state.as_str())?.is_none() {
             return Err(Error::Unprocessable(vec![RowError::new(
