@@ -140,6 +140,7 @@ fn main() -> Result<(), Error> {
                 body: &body,
                 language: None,
                 year: None,
+                distribution: None,
             };
             glossary.submit(&actor, &state, input)?;
             let r = glossary.evaluate_clusters(&labels)?;

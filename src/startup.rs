@@ -30,6 +30,8 @@ pub struct Config {
     pub silence_days: u32,
     /// Search results kept until the next index commit (0: none).
     pub search_cache: usize,
+    /// The level of a list that names none.
+    pub default_distribution: crate::domain::Distribution,
 }
 
 impl Config {
@@ -42,6 +44,7 @@ impl Config {
             samples: None,
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             search_cache: DEFAULT_SEARCH_CACHE,
+            default_distribution: crate::domain::Distribution::default(),
         }
     }
 }
@@ -67,9 +70,11 @@ impl Application {
         let data_dir = config.data_dir.clone();
         let samples = config.samples.clone();
         let silence_days = config.silence_days;
+        let default_distribution = config.default_distribution;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
             let mut glossary = Glossary::open(&data_dir, clock)?;
             glossary.set_silence_days(silence_days);
+            glossary.set_default_distribution(default_distribution);
             let started = std::time::Instant::now();
             match glossary.open_index()? {
                 crate::service::Opened::Rebuilt => {

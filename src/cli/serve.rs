@@ -33,6 +33,11 @@ pub struct ServeArgs {
     /// Search results kept in memory until the next index commit (0: none).
     #[arg(long, default_value_t = consensus_glossary::startup::DEFAULT_SEARCH_CACHE)]
     pub search_cache: usize,
+    /// The level of a list that names none: public, participating_states or
+    /// restricted (a JSON list's `distribution`, or `?distribution=`, wins).
+    #[arg(long, default_value = "public", env = "GLOSSARY_DEFAULT_DISTRIBUTION",
+        value_parser = |raw: &str| consensus_glossary::domain::Distribution::parse(raw))]
+    pub default_distribution: consensus_glossary::domain::Distribution,
 }
 
 pub fn run(data_dir: &Path, args: ServeArgs, log_format: super::LogFormat) -> Result<()> {
@@ -60,6 +65,7 @@ pub fn run(data_dir: &Path, args: ServeArgs, log_format: super::LogFormat) -> Re
             samples,
             silence_days: args.silence_days,
             search_cache: args.search_cache,
+            default_distribution: args.default_distribution,
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;

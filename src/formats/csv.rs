@@ -224,7 +224,7 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
         });
     }
     if errors.is_empty() {
-        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state: None })
+        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state: None, distribution: None })
     } else {
         Err(errors)
     }

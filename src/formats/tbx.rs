@@ -569,7 +569,12 @@ pub fn entries(concepts: Vec<Concept>, language: Option<&str>) -> ReadResult {
             ),
         });
     }
-    Ok(Read { draft: ListDraft { language: Some(lang.to_owned()), year: None, entries }, warnings, state: None })
+    Ok(Read {
+        draft: ListDraft { language: Some(lang.to_owned()), year: None, entries },
+        warnings,
+        state: None,
+        distribution: None,
+    })
 }
 
 /// The list's language when none is named: the one language other than

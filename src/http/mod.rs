@@ -76,6 +76,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(states::get_state))
         .routes(routes!(submissions::create_submission, submissions::list_submissions))
         .routes(routes!(submissions::get_submission))
+        .routes(routes!(submissions::withdraw_submission))
         .routes(routes!(entries::list_entries))
         .routes(routes!(entries::get_entry))
         .routes(routes!(search::search))

@@ -59,6 +59,11 @@ pub struct ListBody {
     /// BCP 47 primary language tag of the list.
     #[schema(example = "de")]
     pub language: String,
+    /// Who may read the list: public (anyone), participating_states (any
+    /// participating State's delegate, readers, editors, admins) or
+    /// restricted (its own State, editors, admins). Default: the server's.
+    #[schema(example = "participating_states")]
+    pub distribution: Option<String>,
     pub entries: Vec<EntryInput>,
 }
 

@@ -77,7 +77,9 @@ pub struct SearchResponse {
     responses((status = 200, body = SearchResponse), (status = 400, body = Problem, description = "`param` names the bad parameter")))]
 pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params: Params) -> AppResult<Response> {
     let req = request(&params)?;
-    let key = format!("{req:?}");
+    // Who asks decides what they may read: the cache keeps answers apart by
+    // everything the service's audience is made of.
+    let key = format!("{req:?}|{:?}|{:?}|{}", reader.role, reader.state, reader.is_anonymous());
     // The commit the answer is computed against (or a later one): read first.
     let seq = app.glossary.index_generation()?;
     if let Some(body) = app.search_cache.get(seq, &key) {
@@ -164,5 +166,7 @@ fn request(params: &Params) -> Result<SearchRequest, Error> {
         all_revisions: params.bool("all_revisions")?,
         limit,
         offset: params.int("offset", 0, 10_000)?.unwrap_or(0) as usize,
+        // The service sets it from the caller.
+        audience: None,
     })
 }

@@ -73,6 +73,9 @@ pub struct SearchRequest {
     pub all_revisions: bool,
     pub limit: usize,
     pub offset: usize,
+    /// The index tokens of the lists the caller may read (one must match);
+    /// `None`: every list. The service sets it from the caller.
+    pub audience: Option<Vec<String>>,
 }
 
 /// The parts of a query string.
@@ -601,6 +604,9 @@ fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Resul
     }
     if let Some(y) = req.year {
         must.push(vec![Term::from_field_i64(fields.year, i64::from(y))]);
+    }
+    if let Some(tokens) = &req.audience {
+        must.push(tokens.iter().map(|t| term(fields.audience, t)).collect());
     }
     Ok((must, must_not))
 }

@@ -45,7 +45,7 @@ pub const OTHER: &str = "xx";
 /// 3: one `term`, `definition` and `text` field for every language;
 ///    `own_keys` / `own_compact` (the entry's own terms, not translations).
 /// 4: `stem_keys` / `own_stem_keys` (whole terms, stemmed in their language).
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -53,6 +53,8 @@ pub struct Fields {
     pub sub: Field,
     pub ord: Field,
     pub state: Field,
+    /// Who may read the list: its level and its State (`Audience::tokens`).
+    pub audience: Field,
     pub language: Field,
     pub year: Field,
     pub current: Field,
@@ -278,6 +280,8 @@ impl Fields {
         let sub = b.add_u64_field("sub", INDEXED | FAST);
         let ord = b.add_u64_field("ord", FAST);
         let state = b.add_text_field("state", STRING);
+        // Who may read the entry's list: `Distribution::index_tokens`.
+        let audience = b.add_text_field("audience", STRING);
         let language = b.add_text_field("language", STRING);
         let year = b.add_i64_field("year", INDEXED | FAST);
         let current = b.add_u64_field("current", INDEXED);
@@ -309,6 +313,7 @@ impl Fields {
             sub,
             ord,
             state,
+            audience,
             language,
             year,
             current,
@@ -331,8 +336,11 @@ impl Fields {
     /// The document of one entry. Its text is analyzed in its own language,
     /// its English translation in English, so an English query finds every
     /// language's entries.
-    pub fn document(&self, e: &EntryRecord, current: bool) -> TantivyDocument {
+    pub fn document(&self, e: &EntryRecord, current: bool, audience: &[String]) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
+        for token in audience {
+            doc.add_text(self.audience, token);
+        }
         doc.add_text(self.id, e.id());
         doc.add_u64(self.sub, e.submission_id);
         doc.add_u64(self.ord, u64::from(e.ordinal));

@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::domain::{Actor, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
+use crate::domain::{Actor, Distribution, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::formats::concept::{self, ConceptDoc};
@@ -85,6 +85,8 @@ pub struct ListInput<'a> {
     /// From the query string or command line; a JSON body's own fields win.
     pub language: Option<String>,
     pub year: Option<i64>,
+    /// From the query string or command line; a JSON body's own field wins.
+    pub distribution: Option<String>,
 }
 
 /// A list read and validated, not yet stored.
@@ -99,6 +101,9 @@ struct Prepared {
 pub struct Receipt {
     pub stored: Stored,
     pub warnings: Vec<Warning>,
+    /// The list was the current revision word for word: nothing was stored
+    /// and `stored` is that revision.
+    pub unchanged: bool,
 }
 
 #[derive(Clone)]
@@ -117,6 +122,8 @@ pub struct Glossary {
     data_dir: PathBuf,
     /// Clustering runs (updates after a list, rebuilds) since the process started.
     cluster_runs: Arc<std::sync::atomic::AtomicU64>,
+    /// The level of a list that names none.
+    default_distribution: Distribution,
 }
 
 /// What an operator watches: how far the derived views trail the store.
@@ -144,6 +151,7 @@ impl Glossary {
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             data_dir: data_dir.to_owned(),
             cluster_runs: Arc::default(),
+            default_distribution: Distribution::default(),
         })
     }
 
@@ -225,6 +233,15 @@ impl Glossary {
         self.cluster_runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// The level of a list that names none (`serve --default-distribution`).
+    pub fn set_default_distribution(&mut self, level: Distribution) {
+        self.default_distribution = level;
+    }
+
+    pub fn default_distribution(&self) -> Distribution {
+        self.default_distribution
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -282,7 +299,30 @@ impl Glossary {
     /// when this returns Ok the list survives a crash. A list with any bad row
     /// is refused whole.
     pub fn submit(&self, actor: &Actor, state: &StateCode, input: ListInput<'_>) -> Result<Receipt> {
-        let prepared = self.prepare(actor, state, input)?;
+        let mut prepared = self.prepare(actor, state, input)?;
+        if let Some(current) = self.unchanged(&prepared)? {
+            // The same list again: no new revision; the answer says so.
+            return Ok(Receipt {
+                stored: Stored { submission: current, seq: 0 },
+                warnings: prepared.warnings,
+                unchanged: true,
+            });
+        }
+        if let Some(previous) = self.current_revision(&prepared)?
+            && previous.language != prepared.list.language.as_str()
+            && !previous.withdrawn
+        {
+            prepared.warnings.push(Warning {
+                row: None,
+                field: "language".into(),
+                message: format!(
+                    "this revision changes the list's language from '{}' (revision {}) to '{}'",
+                    previous.language,
+                    previous.revision,
+                    prepared.list.language.as_str()
+                ),
+            });
+        }
         let mut receipts = self.store_prepared(actor, vec![prepared])?;
         receipts.pop().ok_or_else(|| Error::Internal("a stored list without its receipt".into()))
     }
@@ -320,7 +360,7 @@ impl Glossary {
         let mut receipts = Vec::with_capacity(lists.len());
         for p in lists {
             let stored = self.store.add_submission(&p.state, &p.list, p.format.as_str(), actor, now)?;
-            receipts.push(Receipt { stored, warnings: p.warnings });
+            receipts.push(Receipt { stored, warnings: p.warnings, unchanged: false });
         }
         self.store.flush()?;
         self.index_changes();
@@ -328,6 +368,55 @@ impl Glossary {
             self.update_clusters(&r.stored);
         }
         Ok(receipts)
+    }
+
+    /// The current revision of the State and year a prepared list is for.
+    fn current_revision(&self, p: &Prepared) -> Result<Option<SubmissionRecord>> {
+        match self.store.current_id(p.state.as_str(), p.list.year.get())? {
+            Some(id) => self.store.submission(id),
+            None => Ok(None),
+        }
+    }
+
+    /// The current revision, if the prepared list says word for word what it
+    /// says (same language, level and entries in the same order).
+    fn unchanged(&self, p: &Prepared) -> Result<Option<SubmissionRecord>> {
+        let Some(current) = self.current_revision(p)? else {
+            return Ok(None);
+        };
+        if current.withdrawn
+            || current.language != p.list.language.as_str()
+            || current.distribution != p.list.distribution
+            || current.entry_count as usize != p.list.entries.len()
+        {
+            return Ok(None);
+        }
+        for (stored, new) in self.store.entries_of(current.id).zip(&p.list.entries) {
+            if stored?.text != new.text {
+                return Ok(None);
+            }
+        }
+        Ok(Some(current))
+    }
+
+    /// Withdraws a State's current list for its year (its delegate, an
+    /// editor or an admin): a new revision without entries, marked
+    /// withdrawn; search and clustering drop the list, its earlier revisions
+    /// stay readable, and agreed entries that reconciled it keep the reference.
+    pub fn withdraw_submission(&self, actor: &Actor, id: u64) -> Result<Stored> {
+        let list = self.readable_submission(actor, id)?;
+        let state = StateCode::parse(&list.state).map_err(|e| Error::Corrupt(e.to_string()))?;
+        if !actor.may_act_for(&state) {
+            return Err(Error::Forbidden(format!(
+                "{} '{}' may not withdraw a list of {state}",
+                actor.role, actor.name
+            )));
+        }
+        let stored = self.store.withdraw_submission(id, actor, self.now())?;
+        self.store.flush()?;
+        self.index_changes();
+        self.update_clusters(&stored);
+        Ok(stored)
     }
 
     /// Reads and validates one list without storing it.
@@ -364,7 +453,15 @@ impl Glossary {
         if draft.year.is_none() {
             draft.year = input.year;
         }
+        let level = read.distribution.or(input.distribution);
+        let distribution = match level.as_deref() {
+            None => self.default_distribution,
+            Some(raw) => {
+                Distribution::parse(raw).map_err(|e| Error::Invalid(vec![RowError::new(None, "distribution", e)]))?
+            }
+        };
         let mut list = validate_list(draft, self.clock.year()).map_err(Error::Invalid)?;
+        list.distribution = distribution;
         let mut warnings = read.warnings;
         warnings.append(&mut list.warnings);
         Ok(Prepared { state: state.clone(), list, format: input.format, warnings })

@@ -86,8 +86,10 @@ impl Glossary {
     }
 
     /// The `n` most recently stored national lists, newest first.
-    pub fn latest_submissions(&self, _reader: &Actor, n: usize) -> Result<Vec<(SubmissionRecord, bool)>> {
+    pub fn latest_submissions(&self, reader: &Actor, n: usize) -> Result<Vec<(SubmissionRecord, bool)>> {
+        let audience = self.audience(reader)?;
         let mut all = self.store.all_submissions()?;
+        all.retain(|s| audience.may_read(&s.state, s.distribution));
         all.sort_by_key(|s| std::cmp::Reverse(s.id));
         all.truncate(n);
         let mut out = Vec::with_capacity(all.len());

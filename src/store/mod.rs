@@ -247,6 +247,8 @@ pub struct EntryFilter {
     pub year: Option<i32>,
     /// Include entries of revisions that are no longer current.
     pub all_revisions: bool,
+    /// Only lists this audience may read (none: every list).
+    pub audience: Option<crate::domain::Audience>,
 }
 
 /// Filters for the audit log.
@@ -501,6 +503,8 @@ impl Store {
                     created_by: actor.name.clone(),
                     warnings: warnings.clone(),
                     replaces,
+                    distribution: list.distribution,
+                    withdrawn: false,
                 };
                 tx.put(SUBMISSIONS, &id.to_be_bytes(), &submission)?;
                 tx.tree(SUB_BY_STATE)
@@ -520,6 +524,7 @@ impl Store {
                         text: e.text.clone(),
                         term_key: e.term_key.clone(),
                         term_en_key: e.term_en_key.clone(),
+                        distribution: list.distribution,
                     };
                     tx.put(ENTRIES, &keys::entry(id, ordinal), &record)?;
                 }
@@ -538,6 +543,72 @@ impl Store {
                         "state": state.as_str(), "year": year, "revision": revision,
                         "language": list.language.as_str(), "entry_count": entry_count,
                         "format": format, "replaces": replaces.map(|r| r.to_string()),
+                    }),
+                })?;
+                Ok((submission, seq))
+            },
+            None,
+        )?;
+        Ok(Stored { submission, seq })
+    }
+
+    /// Withdraws the list `id` (which must be current): a new revision with
+    /// no entries, marked withdrawn, becomes current; `id` stays readable as
+    /// history. One transaction with its change and audit records.
+    pub fn withdraw_submission(&self, id: u64, actor: &Actor, now: OffsetDateTime) -> Result<Stored> {
+        let (submission, seq) = self.write(
+            now,
+            |tx| {
+                let Some(current) = tx.get::<SubmissionRecord>(SUBMISSIONS, &id.to_be_bytes())? else {
+                    return Err(abort(Error::not_found("submission", id.to_string())));
+                };
+                let current_key = keys::state_year(&current.state, current.year);
+                let current_id = tx.tree(CURRENT).get(&current_key)?.and_then(|b| keys::u64_from(&b));
+                if current_id != Some(id) {
+                    return Err(abort(Error::Conflict(format!(
+                        "submission {id} is not the current revision of {} {}: only the current one can be withdrawn",
+                        current.state, current.year
+                    ))));
+                }
+                if current.withdrawn {
+                    return Err(abort(Error::Conflict(format!("submission {id} is already a withdrawal"))));
+                }
+                let new_id = tx.next(NEXT_SUBMISSION)?;
+                let revision = current.revision + 1;
+                let submission = SubmissionRecord {
+                    v: FORMAT,
+                    id: new_id,
+                    state: current.state.clone(),
+                    year: current.year,
+                    revision,
+                    language: current.language.clone(),
+                    entry_count: 0,
+                    format: "withdrawal".to_owned(),
+                    created_at: tx.at,
+                    created_by: actor.name.clone(),
+                    warnings: Vec::new(),
+                    replaces: Some(id),
+                    distribution: current.distribution,
+                    withdrawn: true,
+                };
+                tx.put(SUBMISSIONS, &new_id.to_be_bytes(), &submission)?;
+                tx.tree(SUB_BY_STATE)
+                    .insert(keys::state_year_rev(&current.state, current.year, revision), &new_id.to_be_bytes())?;
+                tx.tree(CURRENT).insert(current_key, &new_id.to_be_bytes())?;
+                let seq = tx.log_change(Change::SubmissionAdded {
+                    submission_id: new_id,
+                    state: current.state.clone(),
+                    year: current.year,
+                    revision,
+                    replaces: Some(id),
+                })?;
+                tx.audit(AuditNote {
+                    actor,
+                    action: "submission.withdraw",
+                    target: format!("submissions/{new_id}"),
+                    detail: serde_json::json!({
+                        "state": current.state, "year": current.year, "revision": revision,
+                        "withdraws": id.to_string(),
                     }),
                 })?;
                 Ok((submission, seq))
@@ -615,6 +686,7 @@ impl Store {
             if filter.state.as_deref().is_some_and(|st| st != s.state)
                 || filter.language.as_deref().is_some_and(|l| l != s.language)
                 || filter.year.is_some_and(|y| y != s.year)
+                || filter.audience.as_ref().is_some_and(|a| !a.may_read(&s.state, s.distribution))
             {
                 continue;
             }

@@ -5,6 +5,7 @@ mod backup;
 mod browser;
 mod clusters;
 mod crash;
+mod distribution;
 mod exports;
 mod glossary;
 mod helpers;

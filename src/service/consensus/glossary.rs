@@ -41,7 +41,7 @@ impl Glossary {
     /// The entries in force at `as_of` (now when `None`), by English term.
     pub fn glossary(
         &self,
-        _reader: &Actor,
+        reader: &Actor,
         as_of: Option<OffsetDateTime>,
         offset: usize,
         limit: usize,
@@ -58,7 +58,7 @@ impl Glossary {
         let total = in_force.len();
         let mut entries = Vec::new();
         for proposal in in_force.into_iter().skip(offset).take(limit) {
-            let provenance = self.entries_by_id(&proposal.text.entry_ids)?;
+            let provenance = self.entries_by_id(reader, &proposal.text.entry_ids)?;
             entries.push(GlossaryEntry { proposal, provenance });
         }
         Ok(GlossaryPage { as_of, total, entries })
