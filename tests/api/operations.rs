@@ -79,7 +79,8 @@ async fn a_revoked_token_fails_at_once_and_the_revocation_is_audited() {
     // The name is free again: a new token under it is a new secret.
     let again = app.token("de-delegate", "delegate", Some("DE")).await;
     assert_ne!(again, de);
-    assert_eq!(submit(again).await, StatusCode::CREATED);
+    let r = app.post_json("/v1/states/DE/submissions", Some(&again), &english_list(2024, &["ransomware"])).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -303,4 +304,65 @@ fn the_command_line_lists_and_revokes_tokens() {
     let (ok, _, err) = glossary(&["token", "revoke", "fr"]);
     assert!(!ok, "revoking twice fails");
     assert!(err.contains("fr"), "{err}");
+}
+
+#[tokio::test]
+async fn a_withdrawn_list_leaves_search_and_clusters_and_its_history_stays() {
+    let app = spawn_app().await;
+    let de = app.token("de-delegate", "delegate", Some("DE")).await;
+    let fr = app.token("fr-delegate", "delegate", Some("FR")).await;
+    let first = app.submit("DE", &english_list(2024, &["phishing", "malware"])).await;
+    let id = first["id"].as_str().unwrap().to_owned();
+    app.submit("FR", &english_list(2024, &["phishing"])).await;
+    assert_eq!(app.get_json("/v1/search?q=phishing").await["total"], 2);
+
+    // Another State may not withdraw it.
+    let r = app.post_empty(&format!("/v1/submissions/{id}/withdraw"), &fr).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.post_empty(&format!("/v1/submissions/{id}/withdraw"), &de).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let withdrawn: Value = r.json().await.unwrap();
+    assert_eq!(withdrawn["withdrawn"], true);
+    assert_eq!(withdrawn["revision"], 2);
+    assert_eq!(withdrawn["entry_count"], 0);
+    assert_eq!(withdrawn["replaces"], id.as_str());
+
+    // Search drops it; its first revision stays readable as history.
+    let search = app.get_json("/v1/search?q=phishing").await;
+    assert_eq!(search["total"], 1, "{search}");
+    assert_eq!(search["hits"][0]["entry"]["state"], "FR");
+    let old = app.get_json(&format!("/v1/submissions/{id}")).await;
+    assert_eq!(old["current"], false);
+    assert_eq!(old["entries"].as_array().unwrap().len(), 2);
+    let clusters = app.get_json("/v1/clusters?min_states=1&limit=200").await;
+    assert!(!clusters.to_string().contains(&format!("\"{id}-1\"")), "{clusters}");
+    // Once only, and only the current revision.
+    let r = app.post_empty(&format!("/v1/submissions/{id}/withdraw"), &de).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let audit: Value = app.get_as("/v1/audit?action=submission.withdraw", &app.admin).await.json().await.unwrap();
+    assert_eq!(audit["total"], 1);
+}
+
+#[tokio::test]
+async fn the_same_list_again_makes_no_new_revision_and_a_new_language_is_warned_about() {
+    let app = spawn_app().await;
+    let list = english_list(2024, &["phishing", "malware"]);
+    let first = app.submit("DE", &list).await;
+    let r = app.post_json("/v1/states/DE/submissions", Some(&app.admin), &list).await;
+    assert_eq!(r.status(), StatusCode::OK, "nothing new was stored");
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again["unchanged"], true);
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(again["revision"], 1);
+    let listed = app.get_json("/v1/states/DE/submissions").await;
+    assert_eq!(listed["submissions"].as_array().unwrap().len(), 1);
+
+    let german = json!({"year": 2024, "language": "de", "entries": [
+        {"term": "Phishing", "definition": "Täuschung per E-Mail.", "term_en": "phishing",
+         "definition_en": "Deception by e-mail."}]});
+    let receipt = app.submit("DE", &german).await;
+    assert_eq!(receipt["revision"], 2);
+    assert_eq!(receipt["unchanged"], false);
+    let warnings = receipt["warnings"].to_string();
+    assert!(warnings.contains("language") && warnings.contains("'en'"), "{warnings}");
 }
