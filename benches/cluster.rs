@@ -84,7 +84,11 @@ fn main() {
             let body = support::body(list);
             let t = Instant::now();
             let receipt = glossary
-                .submit(&actor, &state, ListInput { format: ListFormat::Json, body: &body, language: None, year: None })
+                .submit(
+                    &actor,
+                    &state,
+                    ListInput { format: ListFormat::Json, body: &body, language: None, year: None, distribution: None },
+                )
                 .expect("submit");
             (t.elapsed().as_secs_f64(), receipt)
         };

@@ -169,6 +169,7 @@ fn main() -> Result<(), Error> {
                 body: &body,
                 language: None,
                 year: None,
+                distribution: None,
             };
             glossary.submit(&actor, &state, input)?;
             let r = glossary.evaluate_clusters(&labels)?;

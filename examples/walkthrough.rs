@@ -48,7 +48,13 @@ fn walk(dir: &std::path::Path, say: &mut dyn FnMut(String)) -> Result<()> {
     let de_delegate = Actor { name: "de-delegate".into(), role: Role::Delegate, state: Some(de.clone()) };
     let fr_delegate = Actor { name: "fr-delegate".into(), role: Role::Delegate, state: Some(fr.clone()) };
     for (actor, state, body) in [(&de_delegate, &de, GERMANY), (&fr_delegate, &fr, FRANCE)] {
-        let input = ListInput { format: ListFormat::Json, body: body.as_bytes(), language: None, year: None };
+        let input = ListInput {
+            format: ListFormat::Json,
+            body: body.as_bytes(),
+            language: None,
+            year: None,
+            distribution: None,
+        };
         let receipt = glossary.submit(actor, state, input)?;
         let s = &receipt.stored.submission;
         say(format!("{state} submitted its {} list: {} entries, revision {}.", s.year, s.entry_count, s.revision));
@@ -56,7 +62,7 @@ fn walk(dir: &std::path::Path, say: &mut dyn FnMut(String)) -> Result<()> {
     let refused = glossary.submit(
         &de_delegate,
         &fr,
-        ListInput { format: ListFormat::Json, body: FRANCE.as_bytes(), language: None, year: None },
+        ListInput { format: ListFormat::Json, body: FRANCE.as_bytes(), language: None, year: None, distribution: None },
     );
     say(format!("Germany's delegate may not submit for France: {}", refused.err().ok_or("a foreign list was taken")?));
 

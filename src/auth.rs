@@ -39,6 +39,7 @@ pub fn create(
     name: &str,
     role: Role,
     state: Option<StateCode>,
+    expires_at: Option<time::OffsetDateTime>,
     actor: &Actor,
     now: time::OffsetDateTime,
 ) -> Result<Minted> {
@@ -49,6 +50,9 @@ pub fn create(
         || crate::domain::normalize::misplaced_invisible(name).is_some()
     {
         return Err(Error::bad_param("name", "a token name is 1 to 100 printable characters"));
+    }
+    if name.eq_ignore_ascii_case(crate::domain::actor::ANONYMOUS) {
+        return Err(Error::bad_param("name", "'anonymous' names the caller without a token; choose another name"));
     }
     match (role, &state) {
         (Role::Delegate, None) => {
@@ -64,23 +68,51 @@ pub fn create(
         }
         (_, None) => {}
     }
+    if expires_at.is_some_and(|at| at <= now) {
+        return Err(Error::bad_param("expires_at", "a token's expiry must be in the future"));
+    }
     let token = generate()?;
-    let record =
-        TokenRecord { v: FORMAT, name: name.to_owned(), role, state, created_at: now, created_by: actor.name.clone() };
+    let record = TokenRecord {
+        v: FORMAT,
+        name: name.to_owned(),
+        role,
+        state,
+        created_at: now,
+        created_by: actor.name.clone(),
+        expires_at,
+        last_used_at: None,
+    };
     store.add_token(&hash(&token), &record, actor, now)?;
     store.flush()?;
     Ok(Minted { token, record })
 }
 
-/// The actor a presented token stands for, if any.
-pub fn authenticate(store: &Store, token: &str) -> Result<Option<Actor>> {
+/// How stale a token's "last used" may get before a request rewrites it: a
+/// busy client does not turn every read into a write.
+const TOUCH_EVERY: time::Duration = time::Duration::minutes(1);
+
+/// The actor a presented token stands for, if any: a token that was revoked
+/// (its record is gone) or has expired stands for no one.
+pub fn authenticate(store: &Store, token: &str, now: time::OffsetDateTime) -> Result<Option<Actor>> {
     if !token.starts_with(PREFIX) || token.len() > 200 {
         return Ok(None);
     }
-    let Some(record) = store.token(&hash(token))? else {
+    let hash = hash(token);
+    let Some(record) = store.token(&hash)? else {
         return Ok(None);
     };
+    if !is_live(&record, now) {
+        return Ok(None);
+    }
+    if record.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
+        store.touch_token(&hash, &record, now)?;
+    }
     Ok(Some(Actor { name: record.name, role: record.role, state: record.state }))
+}
+
+/// Is a stored token still good at `now` (not expired)?
+pub fn is_live(record: &TokenRecord, now: time::OffsetDateTime) -> bool {
+    record.expires_at.is_none_or(|at| now < at)
 }
 
 #[cfg(test)]

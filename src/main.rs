@@ -25,16 +25,8 @@ pub static malloc_conf: Option<&'static std::ffi::c_char> =
     Some(unsafe { &*c"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr() });
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sled=warn,tantivy=warn")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only for a terminal, never into a redirected log.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let args = cli::Args::parse();
+    init_logs(args.log_format);
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -49,5 +41,18 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Log lines go to stderr: text for people (coloured only on a terminal, so
+/// redirected logs hold no escape codes), or one JSON object a line.
+fn init_logs(format: cli::LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sled=warn,tantivy=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
+        cli::LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
     }
 }

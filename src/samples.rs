@@ -22,7 +22,7 @@ pub fn load(glossary: &Glossary, dir: &Path) -> Result<usize> {
             .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
             .ok_or_else(|| Error::bad_request(format!("{}: no \"state\" field", path.display())))?;
         let state = glossary.known_state(&state, "state").map_err(|e| in_file(&path, e))?;
-        let input = ListInput { format: ListFormat::Json, body: &body, language: None, year: None };
+        let input = ListInput { format: ListFormat::Json, body: &body, language: None, year: None, distribution: None };
         glossary.submit(&actor, &state, input).map_err(|e| in_file(&path, e))?;
         loaded += 1;
     }
@@ -39,6 +39,7 @@ pub fn load(glossary: &Glossary, dir: &Path) -> Result<usize> {
             body: &body,
             language: Some((*language).to_owned()),
             year: year.parse().ok(),
+            distribution: None,
         };
         glossary.submit(&actor, &state, input).map_err(|e| in_file(&path, e))?;
         loaded += 1;

@@ -32,6 +32,8 @@ pub struct Config {
     pub search_cache: usize,
     /// The store's page cache, in bytes.
     pub store_cache: u64,
+    /// The level of a list that names none.
+    pub default_distribution: crate::domain::Distribution,
 }
 
 impl Config {
@@ -45,6 +47,7 @@ impl Config {
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             search_cache: DEFAULT_SEARCH_CACHE,
             store_cache: crate::store::DEFAULT_CACHE_BYTES,
+            default_distribution: crate::domain::Distribution::default(),
         }
     }
 }
@@ -71,9 +74,11 @@ impl Application {
         let samples = config.samples.clone();
         let silence_days = config.silence_days;
         let store_cache = config.store_cache;
+        let default_distribution = config.default_distribution;
         let (glossary, admin_token_file, samples_loaded) = tokio::task::spawn_blocking(move || {
             let mut glossary = Glossary::open_with_cache(&data_dir, clock, store_cache)?;
             glossary.set_silence_days(silence_days);
+            glossary.set_default_distribution(default_distribution);
             let started = std::time::Instant::now();
             match glossary.open_index()? {
                 crate::service::Opened::Rebuilt => {
@@ -128,7 +133,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let search_cache = Arc::new(http::cache::ResponseCache::new(self.config.search_cache));
         let config = Arc::new(self.config.http);
-        let state = AppState { glossary: self.glossary, config: config.clone(), search_cache, web: Arc::default() };
+        let state = AppState {
+            glossary: self.glossary,
+            config: config.clone(),
+            search_cache,
+            web: Arc::default(),
+            metrics: Arc::default(),
+        };
         http::server::serve(self.listener, http::app(state), &config, shutdown_signal()).await
     }
 }
@@ -140,7 +151,10 @@ fn bootstrap_admin_token(glossary: &Glossary) -> Result<Option<PathBuf>> {
         return Ok(None);
     }
     let actor = Actor { name: "bootstrap".into(), ..Actor::operator() };
-    let minted = glossary.mint_token(&actor, "admin", Role::Admin, None)?;
+    let minted = glossary.mint_token(
+        &actor,
+        crate::service::NewToken { name: "admin".into(), role: Role::Admin, state: None, expires_at: None },
+    )?;
     let path = glossary.data_dir().join("admin.token");
     write_private(&path, format!("{}\n", minted.token).as_bytes())?;
     Ok(Some(path))

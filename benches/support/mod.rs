@@ -144,7 +144,7 @@ pub fn submit(glossary: &Glossary, list: &corpus::GenList) -> consensus_glossary
     glossary.submit(
         &Actor::operator(),
         &state,
-        ListInput { format: ListFormat::Json, body: &body, language: None, year: None },
+        ListInput { format: ListFormat::Json, body: &body, language: None, year: None, distribution: None },
     )?;
     Ok(())
 }
@@ -242,7 +242,7 @@ pub fn ingest(dir: &Path, lists: &[corpus::GenList]) -> Result<Ingest, Box<dyn s
         glossary.submit(
             &Actor::operator(),
             &state,
-            ListInput { format: ListFormat::Json, body: &body, language: None, year: None },
+            ListInput { format: ListFormat::Json, body: &body, language: None, year: None, distribution: None },
         )?;
         let s = t.elapsed().as_secs_f64();
         submit_s += s;
@@ -295,7 +295,10 @@ pub fn ingest_bulk(
         let inputs = bodies
             .iter()
             .map(|(state, b)| {
-                (state.clone(), ListInput { format: ListFormat::Json, body: b, language: None, year: None })
+                (
+                    state.clone(),
+                    ListInput { format: ListFormat::Json, body: b, language: None, year: None, distribution: None },
+                )
             })
             .collect();
         let t = Instant::now();

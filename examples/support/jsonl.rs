@@ -144,7 +144,7 @@ pub fn load(by_party: &BTreeMap<String, Vec<Row>>) -> Result<Loaded, Box<dyn std
     let lists: Vec<(StateCode, ListInput<'_>)> = bodies
         .iter()
         .map(|(code, _, _, body)| {
-            (code.clone(), ListInput { format: ListFormat::Json, body, language: None, year: None })
+            (code.clone(), ListInput { format: ListFormat::Json, body, language: None, year: None, distribution: None })
         })
         .collect();
     glossary.submit_many(&actor, lists).map_err(|(i, e)| format!("list {i}: {e}"))?;

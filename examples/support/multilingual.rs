@@ -92,7 +92,7 @@ pub fn load(rows: &ByState) -> Result<Loaded, Box<dyn std::error::Error>> {
             glossary.submit(
                 &actor,
                 &code,
-                ListInput { format: ListFormat::Json, body: &body, language: None, year: None },
+                ListInput { format: ListFormat::Json, body: &body, language: None, year: None, distribution: None },
             )?;
         }
         codes.insert(state.clone(), code.to_string());

@@ -74,13 +74,25 @@ pub fn run(data_dir: &Path, args: ImportArgs) -> Result<()> {
     // entries into the clusters, as a submission over REST does.
     glossary.open_index()?;
     let receipts = if let [one] = loaded.as_slice() {
-        let input = ListInput { format: one.format, body: &one.body, language: one.language.clone(), year: one.year };
+        let input = ListInput {
+            format: one.format,
+            body: &one.body,
+            language: one.language.clone(),
+            year: one.year,
+            distribution: None,
+        };
         vec![glossary.submit(&actor, &one.state, input).map_err(|e| in_file(&one.path, e))?]
     } else {
         let lists = loaded
             .iter()
             .map(|l| {
-                let input = ListInput { format: l.format, body: &l.body, language: l.language.clone(), year: l.year };
+                let input = ListInput {
+                    format: l.format,
+                    body: &l.body,
+                    language: l.language.clone(),
+                    year: l.year,
+                    distribution: None,
+                };
                 (l.state.clone(), input)
             })
             .collect();

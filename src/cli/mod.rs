@@ -23,8 +23,18 @@ pub struct Args {
     /// State directory (store and index).
     #[arg(long, global = true, default_value = "./var", env = "GLOSSARY_DATA_DIR")]
     pub data_dir: PathBuf,
+    /// How log lines are written to stderr: `text` for people, `json` (one
+    /// object a line) for log collectors.
+    #[arg(long, global = true, value_enum, default_value = "text", env = "GLOSSARY_LOG_FORMAT")]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,7 +64,7 @@ pub enum Command {
 
 pub fn run(args: Args) -> Result<()> {
     match args.command {
-        Command::Serve(a) => serve::run(&args.data_dir, a),
+        Command::Serve(a) => serve::run(&args.data_dir, a, args.log_format),
         Command::Import(a) => import::run(&args.data_dir, a),
         Command::Token { command } => token::run(&args.data_dir, command),
         Command::Reindex => reindex::run(&args.data_dir),

@@ -56,9 +56,21 @@ pub struct ServeArgs {
     /// Search results kept in memory until the next index commit (0: none).
     #[arg(long, default_value_t = consensus_glossary::startup::DEFAULT_SEARCH_CACHE)]
     pub search_cache: usize,
+    /// The level of a list that names none: public, participating_states or
+    /// restricted (a JSON list's `distribution`, or `?distribution=`, wins).
+    #[arg(long, default_value = "public", env = "GLOSSARY_DEFAULT_DISTRIBUTION",
+        value_parser = |raw: &str| consensus_glossary::domain::Distribution::parse(raw))]
+    pub default_distribution: consensus_glossary::domain::Distribution,
 }
 
-pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
+pub fn run(data_dir: &Path, args: ServeArgs, log_format: super::LogFormat) -> Result<()> {
+    // What the operator reads at start: plain lines, or log records when logs are JSON.
+    let json = log_format == super::LogFormat::Json;
+    macro_rules! say {
+        ($($t:tt)*) => {
+            if json { tracing::info!("{}", format!($($t)*)) } else { eprintln!($($t)*) }
+        };
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let samples = if args.no_samples {
@@ -84,25 +96,26 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> Result<()> {
             silence_days: args.silence_days,
             search_cache: args.search_cache,
             store_cache: args.store_cache_mb * 1024 * 1024,
+            default_distribution: args.default_distribution,
         };
         let app = Application::build(config).await?;
         let addr = app.local_addr().ok_or_else(|| Error::Internal("no local address".into()))?;
         if app.samples_loaded > 0 {
-            eprintln!("loaded {} sample national lists from {}", app.samples_loaded, args.samples.display());
+            say!("loaded {} sample national lists from {}", app.samples_loaded, args.samples.display());
         }
-        eprintln!("consensus-glossary listening on http://{addr}  (API docs: http://{addr}/docs)");
+        say!("consensus-glossary listening on http://{addr}  (API docs: http://{addr}/docs)");
         match &app.admin_token_file {
-            Some(path) => eprintln!(
+            Some(path) => say!(
                 "admin token written to {} (shown nowhere else); use it as: Authorization: Bearer $(cat {})",
                 path.display(),
                 path.display()
             ),
-            None if data_dir.join("admin.token").exists() => eprintln!(
+            None if data_dir.join("admin.token").exists() => say!(
                 "admin token: see {}/admin.token, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
                 data_dir.display(),
                 data_dir.display()
             ),
-            None => eprintln!(
+            None => say!(
                 "the store already has tokens (restored from a backup, or minted with the CLI): use one of them, or stop the server and run: glossary --data-dir {} token create --name NAME --role admin",
                 data_dir.display()
             ),

@@ -3,6 +3,9 @@
 
 use super::{Role, StateCode};
 
+/// The name of the caller without a token; reserved, no token may have it.
+pub const ANONYMOUS: &str = "anonymous";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
@@ -14,12 +17,18 @@ pub struct Actor {
 impl Actor {
     /// The anonymous reader of a server with open reads.
     pub fn anonymous() -> Self {
-        Self { name: "anonymous".to_owned(), role: Role::Reader, state: None }
+        Self { name: ANONYMOUS.to_owned(), role: Role::Reader, state: None }
     }
 
     /// The operator at the command line, who holds the data directory.
     pub fn operator() -> Self {
         Self { name: "cli".to_owned(), role: Role::Admin, state: None }
+    }
+
+    /// Is this the caller without a token (open reads)? No token may carry
+    /// its name (`auth::create` refuses it).
+    pub fn is_anonymous(&self) -> bool {
+        self.role == Role::Reader && self.name == ANONYMOUS
     }
 
     pub fn is_admin(&self) -> bool {

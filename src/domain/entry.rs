@@ -147,6 +147,9 @@ pub struct ValidList {
     pub year: Year,
     pub entries: Vec<Entry>,
     pub warnings: Vec<Warning>,
+    /// Who may read it; the service sets it from the list, the request or
+    /// the server's default.
+    pub distribution: super::Distribution,
 }
 
 /// Checks every rule on every row and reports all failures at once, so a
@@ -332,7 +335,9 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
         entries.push(Entry { row, text, term_key, term_en_key });
     }
     match (language, year) {
-        (Some(language), Some(year)) if errors.is_empty() => Ok(ValidList { language, year, entries, warnings }),
+        (Some(language), Some(year)) if errors.is_empty() => {
+            Ok(ValidList { language, year, entries, warnings, distribution: super::Distribution::default() })
+        }
         _ => Err(errors),
     }
 }

@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod codes;
 pub mod diff;
+pub mod distribution;
 pub mod entry;
 pub mod equivalents;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod states;
 
 pub use actor::Actor;
 pub use codes::{CodeError, LanguageTag, Role, StateCode, Year};
+pub use distribution::{Audience, Distribution};
 pub use entry::{
     Entry, EntryDraft, EntryText, ListDraft, RowError, ValidList, Warning, administrative_status, domain_filter, validate_list,
 };

@@ -481,7 +481,11 @@ pub fn validate_position(draft: PositionDraft) -> Result<Position, Vec<RowError>
     let mut errors = Vec::new();
     let state = match draft.state.as_deref() {
         None => {
-            errors.push(RowError::new(None, "state", "state is missing: the State whose position this is"));
+            errors.push(RowError::new(
+                None,
+                "state",
+                "state is missing: the State whose position this is (a delegate's own State when omitted)",
+            ));
             None
         }
         Some(raw) => StateCode::parse(raw).map_err(|e| errors.push(RowError::new(None, "state", e))).ok(),

@@ -227,7 +227,7 @@ pub fn read(body: &[u8], language: Option<String>, year: Option<i64>) -> ReadRes
         errors.extend(super::concept::check_extra(e.row, &e.extra, entries.len()));
     }
     if errors.is_empty() {
-        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state: None })
+        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state: None, distribution: None })
     } else {
         Err(errors)
     }

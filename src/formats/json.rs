@@ -83,6 +83,18 @@ pub fn read(body: &[u8]) -> ReadResult {
             None
         }
     };
+    let distribution = match obj.remove("distribution") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            errors.push(RowError::new(
+                None,
+                "distribution",
+                format!("distribution must be a string, not {}", kind(&other)),
+            ));
+            None
+        }
+    };
     for key in obj.keys() {
         {
             warnings.push(Warning { row: None, field: key.clone(), message: format!("unknown field '{key}' ignored") });
@@ -104,7 +116,7 @@ pub fn read(body: &[u8]) -> ReadResult {
         errors.extend(super::concept::check_extra(e.row, &e.extra, entries.len()));
     }
     if errors.is_empty() {
-        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state })
+        Ok(Read { draft: ListDraft { language, year, entries }, warnings, state, distribution })
     } else {
         Err(errors)
     }

@@ -22,6 +22,8 @@ pub struct Read {
     pub warnings: Vec<Warning>,
     /// The State the file itself names, if it names one (a JSON list's "state").
     pub state: Option<String>,
+    /// The level the file itself asks for (a JSON list's "distribution").
+    pub distribution: Option<String>,
 }
 
 pub type ReadResult = Result<Read, Vec<RowError>>;

@@ -935,7 +935,12 @@ pub fn entries(parsed: Parsed, language: Option<&str>, skip_incomplete: bool) ->
             ),
         });
     }
-    Ok(Read { draft: ListDraft { language: Some(lang.to_owned()), year: None, entries }, warnings, state: None })
+    Ok(Read {
+        draft: ListDraft { language: Some(lang.to_owned()), year: None, entries },
+        warnings,
+        state: None,
+        distribution: None,
+    })
 }
 
 /// The list's language when none is named: the one language other than

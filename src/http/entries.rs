@@ -57,6 +57,7 @@ pub async fn list_entries(
         language: params.language("language")?.map(|l| l.to_string()),
         year: params.int("year", 0, 9999)?.map(|y| y as i32),
         all_revisions: params.bool("all_revisions")?,
+        audience: None,
     };
     let (total, page) = blocking(move || app.glossary.entries(&reader, &filter, offset, limit)).await?;
     Ok(Json(EntryList { total, limit, offset, entries: page.into_iter().map(EntryView::from).collect() }))

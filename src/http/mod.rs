@@ -12,6 +12,8 @@ pub mod entries;
 pub mod extract;
 pub mod glossary;
 pub mod health;
+pub mod inquiries;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod proposals;
@@ -84,6 +86,8 @@ pub struct AppState {
     pub search_cache: Arc<cache::ResponseCache>,
     /// What the web pages keep (the login attempt limiter).
     pub web: Arc<crate::web::WebState>,
+    /// Request, search and store figures for `GET /metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Every route, registered once: the router and its OpenAPI document come
@@ -91,9 +95,12 @@ pub struct AppState {
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(metrics::metrics))
         .routes(routes!(states::list_states, states::create_state))
+        .routes(routes!(states::get_state))
         .routes(routes!(submissions::create_submission, submissions::list_submissions))
         .routes(routes!(submissions::get_submission))
+        .routes(routes!(submissions::withdraw_submission))
         .routes(routes!(entries::list_entries))
         .routes(routes!(entries::get_entry))
         .routes(routes!(search::search))
@@ -107,7 +114,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(clusters::split_cluster))
         .routes(routes!(clusters::pin_entry))
         .routes(routes!(audit::list_audit))
-        .routes(routes!(tokens::create_token))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
         .routes(routes!(proposals::create_proposal, proposals::list_proposals))
         .routes(routes!(proposals::get_proposal, proposals::update_proposal))
         .routes(routes!(proposals::submit_proposal))
@@ -119,6 +127,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(glossary::get_glossary))
         .routes(routes!(glossary::export_glossary))
         .routes(routes!(backup::get_backup))
+        .routes(routes!(inquiries::create_inquiry, inquiries::list_inquiries))
+        .routes(routes!(inquiries::get_inquiry))
+        .routes(routes!(inquiries::reply_inquiry))
+        .routes(routes!(inquiries::close_inquiry))
 }
 
 /// The OpenAPI document of the API as the code defines it.
@@ -130,11 +142,14 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let request_timeout = state.config.request_timeout;
+    let tracked = state.metrics.clone();
     let (router, api) = routes().split_for_parts();
     let api = openapi::finish(api);
     router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
         .merge(crate::web::routes())
+        // Inside the router, where the matched route template is known.
+        .route_layer(axum::middleware::from_fn_with_state(tracked, metrics::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

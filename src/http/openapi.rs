@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
             States' positions and statements, approval, rejection, withdrawal, comments"),
         (name = "glossary", description = "The published consensus glossary, now or as of a past date"),
         (name = "audit and access", description = "Audit log and tokens"),
+        (name = "inquiries", description = "A State's questions to another about its entries and lists"),
     )
 )]
 pub struct ApiDoc;
@@ -67,6 +68,11 @@ pub struct ListBody {
     /// BCP 47 primary language tag of the list.
     #[schema(example = "de")]
     pub language: String,
+    /// Who may read the list: public (anyone), participating_states (any
+    /// participating State's delegate, readers, editors, admins) or
+    /// restricted (its own State, editors, admins). Default: the server's.
+    #[schema(example = "participating_states")]
+    pub distribution: Option<String>,
     pub entries: Vec<EntryInput>,
 }
 

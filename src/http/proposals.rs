@@ -108,8 +108,9 @@ pub struct SubmitInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PositionInput {
-    /// The State whose position this is; a delegate may only name its own.
-    #[schema(example = "DE", required = true)]
+    /// The State whose position this is; a delegate may only name its own,
+    /// and may omit it (its own State); editors and admins must name it.
+    #[schema(example = "DE")]
     pub state: Option<String>,
     /// support, abstain or object.
     #[schema(example = "support", required = true)]

@@ -83,7 +83,9 @@ pub struct SearchResponse {
     responses((status = 200, body = SearchResponse), (status = 400, body = Problem, description = "`param` names the bad parameter")))]
 pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params: Params) -> AppResult<Response> {
     let req = request(&params)?;
-    let key = format!("{req:?}");
+    // Who asks decides what they may read: the cache keeps answers apart by
+    // everything the service's audience is made of.
+    let key = format!("{req:?}|{:?}|{:?}|{}", reader.role, reader.state, reader.is_anonymous());
     // The commit the answer is computed against (or a later one): read first.
     let seq = app.glossary.index_generation()?;
     if let Some(body) = app.search_cache.get(seq, &key) {
@@ -91,7 +93,14 @@ pub async fn search(State(app): State<AppState>, Reader(reader): Reader, params:
     }
     let (limit, offset) = (req.limit, req.offset);
     let glossary = app.glossary.clone();
-    let results = blocking(move || glossary.search(&reader, &req)).await?;
+    let metrics = app.metrics.clone();
+    let results = blocking(move || {
+        let started = std::time::Instant::now();
+        let results = glossary.search(&reader, &req);
+        metrics.observe_search(started);
+        results
+    })
+    .await?;
     let mut facets = results.facets;
     let response = SearchResponse {
         total: results.total,
@@ -167,5 +176,7 @@ fn request(params: &Params) -> Result<SearchRequest, Error> {
         all_revisions: params.bool("all_revisions")?,
         limit,
         offset: params.int("offset", 0, 10_000)?.unwrap_or(0) as usize,
+        // The service sets it from the caller.
+        audience: None,
     })
 }

@@ -1,7 +1,7 @@
 //! `/v1/states`: the parties that submit national lists.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::auth::{Authenticated, Reader};
 use super::extract::JsonBody;
 use super::problem::{AppResult, Problem};
+use super::submissions::SubmissionSummary;
 use super::{AppState, blocking};
 use crate::service::StateRecord;
 
@@ -74,4 +75,37 @@ pub async fn create_state(
     let new = crate::service::NewState { code, name: body.name, forum: body.forum };
     let record = blocking(move || app.glossary.create_state(&actor, new)).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
+}
+
+/// A party with its national lists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StateDetail {
+    #[serde(flatten)]
+    pub state: StateView,
+    /// The current revision of each year's list, by year.
+    pub current: Vec<SubmissionSummary>,
+    /// Every revision of every year, oldest first.
+    pub submissions: Vec<SubmissionSummary>,
+    /// When its latest list arrived; null if it has none.
+    pub last_submission_at: Option<String>,
+}
+
+/// One party: its name and forum, and its lists (current and every revision).
+#[utoipa::path(get, path = "/v1/states/{state}", tag = "states",
+    params(("state" = String, Path, description = "State code")),
+    responses((status = 200, body = StateDetail), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn get_state(
+    State(app): State<AppState>,
+    Reader(reader): Reader,
+    Path(code): Path<String>,
+) -> AppResult<Json<StateDetail>> {
+    let code = super::extract::state_code("state", &code)?;
+    let (record, listed) = blocking(move || app.glossary.state(&reader, &code)).await?;
+    let last_submission_at = listed.iter().map(|(s, _)| s.created_at).max().map(crate::clock::format);
+    let submissions: Vec<SubmissionSummary> =
+        listed.into_iter().map(|(s, current)| SubmissionSummary::new(s, current)).collect();
+    let mut current: Vec<SubmissionSummary> = submissions.iter().filter(|s| s.current).cloned().collect();
+    current.sort_by_key(|s| s.year);
+    Ok(Json(StateDetail { state: record.into(), current, submissions, last_submission_at }))
 }

@@ -52,11 +52,17 @@ pub struct SubmissionReceipt {
     pub entry_count: u32,
     /// The revision this one replaced as current.
     pub replaces: Option<String>,
+    /// Who may read it: public, participating_states or restricted.
+    #[schema(value_type = String, example = "participating_states")]
+    pub distribution: crate::domain::Distribution,
+    /// True when the list was the current revision word for word: nothing
+    /// new was stored (status 200, not 201) and this is that revision.
+    pub unchanged: bool,
     pub warnings: Vec<WarningView>,
 }
 
 /// A national list without its entries.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubmissionSummary {
     pub id: String,
     pub state: String,
@@ -71,10 +77,15 @@ pub struct SubmissionSummary {
     pub created_at: String,
     pub created_by: String,
     pub replaces: Option<String>,
+    /// Who may read it: public, participating_states or restricted.
+    #[schema(value_type = String, example = "public")]
+    pub distribution: crate::domain::Distribution,
+    /// A withdrawal: the State withdrew its list for this year (no entries).
+    pub withdrawn: bool,
 }
 
 impl SubmissionSummary {
-    fn new(r: SubmissionRecord, current: bool) -> Self {
+    pub(super) fn new(r: SubmissionRecord, current: bool) -> Self {
         Self {
             id: r.id.to_string(),
             state: r.state,
@@ -87,6 +98,8 @@ impl SubmissionSummary {
             created_at: crate::clock::format(r.created_at),
             created_by: r.created_by,
             replaces: r.replaces.map(|id| id.to_string()),
+            distribution: r.distribution,
+            withdrawn: r.withdrawn,
         }
     }
 }
@@ -131,6 +144,7 @@ pub struct SubmissionDetail {
         ("year" = Option<i32>, Query, description = "Exchange year (CSV and TBX bodies)"),
         ("language" = Option<String>, Query, description = "Language of the list (CSV bodies; TBX bodies holding several languages besides English)"),
         ("skip_incomplete" = Option<bool>, Query, description = "Keep the complete entries and name the skipped ones in `warnings`, instead of refusing the list (default false)"),
+        ("distribution" = Option<String>, Query, description = "Who may read the list: public, participating_states or restricted (CSV and TBX bodies; a JSON body's own `distribution` wins; default: the server's)"),
     ),
     request_body(description = "The list: JSON (ListBody); CSV (RFC 4180, UTF-8, a header row naming the \
         entry fields, `year` and `language` as query parameters); or TBX v3 / v2 (UTF-8 XML, no DOCTYPE \
@@ -162,6 +176,7 @@ pub async fn create_submission(
     let code = state_code("state", &state)?;
     let format = body_format(media_type(&headers).as_deref(), &body)?;
     let language = params.get("language").map(str::to_owned);
+    let distribution = params.get("distribution").map(str::to_owned);
     let year = match params.get("year") {
         None => None,
         Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| {
@@ -176,9 +191,10 @@ pub async fn create_submission(
     let receipt = blocking(move || {
         let g = &app.glossary;
         let state = g.known_state(code.as_str(), "state")?;
-        g.submit_with(&actor, &state, ListInput { format, body: &body, language, year }, options)
+        g.submit_with(&actor, &state, ListInput { format, body: &body, language, year, distribution }, options)
     })
     .await?;
+    let unchanged = receipt.unchanged;
     let s = receipt.stored.submission;
     let location = format!("/v1/submissions/{}", s.id);
     let body = SubmissionReceipt {
@@ -189,9 +205,12 @@ pub async fn create_submission(
         language: s.language,
         entry_count: s.entry_count,
         replaces: s.replaces.map(|id| id.to_string()),
+        distribution: s.distribution,
+        unchanged,
         warnings: receipt.warnings.into_iter().map(WarningView::from).collect(),
     };
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    let status = if unchanged { StatusCode::OK } else { StatusCode::CREATED };
+    let mut response = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, v);
     }
@@ -309,4 +328,34 @@ pub(crate) fn download(file: Download) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     response
+}
+
+/// Withdraws a State's current list for its year (its delegate, an editor or
+/// an admin): a new revision without entries, marked withdrawn, becomes
+/// current. Search and clustering drop the list; its earlier revisions stay
+/// readable; agreed entries that reconciled it keep the reference.
+#[utoipa::path(post, path = "/v1/submissions/{id}/withdraw", tag = "national lists",
+    params(("id" = String, Path, description = "The current revision's submission id")),
+    responses((status = 201, body = SubmissionSummary, description = "The new, withdrawn revision"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not the current revision, or already a withdrawal")),
+    security(("bearer" = [])))]
+pub async fn withdraw_submission(
+    State(app): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = id
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| Error::bad_param("id", format!("'{}' is not a submission id", crate::domain::codes::clip(&id))))?;
+    let stored = blocking(move || app.glossary.withdraw_submission(&actor, id)).await?;
+    let s = stored.submission;
+    let location = format!("/v1/submissions/{}", s.id);
+    let mut response = (StatusCode::CREATED, Json(SubmissionSummary::new(s, true))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
 }

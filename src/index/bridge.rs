@@ -134,6 +134,20 @@ impl Bridges {
                 let old: Box<dyn Query> = Box::new(TermQuery::new(earlier.clone(), IndexRecordOption::Basic));
                 clauses.push((Occur::MustNot, old));
             }
+            // Only lists the caller may read bridge: a translation is text of its list.
+            if let Some(tokens) = &req.audience {
+                let readable: Vec<(Occur, Box<dyn Query>)> = tokens
+                    .iter()
+                    .map(|t| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(fields.audience, t),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(readable))));
+            }
             let found =
                 searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(MAX_SOURCES).order_by_score())?;
             if found.is_empty() {

@@ -287,8 +287,10 @@ impl SearchIndex {
     /// Adds the documents of a submission's entries (tantivy's indexing
     /// threads analyze them).
     fn add_entries(&self, writer: &IndexWriter, store: &Store, submission: u64, current: bool) -> Result<()> {
+        let list = store.submission(submission)?.ok_or_else(|| Error::Corrupt(format!("submission {submission}")))?;
+        let audience = list.distribution.index_tokens(&list.state);
         for e in store.entries_of(submission) {
-            writer.add_document(self.fields.document(&e?, current))?;
+            writer.add_document(self.fields.document(&e?, current, &audience))?;
         }
         Ok(())
     }

@@ -75,6 +75,9 @@ pub struct SearchRequest {
     pub all_revisions: bool,
     pub limit: usize,
     pub offset: usize,
+    /// The index tokens of the lists the caller may read (one must match);
+    /// `None`: every list. The service sets it from the caller.
+    pub audience: Option<Vec<String>>,
 }
 
 /// The parts of a query string.
@@ -606,6 +609,9 @@ fn filters(req: &SearchRequest, fields: &Fields, lexicon: &dyn Lexicon) -> Resul
     }
     if let Some(d) = &req.domain {
         must.push(vec![term(fields.domain, d)]);
+    }
+    if let Some(tokens) = &req.audience {
+        must.push(tokens.iter().map(|t| term(fields.audience, t)).collect());
     }
     Ok((must, must_not))
 }

@@ -46,7 +46,8 @@ pub const OTHER: &str = "xx";
 ///    `own_keys` / `own_compact` (the entry's own terms, not translations).
 /// 4: `stem_keys` / `own_stem_keys` (whole terms, stemmed in their language).
 /// 5: `domain` (filter) and `domain_facet` (counts by subject field).
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: `audience` (who may read the entry's list: `Distribution::index_tokens`).
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -54,6 +55,8 @@ pub struct Fields {
     pub sub: Field,
     pub ord: Field,
     pub state: Field,
+    /// Who may read the list: its level and its State (`Audience::tokens`).
+    pub audience: Field,
     pub language: Field,
     pub year: Field,
     pub current: Field,
@@ -283,6 +286,8 @@ impl Fields {
         let sub = b.add_u64_field("sub", INDEXED | FAST);
         let ord = b.add_u64_field("ord", FAST);
         let state = b.add_text_field("state", STRING);
+        // Who may read the entry's list: `Distribution::index_tokens`.
+        let audience = b.add_text_field("audience", STRING);
         let language = b.add_text_field("language", STRING);
         let year = b.add_i64_field("year", INDEXED | FAST);
         let current = b.add_u64_field("current", INDEXED);
@@ -316,6 +321,7 @@ impl Fields {
             sub,
             ord,
             state,
+            audience,
             language,
             year,
             current,
@@ -340,8 +346,11 @@ impl Fields {
     /// The document of one entry. Its text is analyzed in its own language,
     /// its English translation in English, so an English query finds every
     /// language's entries.
-    pub fn document(&self, e: &EntryRecord, current: bool) -> TantivyDocument {
+    pub fn document(&self, e: &EntryRecord, current: bool, audience: &[String]) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
+        for token in audience {
+            doc.add_text(self.audience, token);
+        }
         doc.add_text(self.id, e.id());
         doc.add_u64(self.sub, e.submission_id);
         doc.add_u64(self.ord, u64::from(e.ordinal));

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Glossary;
-use super::reads::require_editor;
+use super::reads::{Readable, require_editor};
 use crate::cluster::evaluate::{self, Label, Report};
 use crate::cluster::{self, Stats};
 use crate::domain::{Actor, EntryId, StateCode};
@@ -59,15 +59,18 @@ impl Glossary {
     /// One page of the clusters that pass `filter`, and how many do.
     pub fn clusters(
         &self,
-        _reader: &Actor,
+        reader: &Actor,
         filter: &ClusterFilter,
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<ClusterView>)> {
+        let mut readable = Readable::new(self, reader)?;
         let mut total = 0;
         let mut page = Vec::new();
         for c in self.store.clusters() {
-            let c = c?;
+            let Some(c) = readable.cluster(c?)? else {
+                continue;
+            };
             if c.states.len() < filter.min_states
                 || filter.state.as_ref().is_some_and(|s| !c.states.iter().any(|x| x == s.as_str()))
             {
@@ -82,8 +85,9 @@ impl Glossary {
     }
 
     /// One cluster: its members, and the links that hold it together.
-    pub fn cluster(&self, _reader: &Actor, id: &str) -> Result<ClusterView> {
+    pub fn cluster(&self, reader: &Actor, id: &str) -> Result<ClusterView> {
         let c = self.cluster_record(id)?;
+        let c = Readable::new(self, reader)?.cluster(c)?.ok_or_else(|| Error::not_found("cluster", id))?;
         self.cluster_view(c)
     }
 
@@ -127,6 +131,7 @@ impl Glossary {
         let index = self.search_index()?;
         let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
         let stats = cluster::rebuild(&self.store, index, &self.cluster_params, self.now())?;
+        self.count_cluster_run();
         let detail = serde_json::to_value(&stats)?;
         self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, self.now())?;
         self.store.flush()?;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Glossary;
+use super::reads::Readable;
 use super::views::EntryView;
 use crate::cluster::{self, english_definition};
 use crate::domain::{Actor, EntryId, diff, normalize};
@@ -145,7 +146,9 @@ impl Glossary {
     /// side by side, with their pairwise similarity; States without an entry
     /// are listed. `term` is 1 to 256 characters with a letter or digit (400
     /// naming `term` otherwise).
-    pub fn compare(&self, _reader: &Actor, term: &str) -> Result<Comparison> {
+    pub fn compare(&self, reader: &Actor, term: &str) -> Result<Comparison> {
+        let mut readable = Readable::new(self, reader)?;
+        let audience = readable.audience.tokens();
         if term.chars().count() > 256 {
             return Err(Error::bad_param("term", "a term has at most 256 characters"));
         }
@@ -157,7 +160,13 @@ impl Glossary {
         // Entries whose term (or English term) is the term, by the index.
         let exact = index.search(
             &self.store,
-            &SearchRequest { q: format!("\"{term}\""), field: FieldScope::Term, limit: 200, ..Default::default() },
+            &SearchRequest {
+                q: format!("\"{term}\""),
+                field: FieldScope::Term,
+                limit: 200,
+                audience: audience.clone(),
+                ..Default::default()
+            },
         )?;
         let mut seeds: Vec<EntryRecord> = exact
             .hits
@@ -178,7 +187,13 @@ impl Glossary {
             if seeds.is_empty() {
                 let found = index.search(
                     &self.store,
-                    &SearchRequest { q: term.to_owned(), field: FieldScope::Term, limit: 30, ..Default::default() },
+                    &SearchRequest {
+                        q: term.to_owned(),
+                        field: FieldScope::Term,
+                        limit: 30,
+                        audience: audience.clone(),
+                        ..Default::default()
+                    },
                 )?;
                 let compact = key.replace(' ', "");
                 seeds = found
@@ -207,22 +222,28 @@ impl Glossary {
         // Current entries only: a row is what each State says now.
         let mut current = Vec::new();
         for e in entries.into_values() {
-            if self.store.current_id(&e.state, e.year)? == Some(e.submission_id) {
+            if readable.list(e.submission_id)? && self.store.current_id(&e.state, e.year)? == Some(e.submission_id) {
                 current.push(e);
             }
         }
-        self.comparison(term.to_owned(), basis, clusters.into_iter().collect(), current)
+        self.comparison(&mut readable, term.to_owned(), basis, clusters.into_iter().collect(), current)
     }
 
     fn comparison(
         &self,
+        readable: &mut Readable<'_>,
         term: String,
         basis: &str,
         clusters: Vec<String>,
         entries: Vec<EntryRecord>,
     ) -> Result<Comparison> {
         let names = self.state_names()?;
-        let submitted: BTreeSet<String> = self.store.current_submissions()?.into_iter().map(|s| s.state).collect();
+        let mut submitted = BTreeSet::new();
+        for s in self.store.current_submissions()? {
+            if readable.list(s.id)? {
+                submitted.insert(s.state);
+            }
+        }
         let compared: Vec<EntryRecord> = entries.iter().take(MAX_COMPARED).cloned().collect();
         let matrix = cluster::similarities(self.search_index()?, &compared, &self.cluster_params)?;
         let mut similarities = Vec::new();
@@ -294,10 +315,14 @@ impl Glossary {
 
     /// The CBM 9 picture: who submitted what, and which notions (clusters of
     /// two or more States, most States first; one page of them) each State lacks.
-    pub fn coverage(&self, _reader: &Actor, offset: usize, limit: usize) -> Result<Coverage> {
+    pub fn coverage(&self, reader: &Actor, offset: usize, limit: usize) -> Result<Coverage> {
+        let mut readable = Readable::new(self, reader)?;
         let names = self.state_names()?;
         let mut by_state: BTreeMap<String, Vec<YearCoverage>> = BTreeMap::new();
         for s in self.store.current_submissions()? {
+            if !readable.list(s.id)? {
+                continue;
+            }
             by_state.entry(s.state.clone()).or_default().push(YearCoverage {
                 year: s.year,
                 current_revision: s.revision,
@@ -318,7 +343,9 @@ impl Glossary {
             .collect();
         let mut multi = Vec::new();
         for c in self.store.clusters() {
-            let c = c?;
+            let Some(c) = readable.cluster(c?)? else {
+                continue;
+            };
             if c.states.len() >= 2 {
                 multi.push(c);
             }

@@ -11,6 +11,7 @@ mod clusters;
 mod compare;
 pub mod consensus;
 mod follow;
+mod inquiries;
 mod pages;
 mod reads;
 pub mod views;
@@ -20,8 +21,9 @@ pub use compare::{
     ClusterCoverage, CompareEntry, CompareRow, Comparison, Coverage, DiffChunk, EntryComparison, EntryDiff,
     PairSimilarity, SimilarityParts, StateCoverage, StateWithout, YearCoverage,
 };
+pub use inquiries::{InquiryDraft, InquiryFilter, MAX_MESSAGE_CHARS};
 pub use pages::{Session, StatePosition};
-pub use reads::{Download, ExportFormat, NewState, SubmissionDetail};
+pub use reads::{Download, ExportFormat, NewState, NewToken, SubmissionDetail};
 pub use views::EntryView;
 
 // The values the service takes and answers with, wherever they are defined.
@@ -31,6 +33,7 @@ pub use crate::cluster::Stats as ClusterStats;
 pub use crate::cluster::evaluate::{Label, Quality, Report as ClusterReport, read_labels};
 pub use crate::index::query::MAX_QUERY_CHARS;
 pub use crate::index::{FieldScope, Opened, SearchRequest, SearchResults};
+pub use crate::store::inquiries::{InquiryRecord, InquiryStatus, MessageRecord, Visibility};
 pub use crate::store::{
     AuditFilter, AuditRecord, EntryFilter, EntryRecord, PositionRecord, ProposalEvent, ProposalEventRecord,
     ProposalRecord, ProposalTextRecord, StateRecord, SubmissionRecord, TokenRecord, WarningRecord, etag,
@@ -40,7 +43,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::domain::{Actor, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
+use crate::domain::{Actor, Distribution, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::formats::concept::{self, ConceptDoc};
@@ -83,6 +86,8 @@ pub struct ListInput<'a> {
     /// From the query string or command line; a JSON body's own fields win.
     pub language: Option<String>,
     pub year: Option<i64>,
+    /// From the query string or command line; a JSON body's own field wins.
+    pub distribution: Option<String>,
 }
 
 /// How a list is taken in.
@@ -104,6 +109,9 @@ struct Prepared {
 pub struct Receipt {
     pub stored: Stored,
     pub warnings: Vec<Warning>,
+    /// The list was the current revision word for word: nothing was stored
+    /// and `stored` is that revision.
+    pub unchanged: bool,
 }
 
 #[derive(Clone)]
@@ -123,6 +131,23 @@ pub struct Glossary {
     /// The index and cluster followers, when started (`start_followers`);
     /// without them a write applies its changes inline.
     followers: Option<Arc<follow::Followers>>,
+    /// Clustering runs (updates after a list, rebuilds) since the process started.
+    cluster_runs: Arc<std::sync::atomic::AtomicU64>,
+    /// The level of a list that names none.
+    default_distribution: Distribution,
+}
+
+/// What an operator watches: how far the derived views trail the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Operations {
+    /// The last change the store recorded.
+    pub store_seq: u64,
+    /// The last change the search index applied (none: this process has no index).
+    pub index_seq: Option<u64>,
+    /// The store's size on disk, in bytes.
+    pub store_bytes: u64,
+    /// Clustering runs since the process started.
+    pub cluster_runs: u64,
 }
 
 impl Glossary {
@@ -142,6 +167,8 @@ impl Glossary {
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             data_dir: data_dir.to_owned(),
             followers: None,
+            cluster_runs: Arc::default(),
+            default_distribution: Distribution::default(),
         })
     }
 
@@ -209,6 +236,29 @@ impl Glossary {
         }
     }
 
+    /// Figures for `/metrics`: change log position, index lag, store size, clustering runs.
+    pub fn operations(&self) -> Result<Operations> {
+        Ok(Operations {
+            store_seq: self.store.last_seq()?,
+            index_seq: self.index.as_ref().map(|i| i.applied()),
+            store_bytes: self.store.size_on_disk()?,
+            cluster_runs: self.cluster_runs.load(std::sync::atomic::Ordering::Relaxed),
+        })
+    }
+
+    pub(crate) fn count_cluster_run(&self) {
+        self.cluster_runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The level of a list that names none (`serve --default-distribution`).
+    pub fn set_default_distribution(&mut self, level: Distribution) {
+        self.default_distribution = level;
+    }
+
+    pub fn default_distribution(&self) -> Distribution {
+        self.default_distribution
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -245,6 +295,7 @@ impl Glossary {
     /// touching only the clusters they reach. Derived data: a failure is
     /// logged and mended by the next rebuild.
     fn update_clusters(&self, stored: &Stored) {
+        self.count_cluster_run();
         if let Err(e) = self.place_submission(stored.submission.id, stored.submission.replaces) {
             tracing::error!(error = %e, submission = stored.submission.id, "clusters could not be updated");
         }
@@ -279,7 +330,30 @@ impl Glossary {
         input: ListInput<'_>,
         options: SubmitOptions,
     ) -> Result<Receipt> {
-        let prepared = self.prepare_with(actor, state, input, options)?;
+        let mut prepared = self.prepare_with(actor, state, input, options)?;
+        if let Some(current) = self.unchanged(&prepared)? {
+            // The same list again: no new revision; the answer says so.
+            return Ok(Receipt {
+                stored: Stored { submission: current, seq: 0 },
+                warnings: prepared.warnings,
+                unchanged: true,
+            });
+        }
+        if let Some(previous) = self.current_revision(&prepared)?
+            && previous.language != prepared.list.language.as_str()
+            && !previous.withdrawn
+        {
+            prepared.warnings.push(Warning {
+                row: None,
+                field: "language".into(),
+                message: format!(
+                    "this revision changes the list's language from '{}' (revision {}) to '{}'",
+                    previous.language,
+                    previous.revision,
+                    prepared.list.language.as_str()
+                ),
+            });
+        }
         let mut receipts = self.store_prepared(actor, vec![prepared])?;
         receipts.pop().ok_or_else(|| Error::Internal("a stored list without its receipt".into()))
     }
@@ -322,7 +396,7 @@ impl Glossary {
             // The list's text is in the store now: give its memory back
             // before the index and the clusters take theirs.
             drop(p.list);
-            receipts.push(Receipt { stored, warnings: p.warnings });
+            receipts.push(Receipt { stored, warnings: p.warnings, unchanged: false });
         }
         self.store.flush()?;
         if self.followers.is_some() {
@@ -336,6 +410,55 @@ impl Glossary {
             }
         }
         Ok(receipts)
+    }
+
+    /// The current revision of the State and year a prepared list is for.
+    fn current_revision(&self, p: &Prepared) -> Result<Option<SubmissionRecord>> {
+        match self.store.current_id(p.state.as_str(), p.list.year.get())? {
+            Some(id) => self.store.submission(id),
+            None => Ok(None),
+        }
+    }
+
+    /// The current revision, if the prepared list says word for word what it
+    /// says (same language, level and entries in the same order).
+    fn unchanged(&self, p: &Prepared) -> Result<Option<SubmissionRecord>> {
+        let Some(current) = self.current_revision(p)? else {
+            return Ok(None);
+        };
+        if current.withdrawn
+            || current.language != p.list.language.as_str()
+            || current.distribution != p.list.distribution
+            || current.entry_count as usize != p.list.entries.len()
+        {
+            return Ok(None);
+        }
+        for (stored, new) in self.store.entries_of(current.id).zip(&p.list.entries) {
+            if stored?.text != new.text {
+                return Ok(None);
+            }
+        }
+        Ok(Some(current))
+    }
+
+    /// Withdraws a State's current list for its year (its delegate, an
+    /// editor or an admin): a new revision without entries, marked
+    /// withdrawn; search and clustering drop the list, its earlier revisions
+    /// stay readable, and agreed entries that reconciled it keep the reference.
+    pub fn withdraw_submission(&self, actor: &Actor, id: u64) -> Result<Stored> {
+        let list = self.readable_submission(actor, id)?;
+        let state = StateCode::parse(&list.state).map_err(|e| Error::Corrupt(e.to_string()))?;
+        if !actor.may_act_for(&state) {
+            return Err(Error::Forbidden(format!(
+                "{} '{}' may not withdraw a list of {state}",
+                actor.role, actor.name
+            )));
+        }
+        let stored = self.store.withdraw_submission(id, actor, self.now())?;
+        self.store.flush()?;
+        self.index_changes();
+        self.update_clusters(&stored);
+        Ok(stored)
     }
 
     /// Reads and validates one list without storing it.
@@ -383,6 +506,13 @@ impl Glossary {
         if draft.year.is_none() {
             draft.year = input.year;
         }
+        let level = read.distribution.or(input.distribution);
+        let distribution = match level.as_deref() {
+            None => self.default_distribution,
+            Some(raw) => {
+                Distribution::parse(raw).map_err(|e| Error::Invalid(vec![RowError::new(None, "distribution", e)]))?
+            }
+        };
         let mut warnings = read.warnings;
         let mut list = match validate_list(draft.clone(), self.clock.year()) {
             Ok(list) => list,
@@ -412,6 +542,7 @@ impl Glossary {
             }
             Err(errors) => return Err(Error::Invalid(errors)),
         };
+        list.distribution = distribution;
         warnings.append(&mut list.warnings);
         Ok(Prepared { state: state.clone(), list, format: input.format, warnings })
     }

@@ -67,7 +67,9 @@ impl Glossary {
             return Ok(None);
         };
         let expires_at = record.expires_at;
-        if expires_at <= self.clock.now() || self.store.token(&record.token_hash)?.is_none() {
+        let now = self.clock.now();
+        let token_live = self.store.token(&record.token_hash)?.is_some_and(|t| auth::is_live(&t, now));
+        if expires_at <= now || !token_live {
             return Ok(None);
         }
         let actor = Actor { name: record.name, role: record.role, state: record.state };
@@ -84,8 +86,10 @@ impl Glossary {
     }
 
     /// The `n` most recently stored national lists, newest first.
-    pub fn latest_submissions(&self, _reader: &Actor, n: usize) -> Result<Vec<(SubmissionRecord, bool)>> {
+    pub fn latest_submissions(&self, reader: &Actor, n: usize) -> Result<Vec<(SubmissionRecord, bool)>> {
+        let audience = self.audience(reader)?;
         let mut all = self.store.all_submissions()?;
+        all.retain(|s| audience.may_read(&s.state, s.distribution));
         all.sort_by_key(|s| std::cmp::Reverse(s.id));
         all.truncate(n);
         let mut out = Vec::with_capacity(all.len());

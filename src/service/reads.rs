@@ -7,11 +7,26 @@ use super::Glossary;
 use crate::auth::{self, Minted};
 use crate::backup;
 use crate::domain::proposal::Status;
-use crate::domain::{Actor, EntryId, Role, StateCode};
+use crate::domain::states::OSCE;
+use crate::domain::{Actor, Audience, EntryId, Role, StateCode};
 use crate::error::{Error, Result};
 use crate::formats;
 use crate::index::{SearchRequest, SearchResults};
-use crate::store::{AuditFilter, AuditRecord, EntryFilter, EntryRecord, ProposalRecord, StateRecord, SubmissionRecord};
+use crate::store::{
+    AuditFilter, AuditRecord, EntryFilter, EntryRecord, ProposalRecord, StateRecord, SubmissionRecord, TokenRecord,
+};
+
+/// A token to mint.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Who holds it: it names them in the audit log.
+    pub name: String,
+    pub role: Role,
+    /// The State a delegate acts for (delegates only).
+    pub state: Option<StateCode>,
+    /// When it stops opening anything; none: it does not expire.
+    pub expires_at: Option<time::OffsetDateTime>,
+}
 
 /// A party to add (another forum's, or a test party).
 #[derive(Debug, Clone)]
@@ -110,13 +125,29 @@ impl Glossary {
     /// The actor a presented bearer token stands for; `None` for a token that
     /// is not (or no longer) valid.
     pub fn authenticate(&self, token: &str) -> Result<Option<Actor>> {
-        auth::authenticate(&self.store, token)
+        auth::authenticate(&self.store, token, self.clock.now())
     }
 
     /// Mints a token (admins only); the secret is in the answer and nowhere else.
-    pub fn mint_token(&self, actor: &Actor, name: &str, role: Role, state: Option<StateCode>) -> Result<Minted> {
+    pub fn mint_token(&self, actor: &Actor, new: NewToken) -> Result<Minted> {
         require_admin(actor)?;
-        auth::create(&self.store, name, role, state, actor, self.clock.now())
+        auth::create(&self.store, &new.name, new.role, new.state, new.expires_at, actor, self.clock.now())
+    }
+
+    /// Every token, by name, with its role, State, expiry and last use, never
+    /// its secret (admins only).
+    pub fn tokens(&self, actor: &Actor) -> Result<Vec<TokenRecord>> {
+        require_admin(actor)?;
+        self.store.tokens()
+    }
+
+    /// Revokes the token named `name` (admins only): it fails at once, and
+    /// the web sessions opened with it end.
+    pub fn revoke_token(&self, actor: &Actor, name: &str) -> Result<TokenRecord> {
+        require_admin(actor)?;
+        let record = self.store.revoke_token(name, actor, self.now())?;
+        self.store.flush()?;
+        Ok(record)
     }
 
     /// Does the store hold any token (a new store has none, and no way in)?
@@ -152,14 +183,25 @@ impl Glossary {
         Ok(record)
     }
 
+    /// One party with every revision of its lists (as [`Glossary::submissions_of`]).
+    pub fn state(&self, reader: &Actor, code: &StateCode) -> Result<(StateRecord, Vec<(SubmissionRecord, bool)>)> {
+        let record = self.store.state(code.as_str())?.ok_or_else(|| Error::not_found("State", code.as_str()))?;
+        let submissions = self.submissions_of(reader, code)?;
+        Ok((record, submissions))
+    }
+
     /// Every revision of every year of one State's lists, oldest first, each
     /// with whether it is current.
-    pub fn submissions_of(&self, _reader: &Actor, state: &StateCode) -> Result<Vec<(SubmissionRecord, bool)>> {
+    pub fn submissions_of(&self, reader: &Actor, state: &StateCode) -> Result<Vec<(SubmissionRecord, bool)>> {
         if self.store.state(state.as_str())?.is_none() {
             return Err(Error::not_found("State", state.as_str()));
         }
+        let audience = self.audience(reader)?;
         let mut out = Vec::new();
         for s in self.store.submissions_of(state.as_str())? {
+            if !audience.may_read(&s.state, s.distribution) {
+                continue;
+            }
             let current = self.store.is_current(&s)?;
             out.push((s, current));
         }
@@ -168,21 +210,27 @@ impl Glossary {
 
     /// One stored list with one page of its entries (in list order: the
     /// first `offset` left out, at most `limit`).
-    pub fn submission(&self, _reader: &Actor, id: u64, offset: usize, limit: usize) -> Result<SubmissionDetail> {
-        let record = self.submission_record(id)?;
+    pub fn submission(&self, reader: &Actor, id: u64, offset: usize, limit: usize) -> Result<SubmissionDetail> {
+        let record = self.readable_submission(reader, id)?;
         let current = self.store.is_current(&record)?;
         let entries = self.store.entries_page(id, offset, limit)?;
         Ok(SubmissionDetail { record, current, entries })
     }
 
-    fn submission_record(&self, id: u64) -> Result<SubmissionRecord> {
-        self.store.submission(id)?.ok_or_else(|| Error::not_found("submission", id.to_string()))
+    /// A list the caller may read; one they may not is as absent as one
+    /// that never was (404: its existence is not told).
+    pub(super) fn readable_submission(&self, reader: &Actor, id: u64) -> Result<SubmissionRecord> {
+        let audience = self.audience(reader)?;
+        match self.store.submission(id)? {
+            Some(s) if audience.may_read(&s.state, s.distribution) => Ok(s),
+            _ => Err(Error::not_found("submission", id.to_string())),
+        }
     }
 
     /// One stored list as a file: the body a submission takes (JSON, CSV) or
     /// TBX, named `{STATE}-{year}-{language}.{ext}`.
-    pub fn export_submission(&self, _reader: &Actor, id: u64, format: ExportFormat) -> Result<Download> {
-        let record = self.submission_record(id)?;
+    pub fn export_submission(&self, reader: &Actor, id: u64, format: ExportFormat) -> Result<Download> {
+        let record = self.readable_submission(reader, id)?;
         let doc = self.submission_document(&record)?;
         let mut file = format.write(&doc)?;
         file.file_name = format!("{}-{}-{}.{}", record.state, record.year, record.language, format.extension());
@@ -190,8 +238,12 @@ impl Glossary {
     }
 
     /// One national entry by id.
-    pub fn entry(&self, _reader: &Actor, id: EntryId) -> Result<EntryRecord> {
-        self.store_entry(id)?.ok_or_else(|| Error::not_found("entry", id.to_string()))
+    pub fn entry(&self, reader: &Actor, id: EntryId) -> Result<EntryRecord> {
+        let audience = self.audience(reader)?;
+        match self.store_entry(id)? {
+            Some(e) if self.list_readable(&audience, e.submission_id)? => Ok(e),
+            _ => Err(Error::not_found("entry", id.to_string())),
+        }
     }
 
     pub(super) fn store_entry(&self, id: EntryId) -> Result<Option<EntryRecord>> {
@@ -201,17 +253,39 @@ impl Glossary {
     /// Entries of the current revisions (or all), filtered; the total and one page.
     pub fn entries(
         &self,
-        _reader: &Actor,
+        reader: &Actor,
         filter: &EntryFilter,
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<EntryRecord>)> {
-        self.store.entries(filter, offset, limit)
+        let filter = EntryFilter { audience: Some(self.audience(reader)?), ..filter.clone() };
+        self.store.entries(&filter, offset, limit)
     }
 
-    /// Full-text and fuzzy search over every language.
-    pub fn search(&self, _reader: &Actor, request: &SearchRequest) -> Result<SearchResults> {
-        self.search_index()?.search(&self.store, request)
+    /// Full-text and fuzzy search over every language, over the lists the
+    /// caller may read (hits, totals, facets and bridges alike).
+    pub fn search(&self, reader: &Actor, request: &SearchRequest) -> Result<SearchResults> {
+        let request = SearchRequest { audience: self.audience(reader)?.tokens(), ..request.clone() };
+        self.search_index()?.search(&self.store, &request)
+    }
+
+    /// What the caller may read (see `domain::distribution`).
+    pub fn audience(&self, reader: &Actor) -> Result<Audience> {
+        let mut participating = Ok(false);
+        let audience = Audience::of(reader, |state| {
+            participating = self.store.state(state.as_str()).map(|s| s.is_some_and(|s| s.forum == OSCE));
+            *participating.as_ref().unwrap_or(&false)
+        });
+        participating?;
+        Ok(audience)
+    }
+
+    /// May `audience` read the list `submission`? (A missing list: no.)
+    pub(super) fn list_readable(&self, audience: &Audience, submission: u64) -> Result<bool> {
+        if *audience == Audience::Everything {
+            return Ok(true);
+        }
+        Ok(self.store.submission(submission)?.is_some_and(|s| audience.may_read(&s.state, s.distribution)))
     }
 
     /// The last change the search index has applied: a search answered now
@@ -253,5 +327,81 @@ impl Glossary {
     /// Does the store hold any national list?
     pub fn has_submissions(&self) -> bool {
         self.store.submission_count() > 0
+    }
+}
+
+/// Which lists one caller may read, with what was looked up kept (a view of
+/// many entries asks about the same few lists).
+pub(super) struct Readable<'a> {
+    glossary: &'a Glossary,
+    pub audience: Audience,
+    lists: std::collections::HashMap<u64, bool>,
+}
+
+impl<'a> Readable<'a> {
+    pub fn new(glossary: &'a Glossary, reader: &Actor) -> Result<Self> {
+        Ok(Self { glossary, audience: glossary.audience(reader)?, lists: Default::default() })
+    }
+
+    pub fn everything(&self) -> bool {
+        self.audience == Audience::Everything
+    }
+
+    pub fn list(&mut self, submission: u64) -> Result<bool> {
+        if self.everything() {
+            return Ok(true);
+        }
+        if let Some(known) = self.lists.get(&submission) {
+            return Ok(*known);
+        }
+        let readable = self.glossary.list_readable(&self.audience, submission)?;
+        self.lists.insert(submission, readable);
+        Ok(readable)
+    }
+
+    /// May the caller read the entry with this id (`{submission}-{n}`)?
+    pub fn entry(&mut self, id: &str) -> Result<bool> {
+        match id.parse::<EntryId>() {
+            Ok(id) => self.list(id.submission),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// The part of a cluster the caller may read: its readable members, the
+    /// links between them, their States; none when no member is readable.
+    pub fn cluster(
+        &mut self,
+        mut c: crate::store::clusters::ClusterRecord,
+    ) -> Result<Option<crate::store::clusters::ClusterRecord>> {
+        if self.everything() {
+            return Ok(Some(c));
+        }
+        let mut members = Vec::with_capacity(c.members.len());
+        for m in std::mem::take(&mut c.members) {
+            if self.entry(&m)? {
+                members.push(m);
+            }
+        }
+        if members.is_empty() {
+            return Ok(None);
+        }
+        let mut links = Vec::with_capacity(c.links.len());
+        for l in std::mem::take(&mut c.links) {
+            if self.entry(&l.a)? && self.entry(&l.b)? {
+                links.push(l);
+            }
+        }
+        let mut states: Vec<String> = members
+            .iter()
+            .filter_map(|m| m.parse::<EntryId>().ok())
+            .filter_map(|id| self.glossary.store.submission(id.submission).ok().flatten().map(|s| s.state))
+            .collect();
+        states.sort();
+        states.dedup();
+        c.members = members;
+        c.links = links;
+        c.states = states;
+        c.near.clear();
+        Ok(Some(c))
     }
 }

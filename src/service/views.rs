@@ -25,6 +25,9 @@ pub struct EntryView {
     pub text: EntryText,
     /// The row of the list this entry came from.
     pub row: u64,
+    /// Who may read its list: public, participating_states or restricted.
+    #[schema(value_type = String, example = "participating_states")]
+    pub distribution: crate::domain::Distribution,
 }
 
 impl From<EntryRecord> for EntryView {
@@ -38,6 +41,7 @@ impl From<EntryRecord> for EntryView {
             language: r.language,
             text: r.text,
             row: r.row,
+            distribution: r.distribution,
         }
     }
 }

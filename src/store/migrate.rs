@@ -50,6 +50,7 @@ impl From<EntryV1> for EntryRecord {
             text: e.text,
             term_key: e.term_key,
             term_en_key: e.term_en_key,
+            distribution: crate::domain::Distribution::Public,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! all. `flush` makes it durable; callers acknowledge only after it returns.
 
 pub mod clusters;
+pub mod inquiries;
 mod keys;
 pub mod migrate;
 pub mod proposals;
@@ -34,7 +35,7 @@ pub use records::*;
 pub const DEFAULT_CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The trees of the store, in the order transactions see them.
-const TREES: [&str; 17] = [
+const TREES: [&str; 18] = [
     "meta",
     "states",
     "submissions",
@@ -57,6 +58,8 @@ const TREES: [&str; 17] = [
     "proposal_terms",
     // Web pages: SHA-256 of a session secret → the session (store/sessions.rs).
     "sessions",
+    // Inquiries between States about a list or an entry (store/inquiries.rs).
+    "inquiries",
 ];
 pub(crate) const META: usize = 0;
 const STATES: usize = 1;
@@ -77,6 +80,7 @@ pub(crate) const ENTRY_CLUSTER: usize = 14;
 pub(crate) const PROPOSAL_TERMS: usize = 15;
 /// SHA-256 of a web session's secret → the session.
 pub(crate) const SESSIONS: usize = 16;
+pub(crate) const INQUIRIES: usize = 17;
 
 const SEQ: &[u8] = b"seq";
 const NEXT_SUBMISSION: &[u8] = b"next_submission";
@@ -257,6 +261,8 @@ pub struct EntryFilter {
     pub year: Option<i32>,
     /// Include entries of revisions that are no longer current.
     pub all_revisions: bool,
+    /// Only lists this audience may read (none: every list).
+    pub audience: Option<crate::domain::Audience>,
 }
 
 /// Filters for the audit log.
@@ -558,6 +564,7 @@ impl Store {
                     text: e.text.clone(),
                     term_key: e.term_key.clone(),
                     term_en_key: e.term_en_key.clone(),
+                    distribution: list.distribution,
                 };
                 tree.insert(keys::entry(id, ordinal), encode(&record)?)?;
             }
@@ -610,6 +617,8 @@ impl Store {
                     created_by: actor.name.clone(),
                     warnings: warnings.clone(),
                     replaces,
+                    distribution: list.distribution,
+                    withdrawn: false,
                 };
                 tx.put(SUBMISSIONS, &id.to_be_bytes(), &submission)?;
                 tx.tree(SUB_BY_STATE)
@@ -682,6 +691,75 @@ impl Store {
             return Err(Error::Corrupt("pending lists left after recovery".into()));
         }
         self.flush()
+    }
+
+    /// Withdraws the list `id` (which must be current): a new revision with
+    /// no entries, marked withdrawn, becomes current; `id` stays readable as
+    /// history. One transaction with its change and audit records.
+    pub fn withdraw_submission(&self, id: u64, actor: &Actor, now: OffsetDateTime) -> Result<Stored> {
+        let listed = self.submission(id)?.ok_or_else(|| Error::not_found("submission", id.to_string()))?;
+        let lock = self.list_lock(&listed.state, listed.year)?;
+        let _one_revision_at_a_time = lock.lock().map_err(|_| Error::Poisoned("list"))?;
+        let (submission, seq) = self.write(
+            now,
+            |tx| {
+                let Some(current) = tx.get::<SubmissionRecord>(SUBMISSIONS, &id.to_be_bytes())? else {
+                    return Err(abort(Error::not_found("submission", id.to_string())));
+                };
+                let current_key = keys::state_year(&current.state, current.year);
+                let current_id = tx.tree(CURRENT).get(&current_key)?.and_then(|b| keys::u64_from(&b));
+                if current_id != Some(id) {
+                    return Err(abort(Error::Conflict(format!(
+                        "submission {id} is not the current revision of {} {}: only the current one can be withdrawn",
+                        current.state, current.year
+                    ))));
+                }
+                if current.withdrawn {
+                    return Err(abort(Error::Conflict(format!("submission {id} is already a withdrawal"))));
+                }
+                let new_id = tx.next(NEXT_SUBMISSION)?;
+                let revision = current.revision + 1;
+                let submission = SubmissionRecord {
+                    v: FORMAT,
+                    id: new_id,
+                    state: current.state.clone(),
+                    year: current.year,
+                    revision,
+                    language: current.language.clone(),
+                    entry_count: 0,
+                    format: "withdrawal".to_owned(),
+                    created_at: tx.at,
+                    created_by: actor.name.clone(),
+                    warnings: Vec::new(),
+                    replaces: Some(id),
+                    distribution: current.distribution,
+                    withdrawn: true,
+                };
+                tx.put(SUBMISSIONS, &new_id.to_be_bytes(), &submission)?;
+                tx.tree(SUB_BY_STATE)
+                    .insert(keys::state_year_rev(&current.state, current.year, revision), &new_id.to_be_bytes())?;
+                tx.tree(CURRENT).insert(current_key, &new_id.to_be_bytes())?;
+                let seq = tx.log_change(Change::SubmissionAdded {
+                    submission_id: new_id,
+                    state: current.state.clone(),
+                    year: current.year,
+                    revision,
+                    replaces: Some(id),
+                })?;
+                tx.audit(AuditNote {
+                    actor,
+                    action: "submission.withdraw",
+                    target: format!("submissions/{new_id}"),
+                    detail: serde_json::json!({
+                        "state": current.state, "year": current.year, "revision": revision,
+                        "withdraws": id.to_string(),
+                    }),
+                })?;
+                Ok((submission, seq))
+            },
+            None,
+        )?;
+        Ok(Stored { submission, seq })
     }
 
     pub fn submission(&self, id: u64) -> Result<Option<SubmissionRecord>> {
@@ -769,6 +847,7 @@ impl Store {
             if filter.state.as_deref().is_some_and(|st| st != s.state)
                 || filter.language.as_deref().is_some_and(|l| l != s.language)
                 || filter.year.is_some_and(|y| y != s.year)
+                || filter.audience.as_ref().is_some_and(|a| !a.may_read(&s.state, s.distribution))
             {
                 continue;
             }
@@ -864,8 +943,62 @@ impl Store {
         self.get(TOKENS, hash.as_bytes())
     }
 
+    /// The store's size on disk, in bytes (sled's own account).
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+
     pub fn token_count(&self) -> usize {
         self.trees[TOKENS].len()
+    }
+
+    /// Every token's record (never its secret, which the store does not
+    /// have), ordered by name.
+    pub fn tokens(&self) -> Result<Vec<TokenRecord>> {
+        let mut out = Vec::new();
+        for hash in self.trees[TOKEN_NAMES].iter().values() {
+            if let Some(record) = self.get::<TokenRecord>(TOKENS, &hash?)? {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the token named `name` (404 when there is none): from now on
+    /// it opens nothing, and the web sessions opened with it end with it.
+    pub fn revoke_token(&self, name: &str, actor: &Actor, now: OffsetDateTime) -> Result<TokenRecord> {
+        self.write(
+            now,
+            |tx| {
+                let Some(hash) = tx.tree(TOKEN_NAMES).remove(name.as_bytes())? else {
+                    return Err(abort(Error::not_found("token", name)));
+                };
+                let Some(bytes) = tx.tree(TOKENS).remove(hash)? else {
+                    return Err(abort(Error::Corrupt(format!("token '{name}' has a name but no record"))));
+                };
+                decode::<TokenRecord>(&bytes).map_err(abort)
+            },
+            Some(AuditNote {
+                actor,
+                action: "token.revoke",
+                target: format!("tokens/{name}"),
+                detail: serde_json::json!({ "name": name }),
+            }),
+        )
+    }
+
+    /// Notes that a token was used at `now`. Not a transaction of the change
+    /// log nor audited, and not flushed: a lost "last used" is harmless, and
+    /// a request must not wait on a disk write. A token revoked meanwhile
+    /// stays revoked (compare-and-swap on the record it read).
+    pub fn touch_token(&self, hash: &str, read: &TokenRecord, now: OffsetDateTime) -> Result<()> {
+        let mut touched = read.clone();
+        touched.last_used_at = Some(now);
+        let old = encode(read)?;
+        let new = encode(&touched)?;
+        // Lost races (revoked, touched by another request) are fine as they are.
+        let _ = self.trees[TOKENS].compare_and_swap(hash.as_bytes(), Some(old), Some(new))?;
+        Ok(())
     }
 
     pub(crate) fn get<T: DeserializeOwned>(&self, tree: usize, key: &[u8]) -> Result<Option<T>> {

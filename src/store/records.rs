@@ -44,6 +44,13 @@ pub struct SubmissionRecord {
     pub warnings: Vec<WarningRecord>,
     /// The revision this one replaced as current, if any.
     pub replaces: Option<u64>,
+    /// Who may read it (lists stored before levels existed are public).
+    #[serde(default)]
+    pub distribution: crate::domain::Distribution,
+    /// A withdrawal: the State withdrew its list for this year. It holds no
+    /// entries; the revisions before it stay readable as history.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -63,6 +70,9 @@ pub struct EntryRecord {
     pub text: EntryText,
     pub term_key: String,
     pub term_en_key: Option<String>,
+    /// Its list's level (a list's level never changes: a new level is a new revision).
+    #[serde(default)]
+    pub distribution: crate::domain::Distribution,
 }
 
 /// An entry record reads as its text: `e.term`, `e.definition`, ...
@@ -157,4 +167,10 @@ pub struct TokenRecord {
     #[serde(with = "crate::clock::rfc3339")]
     pub created_at: OffsetDateTime,
     pub created_by: String,
+    /// After this moment the token opens nothing (none: it does not expire).
+    #[serde(default, with = "crate::clock::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// When it last opened a request (kept to the minute, see `auth::authenticate`).
+    #[serde(default, with = "crate::clock::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<OffsetDateTime>,
 }

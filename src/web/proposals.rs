@@ -369,7 +369,7 @@ async fn detail_page(
 ) -> Result<Response, Failure> {
     let (d, states, now) = ctx
         .call(move |g, a| {
-            let d: ProposalDetail = g.proposal_detail(id)?;
+            let d: ProposalDetail = g.proposal_detail(a, id)?;
             let states: Vec<StateRecord> = g.states(a)?;
             Ok((d, states, g.clock().now()))
         })

@@ -274,6 +274,7 @@ pub async fn search(ctx: Ctx, Query(pairs): Query<Vec<(String, String)>>) -> Res
         all_revisions: false,
         limit: PAGE,
         offset: st.offset,
+        audience: None,
     };
     let (results, names) = ctx
         .call(move |g, a| {

@@ -247,11 +247,12 @@ pub async fn upload(ctx: Ctx, mut multipart: Multipart) -> Result<Response, Fail
         },
     };
     let language = form.text("language");
+    let distribution = form.text("distribution");
     let state = chosen.clone();
     let result = ctx
         .call_raw(move |g, a| {
             let code = g.known_state(&state, "state")?;
-            let receipt = g.submit(a, &code, ListInput { format, body: &body, language, year })?;
+            let receipt = g.submit(a, &code, ListInput { format, body: &body, language, year, distribution })?;
             Ok((code, receipt.stored.submission.id))
         })
         .await?;

@@ -237,8 +237,9 @@ async fn editors_decisions_survive_rebuilds_and_new_submissions() {
     rebuild(&app, &editor).await;
     check(&assignment(&app).await);
 
-    // A new revision of RU's list: its new entry inherits the decision.
-    app.submit("RU", &list("ru", 2014, vec![translated("кибератака", "Преднамеренная попытка через сети нарушить работу компьютерных систем или получить доступ к их данным.", "cyber attack", "A deliberate attempt through networks to disrupt computer systems or to gain access to their data.")])).await;
+    // A new revision of RU's list (its English reworded: the same list again
+    // would make no revision): its new entry inherits the decision.
+    app.submit("RU", &list("ru", 2014, vec![translated("кибератака", "Преднамеренная попытка через сети нарушить работу компьютерных систем или получить доступ к их данным.", "cyber attack", "A deliberate attempt through networks to disrupt computer systems or to obtain access to their data.")])).await;
     let ids = entry_ids(&app).await;
     let new_ru = ids[&("RU".to_owned(), "кибератака".to_owned())].clone();
     assert_ne!(new_ru, ru);

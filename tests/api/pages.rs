@@ -27,7 +27,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Signs in through the login form; the session cookie's value.
-async fn sign_in(app: &TestApp, token: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, token: &str) -> String {
     let c = no_redirects();
     let r = c.get(app.url("/login")).send().await.expect("GET /login");
     let login_cookie = cookie(r.headers(), "cg_login").expect("the login form's cookie");

@@ -55,7 +55,8 @@ async fn every_mutating_endpoint_checks_the_role() {
         assert_eq!(r.status(), if want == S::OK { S::CREATED } else { want }, "POST /v1/states as {who:?}");
 
         // POST /v1/states/DE/submissions: DE's delegate, editors, admins.
-        let r = app.post_json("/v1/states/DE/submissions", t.as_deref(), &english_list(2014, &["x"])).await;
+        let r =
+            app.post_json("/v1/states/DE/submissions", t.as_deref(), &english_list(2014, &[&format!("x{i}")])).await;
         let want = expect(who, &[Who::DelegateDe as u8, Who::Editor as u8, Who::Admin as u8]);
         assert_eq!(r.status(), if want == S::OK { S::CREATED } else { want }, "POST submissions as {who:?}");
 

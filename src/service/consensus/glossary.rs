@@ -152,8 +152,8 @@ impl Glossary {
 
     /// An agreed entry with the national entries it reconciles, as `reader`
     /// sees them.
-    fn glossary_entry(&self, _reader: &Actor, proposal: ProposalRecord) -> Result<GlossaryEntry> {
-        let provenance = self.entries_by_id(&proposal.text.entry_ids)?;
+    fn glossary_entry(&self, reader: &Actor, proposal: ProposalRecord) -> Result<GlossaryEntry> {
+        let provenance = self.entries_by_id(reader, &proposal.text.entry_ids)?;
         Ok(GlossaryEntry { proposal, provenance })
     }
 }

@@ -69,7 +69,7 @@ impl Glossary {
         }
         let record = self.store.create_proposal(&text, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(record.id)
+        self.proposal_detail(actor, record.id)
     }
 
     /// The current entries of a cluster: what a proposal made from it
@@ -114,7 +114,7 @@ impl Glossary {
         let edit = Edit { if_match: based_on, text: &text, restart_silence_until: restart };
         self.store.edit_proposal(id, &edit, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// The text of the version after `current`: the draft, with the sources
@@ -169,13 +169,18 @@ impl Glossary {
         let review = Review { silence_until: until, shortened: shortened.then_some((minimum, self.silence_days)) };
         self.store.submit_proposal(id, &review, actor, now)?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// Records a State's position on a proposal under review.
     pub fn record_position(&self, actor: &Actor, id: u64, draft: PositionDraft) -> Result<ProposalDetail> {
         if actor.role == crate::domain::Role::Reader {
             return Err(Error::Forbidden(format!("a reader ('{}') may not record positions", actor.name)));
+        }
+        let mut draft = draft;
+        // A delegate acts for one State: its position is that State's unless it names another.
+        if draft.state.as_deref().is_none_or(|s| s.trim().is_empty()) && actor.role == crate::domain::Role::Delegate {
+            draft.state = actor.state.as_ref().map(StateCode::to_string);
         }
         let position = proposal::validate_position(draft).map_err(Error::Unprocessable)?;
         if self.store.state(position.state.as_str())?.is_none() {
@@ -195,7 +200,7 @@ impl Glossary {
         self.existing(id)?;
         self.store.record_position(id, &position, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// Agrees a proposal whose silence period has passed with no objection standing.
@@ -204,7 +209,7 @@ impl Glossary {
         self.existing(id)?;
         self.store.approve_proposal(id, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// Rejects a proposal under review (editors), with a reason.
@@ -214,7 +219,7 @@ impl Glossary {
         self.existing(id)?;
         self.store.close_proposal(id, Closing::Reject, &reason, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// Withdraws a draft or a proposal under review (its proposer or an editor), with a reason.
@@ -224,7 +229,7 @@ impl Glossary {
         let reason = proposal::required_reason(reason, "reason").map_err(Error::Unprocessable)?;
         self.store.close_proposal(id, Closing::Withdraw, &reason, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// Adds an attributed, timestamped comment (any token holder, any status).
@@ -233,27 +238,31 @@ impl Glossary {
         self.existing(id)?;
         self.store.comment_proposal(id, &text, actor, self.now())?;
         self.store.flush()?;
-        self.proposal_detail(id)
+        self.proposal_detail(actor, id)
     }
 
     /// One proposal as a reader sees it: its history and provenance.
-    pub fn proposal(&self, _reader: &Actor, id: u64) -> Result<ProposalDetail> {
-        self.proposal_detail(id)
+    pub fn proposal(&self, reader: &Actor, id: u64) -> Result<ProposalDetail> {
+        self.proposal_detail(reader, id)
     }
 
-    /// A proposal with its history and provenance.
-    pub fn proposal_detail(&self, id: u64) -> Result<ProposalDetail> {
+    /// A proposal with its history, and the national entries it reconciles
+    /// that `reader` may read (each keeps its list's level).
+    pub fn proposal_detail(&self, reader: &Actor, id: u64) -> Result<ProposalDetail> {
         let record = self.existing(id)?;
         let events = self.store.proposal_events(id)?;
-        let provenance = self.entries_by_id(&record.text.entry_ids)?;
+        let provenance = self.entries_by_id(reader, &record.text.entry_ids)?;
         Ok(ProposalDetail { record, events, provenance })
     }
 
-    /// The national entries named by `ids` that exist, in the order given.
-    pub(crate) fn entries_by_id(&self, ids: &[String]) -> Result<Vec<EntryRecord>> {
+    /// The national entries named by `ids` that exist and `reader` may
+    /// read, in the order given.
+    pub(crate) fn entries_by_id(&self, reader: &Actor, ids: &[String]) -> Result<Vec<EntryRecord>> {
+        let mut readable = super::reads::Readable::new(self, reader)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if let Ok(entry) = id.parse::<crate::domain::EntryId>()
+                && readable.list(entry.submission)?
                 && let Some(e) = self.store_entry(entry)?
             {
                 out.push(e);
