@@ -17,6 +17,7 @@ pub use actor::Actor;
 pub use codes::{CodeError, LanguageTag, Role, StateCode, Year};
 pub use distribution::{Audience, Distribution};
 pub use entry::{
-    Entry, EntryDraft, EntryText, ListDraft, RowError, ValidList, Warning, administrative_status, domain_filter, validate_list,
+    Entry, EntryDraft, EntryText, ListDraft, RowError, ValidList, Warning, administrative_status, domain_filter,
+    validate_list,
 };
 pub use ids::EntryId;

@@ -218,7 +218,10 @@ async fn request_deadline(
 
 /// An address no route serves: under the API (`/v1`, `/openapi.json`,
 /// `/docs`, `/healthz`) a problem, anywhere else the pages' not-found page.
-async fn not_found(axum::extract::State(state): axum::extract::State<AppState>, req: axum::extract::Request) -> Response {
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> Response {
     let path = req.uri().path();
     let api = ["/v1", "/docs", "/healthz", "/metrics", "/openapi.json"]
         .iter()

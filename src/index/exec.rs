@@ -533,10 +533,8 @@ fn years(reader: &SegmentReader) -> Result<(Vec<u16>, Vec<i64>)> {
         return Err(Error::Internal("too many years for the facet codes".into()));
     }
     let years: Vec<i64> = distinct.into_iter().collect();
-    let codes = raw
-        .into_iter()
-        .map(|y| y.and_then(|y| years.binary_search(&y).ok()).map_or(NONE, |i| i as u16))
-        .collect();
+    let codes =
+        raw.into_iter().map(|y| y.and_then(|y| years.binary_search(&y).ok()).map_or(NONE, |i| i as u16)).collect();
     Ok((codes, years))
 }
 

@@ -251,7 +251,8 @@ async fn search_facets_count_state_language_year_and_domain_and_each_link_narrow
     for (facet, label, count, href) in &links {
         // The value a link chooses is its parameter (States add to the chosen ones).
         let query = href.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let key = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == facet).map(|(_, v)| v.into_owned()).last();
+        let key =
+            form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == facet).map(|(_, v)| v.into_owned()).last();
         let key = key.unwrap_or_else(|| panic!("{facet} {label}: {href} chooses it"));
         assert_eq!(api["facets"][facet][&key], *count, "{facet} {key}");
     }
@@ -323,7 +324,11 @@ async fn no_page_weighs_more_than_150_kb_with_its_assets_before_compression() {
         }
         assert!(!seen.is_empty() || path.ends_with(".csv"), "{path}: the stylesheet is counted");
         report.push(format!("{path}: {bytes} bytes ({} assets)", seen.len()));
-        assert!(bytes <= LIMIT, "{path} weighs {bytes} bytes with its assets, more than 150 KB:\n{}", report.join("\n"));
+        assert!(
+            bytes <= LIMIT,
+            "{path} weighs {bytes} bytes with its assets, more than 150 KB:\n{}",
+            report.join("\n")
+        );
     }
     eprintln!("page weights:\n{}", report.join("\n"));
 }
