@@ -174,7 +174,7 @@ async fn reader(ctx: Ctx) {
         ctx.call("read", ctx.client.get(format!("{}/v1/submissions/{id}?limit=50", ctx.base)), 200).await;
         ctx.call("read", ctx.client.get(format!("{}/v1/entries?limit=20&offset={}", ctx.base, i % 100)), 200).await;
         ctx.call("read", ctx.client.get(format!("{}/v1/glossary", ctx.base)), 200).await;
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             ctx.call("export", ctx.client.get(format!("{}/v1/submissions/{id}?format=csv", ctx.base)), 200).await;
         }
         i += 1;
@@ -209,7 +209,7 @@ async fn editor(ctx: Ctx) {
     let mut current: Option<(String, String)> = None;
     while ctx.going() {
         let (id, etag) = match current.take() {
-            Some(c) if edits % 20 != 0 => c,
+            Some(c) if !edits.is_multiple_of(20) => c,
             _ => {
                 let body = json!({"term": format!("soak proposal {edits}"), "definition": "A first definition.", "language": "en"});
                 let created = ctx

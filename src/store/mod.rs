@@ -106,8 +106,11 @@ pub struct Store {
     staging: Arc<Mutex<()>>,
     /// One lock per State and year: its lists are stored one at a time (taken
     /// before `gate`, never while holding it).
-    list_locks: Arc<Mutex<std::collections::HashMap<(String, i32), Arc<Mutex<()>>>>>,
+    list_locks: Arc<Mutex<ListLocks>>,
 }
+
+/// One lock per (State, year), made when first needed.
+type ListLocks = std::collections::HashMap<(String, i32), Arc<Mutex<()>>>;
 
 /// A store being filled from a snapshot; see [`Store::loader`].
 pub struct Loader {
