@@ -16,8 +16,12 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 [ -n "${url:-}" ] || { cat "$dir/serve.log"; echo "the server did not start" >&2; exit 1; }
-"$venv/bin/schemathesis" run openapi/openapi.json --url "$url" \
-  -H "Authorization: Bearer $(cat "$dir/data/admin.token")" \
+# From the temporary directory, so that schemathesis's own cache stays out of the tree.
+root=$PWD
+token=$(cat "$dir/data/admin.token")
+cd "$dir"
+"$root/$venv/bin/schemathesis" run "$root/openapi/openapi.json" --url "$url" \
+  -H "Authorization: Bearer $token" \
   --checks content_type_conformance,response_schema_conformance,status_code_conformance \
   --max-examples 10 --max-time "${CONFORMANCE_SECONDS:-150}" --generation-deterministic \
   --request-timeout 30 --no-color

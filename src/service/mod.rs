@@ -514,12 +514,14 @@ impl Glossary {
             }
         };
         let mut warnings = read.warnings;
-        let mut list = match validate_list(draft.clone(), self.clock.year()) {
+        // Only a list that may lose entries keeps a copy to validate again.
+        let kept = options.skip_incomplete.then(|| draft.clone());
+        let mut list = match validate_list(draft, self.clock.year()) {
             Ok(list) => list,
-            Err(errors) if options.skip_incomplete && errors.iter().all(|e| e.row.is_some()) => {
+            Err(errors) if kept.is_some() && errors.iter().all(|e| e.row.is_some()) => {
                 // Leave out every entry with a problem and validate the rest.
                 let bad: std::collections::BTreeSet<u64> = errors.iter().filter_map(|e| e.row).collect();
-                let mut rest = draft;
+                let Some(mut rest) = kept else { return Err(Error::Invalid(errors)) };
                 rest.entries.retain(|e| !bad.contains(&e.row));
                 if rest.entries.is_empty() {
                     return Err(Error::Invalid(errors));
