@@ -46,11 +46,14 @@ impl Config {
             samples: None,
             silence_days: crate::service::consensus::DEFAULT_SILENCE_DAYS,
             search_cache: DEFAULT_SEARCH_CACHE,
-            store_cache: crate::store::DEFAULT_CACHE_BYTES,
+            store_cache: DEFAULT_STORE_CACHE_BYTES,
             default_distribution: crate::domain::Distribution::default(),
         }
     }
 }
+
+/// The store's page cache by default, in bytes (`serve --store-cache-mb`).
+pub const DEFAULT_STORE_CACHE_BYTES: u64 = crate::store::DEFAULT_CACHE_BYTES;
 
 /// Search results the server keeps by default (each valid until the next commit).
 pub const DEFAULT_SEARCH_CACHE: usize = 2048;

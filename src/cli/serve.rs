@@ -50,7 +50,7 @@ pub struct ServeArgs {
     pub silence_days: u32,
     /// The store's page cache, in MiB: the most memory it keeps for pages of
     /// the store it read or wrote.
-    #[arg(long, default_value_t = consensus_glossary::store::DEFAULT_CACHE_BYTES / (1024 * 1024),
+    #[arg(long, default_value_t = consensus_glossary::startup::DEFAULT_STORE_CACHE_BYTES / (1024 * 1024),
         env = "GLOSSARY_STORE_CACHE_MB", value_parser = clap::value_parser!(u64).range(8..=65536))]
     pub store_cache_mb: u64,
     /// Search results kept in memory until the next index commit (0: none).

@@ -366,15 +366,19 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
 /// class's canonical stems. Members that are one word of three letters or
 /// fewer (acronyms such as "IT", which is also a pronoun) are left out:
 /// in running text they are too often something else.
+/// One member of a class of equivalents: its stems, its class's canonical
+/// stems, and the canonical phrase as written.
+type Phrase = (Vec<String>, Vec<String>, String);
+
 #[derive(Default)]
 struct Phrases {
-    by_first: HashMap<String, Vec<(Vec<String>, Vec<String>, String)>>,
+    by_first: HashMap<String, Vec<Phrase>>,
 }
 
 impl Phrases {
     fn new(analyzer: &mut tantivy::tokenizer::TextAnalyzer) -> Self {
         let table = Equivalents::builtin();
-        let mut by_first: HashMap<String, Vec<(Vec<String>, Vec<String>, String)>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<Phrase>> = HashMap::new();
         for class in 0..table.len() {
             let members = table.members(class);
             let Some(canonical) = members.first() else { continue };
