@@ -150,6 +150,7 @@ impl Glossary {
         if !self.store.has_clusters() {
             return Ok(None);
         }
+        self.count_cluster_run();
         let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
         let stats = cluster::update(&self.store, index, submission, replaces, &self.cluster_params)?;
         tracing::debug!(?stats, "clusters updated");

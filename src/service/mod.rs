@@ -295,7 +295,6 @@ impl Glossary {
     /// touching only the clusters they reach. Derived data: a failure is
     /// logged and mended by the next rebuild.
     fn update_clusters(&self, stored: &Stored) {
-        self.count_cluster_run();
         if let Err(e) = self.place_submission(stored.submission.id, stored.submission.replaces) {
             tracing::error!(error = %e, submission = stored.submission.id, "clusters could not be updated");
         }
