@@ -161,7 +161,7 @@ pub async fn get_glossary(
             (String = "application/x-tbx+xml"),
             (String = "text/csv"),
             (GlossaryView = "application/json"),
-            (String = "application/ld+json"),
+            (serde_json::Value = "application/ld+json"),
             (String = "text/turtle"),
         )),
         (status = 400, body = Problem, description = "An unknown format or a bad `as_of`"),
