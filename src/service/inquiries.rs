@@ -11,7 +11,7 @@
 //!   and readers. The caller without a token reads none.
 
 use super::Glossary;
-use crate::domain::{Actor, EntryId, Role, RowError, StateCode};
+use crate::domain::{Actor, Audience, EntryId, Role, RowError, StateCode};
 use crate::error::{Error, Result};
 use crate::store::inquiries::{InquiryRecord, InquiryStatus, InquiryStep, NewInquiry, Visibility};
 
@@ -157,15 +157,12 @@ impl Glossary {
     }
 
     /// Does the caller hold a participating State's token (a delegate of an
-    /// OSCE participating State) or a reader's, editor's or admin's?
-    pub(crate) fn is_participating(&self, actor: &Actor) -> Result<bool> {
-        Ok(match (actor.role, &actor.state) {
-            _ if actor.is_anonymous() => false,
-            (Role::Delegate, Some(state)) => {
-                self.store.state(state.as_str())?.is_some_and(|s| s.forum == crate::domain::states::OSCE)
-            }
-            (Role::Delegate, None) => false,
-            (Role::Reader | Role::Editor | Role::Admin, _) => true,
+    /// OSCE participating State) or a reader's, editor's or admin's? The
+    /// same answer as for lists of level `participating_states`.
+    fn is_participating(&self, actor: &Actor) -> Result<bool> {
+        Ok(match self.audience(actor)? {
+            Audience::Everything => true,
+            Audience::Some { participating, .. } => participating,
         })
     }
 }

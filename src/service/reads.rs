@@ -271,13 +271,12 @@ impl Glossary {
 
     /// What the caller may read (see `domain::distribution`).
     pub fn audience(&self, reader: &Actor) -> Result<Audience> {
-        let mut participating = Ok(false);
-        let audience = Audience::of(reader, |state| {
-            participating = self.store.state(state.as_str()).map(|s| s.is_some_and(|s| s.forum == OSCE));
-            *participating.as_ref().unwrap_or(&false)
-        });
-        participating?;
-        Ok(audience)
+        // Only a delegate's State needs looking up: is it a participating State?
+        let participating = match (reader.role, &reader.state) {
+            (Role::Delegate, Some(state)) => self.store.state(state.as_str())?.is_some_and(|s| s.forum == OSCE),
+            _ => false,
+        };
+        Ok(Audience::of(reader, |_| participating))
     }
 
     /// May `audience` read the list `submission`? (A missing list: no.)
