@@ -243,38 +243,72 @@ pub const MEDIA_TYPE: &str = "text/csv; charset=utf-8";
 /// byte order mark first, for spreadsheets that need it to see UTF-8. Cells
 /// that a spreadsheet would take for a formula are neutralised ([`neutralise`]).
 pub fn write(doc: &super::concept::ConceptDoc, bom: bool) -> crate::error::Result<Vec<u8>> {
-    let mut rows = Vec::new();
-    for e in doc.rows() {
-        let extra = if e.extra.is_empty() { String::new() } else { serde_json::to_string(&e.extra)? };
-        rows.push(vec![
-            e.term.unwrap_or_default(),
-            e.definition.unwrap_or_default(),
-            e.term_en.unwrap_or_default(),
-            e.definition_en.unwrap_or_default(),
-            e.source.unwrap_or_default(),
-            e.note.unwrap_or_default(),
-            e.domains.join("; "),
-            e.synonyms.join("; "),
-            e.administrative_status.map(|s| status_word(&s)).unwrap_or_default(),
-            extra,
-        ]);
-    }
+    let rows = doc.rows().into_iter().map(row).collect::<crate::error::Result<Vec<_>>>()?;
     write_table(&ENTRY_FIELDS, &rows, bom)
+}
+
+/// The cells of one list entry, in the order of [`ENTRY_FIELDS`] (not yet
+/// neutralised).
+pub fn row(e: EntryDraft) -> crate::error::Result<Vec<String>> {
+    let extra = if e.extra.is_empty() { String::new() } else { serde_json::to_string(&e.extra)? };
+    Ok(vec![
+        e.term.unwrap_or_default(),
+        e.definition.unwrap_or_default(),
+        e.term_en.unwrap_or_default(),
+        e.definition_en.unwrap_or_default(),
+        e.source.unwrap_or_default(),
+        e.note.unwrap_or_default(),
+        e.domains.join("; "),
+        e.synonyms.join("; "),
+        e.administrative_status.map(|s| status_word(&s)).unwrap_or_default(),
+        extra,
+    ])
+}
+
+/// A CSV writer that hands out what it has written so far: the rows of a
+/// long table leave in pieces, each as [`write_table`] would write them.
+pub struct TableWriter {
+    out: Vec<u8>,
+}
+
+impl TableWriter {
+    /// Starts a table (a byte order mark first with `bom`) with its header.
+    pub fn new<S: AsRef<str>>(header: &[S], bom: bool) -> crate::error::Result<Self> {
+        let mut w = Self { out: if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() } };
+        w.record(header.iter().map(AsRef::as_ref))?;
+        Ok(w)
+    }
+
+    fn record<'a>(&mut self, cells: impl Iterator<Item = &'a str>) -> crate::error::Result<()> {
+        let mut w = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .buffer_capacity(1024)
+            .from_writer(std::mem::take(&mut self.out));
+        w.write_record(cells)?;
+        self.out = w.into_inner().map_err(|e| crate::error::Error::Encoding(format!("CSV: {e}")))?;
+        Ok(())
+    }
+
+    /// Adds a row, every cell neutralised ([`neutralise`]).
+    pub fn row(&mut self, row: &[String]) -> crate::error::Result<()> {
+        let cells: Vec<std::borrow::Cow<'_, str>> = row.iter().map(|cell| neutralise(cell)).collect();
+        self.record(cells.iter().map(|c| c.as_ref()))
+    }
+
+    /// What was written since the last call.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.out)
+    }
 }
 
 /// Writes a header and rows as RFC 4180 CSV (CRLF line ends, a UTF-8 byte
 /// order mark first with `bom`), every cell neutralised ([`neutralise`]).
 pub fn write_table<S: AsRef<str>>(header: &[S], rows: &[Vec<String>], bom: bool) -> crate::error::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    if bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
-    w.write_record(header.iter().map(AsRef::as_ref))?;
+    let mut w = TableWriter::new(header, bom)?;
     for row in rows {
-        w.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
+        w.row(row)?;
     }
-    w.into_inner().map_err(|e| crate::error::Error::Encoding(format!("CSV: {e}")))
+    Ok(w.take())
 }
 
 /// The characters that make a spreadsheet read a cell as a formula (or, for

@@ -324,34 +324,61 @@ impl<'de> serde::de::Visitor<'de> for KeyCheck<'_> {
 pub const MEDIA_TYPE: &str = "application/json";
 
 #[derive(serde::Serialize)]
-struct ListOut {
+struct ListHead<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<String>,
+    state: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     year: Option<i32>,
-    language: String,
-    entries: Vec<EntryDraft>,
+    language: &'a str,
 }
 
 /// Writes `doc` as the body `read` takes: `{"state", "year", "language",
 /// "entries": [...]}`, pretty-printed, one entry per concept.
 pub fn write(doc: &super::concept::ConceptDoc) -> crate::error::Result<Vec<u8>> {
-    // The export always names a term and a definition, and says a term's
-    // status in its short form.
-    let entries = doc
-        .rows()
-        .into_iter()
-        .map(|mut e| {
-            e.term.get_or_insert_default();
-            e.definition.get_or_insert_default();
-            e.administrative_status = e.administrative_status.map(|s| super::status_word(&s));
-            e
-        })
-        .collect();
-    let list = ListOut { state: doc.state.clone(), year: doc.year, language: doc.language.clone(), entries };
-    let mut out = serde_json::to_vec_pretty(&list)?;
-    out.push(b'\n');
+    let mut out = head(doc)?;
+    let rows = doc.rows();
+    let any = !rows.is_empty();
+    for (i, e) in rows.into_iter().enumerate() {
+        write_entry(e, i == 0, &mut out)?;
+    }
+    out.extend_from_slice(tail(any));
     Ok(out)
+}
+
+/// The start of a JSON list, up to the opening bracket of its entries.
+pub fn head(doc: &super::concept::ConceptDoc) -> crate::error::Result<Vec<u8>> {
+    let head = ListHead { state: doc.state.as_deref(), year: doc.year, language: &doc.language };
+    let mut out = serde_json::to_vec_pretty(&head)?;
+    // `{ … \n}`: the entries go before the closing brace.
+    out.truncate(out.len().saturating_sub(2));
+    out.extend_from_slice(b",\n  \"entries\": [");
+    Ok(out)
+}
+
+/// One entry of the list, as `serde_json::to_vec_pretty` writes an element
+/// of the `entries` array (`first`: no comma before it). The export always
+/// names a term and a definition, and says a term's status in its short form.
+pub fn write_entry(mut e: EntryDraft, first: bool, out: &mut Vec<u8>) -> crate::error::Result<()> {
+    e.term.get_or_insert_default();
+    e.definition.get_or_insert_default();
+    e.administrative_status = e.administrative_status.map(|s| super::status_word(&s));
+    let text = serde_json::to_string_pretty(&e)?;
+    out.extend_from_slice(if first { b"\n" } else { b",\n" });
+    // A JSON string never holds a raw line break, so every line of the
+    // pretty form is a line of the entry, indented two levels.
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"    ");
+        out.extend_from_slice(line.as_bytes());
+    }
+    Ok(())
+}
+
+/// The end of a JSON list (`any`: were entries written?).
+pub fn tail(any: bool) -> &'static [u8] {
+    if any { b"\n  ]\n}\n" } else { b"]\n}\n" }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod concept;
 pub mod csv;
+pub mod export;
 pub mod json;
 pub mod skos;
 pub mod tbx;

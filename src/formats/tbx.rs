@@ -1051,10 +1051,26 @@ pub fn write_v2(doc: &ConceptDoc) -> String {
 }
 
 fn write_version(doc: &ConceptDoc, version: Version) -> String {
-    let n = version.names();
     let concepts = doc.concepts.len();
-    let basic = doc.concepts.iter().all(|c| fits_basic(c, concepts));
-    let mut w = Writer { out: String::with_capacity(1024 + concepts * 1024), concepts };
+    let mut out = head(doc, version, is_basic(&doc.concepts, concepts));
+    for (i, concept) in doc.concepts.iter().enumerate() {
+        out.push_str(&concept_entry(i + 1, concept, version, concepts));
+    }
+    out.push_str(&tail(version));
+    out
+}
+
+/// Does every concept fit TBX-Basic (so that the file may declare it)?
+/// `concepts` is how many the whole document has.
+pub fn is_basic<'a>(doc: impl IntoIterator<Item = &'a Concept>, concepts: usize) -> bool {
+    doc.into_iter().all(|c| fits_basic(c, concepts))
+}
+
+/// The start of a TBX file, up to its `<body>`: the dialect it declares
+/// (TBX-Basic when `basic`, see [`is_basic`]) and the header.
+pub fn head(doc: &ConceptDoc, version: Version, basic: bool) -> String {
+    let n = version.names();
+    let mut w = Writer { out: String::with_capacity(1024), concepts: 0 };
     w.line(0, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     match version {
         Version::V3 => w.line(
@@ -1092,22 +1108,34 @@ fn write_version(doc: &ConceptDoc, version: Version) -> String {
     w.line(1, &format!("</{}>", n.header));
     w.line(1, "<text>");
     w.line(2, "<body>");
-    for (i, concept) in doc.concepts.iter().enumerate() {
-        w.line(3, &format!(r#"<{} id="c{}">"#, n.concept, i + 1));
-        w.data(4, Level::Concept, &concept.data);
-        for lang in concept.langs.iter().filter(|l| l.terms.iter().any(|t| !t.term.is_empty())) {
-            w.line(4, &format!(r#"<{} xml:lang="{}">"#, n.lang, attr(&lang.lang)));
-            w.data(5, Level::Lang, &lang.data);
-            for term in lang.terms.iter().filter(|t| !t.term.is_empty()) {
-                w.line(5, &format!("<{}>", n.term));
-                w.element(6, "term", None, None, &term.term);
-                w.data(6, Level::Term, &term.data);
-                w.line(5, &format!("</{}>", n.term));
-            }
-            w.line(4, &format!("</{}>", n.lang));
+    w.out
+}
+
+/// One concept entry, the `position`th (from 1) of a document of `concepts`.
+pub fn concept_entry(position: usize, concept: &Concept, version: Version, concepts: usize) -> String {
+    let n = version.names();
+    let mut w = Writer { out: String::with_capacity(1024), concepts };
+    w.line(3, &format!(r#"<{} id="c{}">"#, n.concept, position));
+    w.data(4, Level::Concept, &concept.data);
+    for lang in concept.langs.iter().filter(|l| l.terms.iter().any(|t| !t.term.is_empty())) {
+        w.line(4, &format!(r#"<{} xml:lang="{}">"#, n.lang, attr(&lang.lang)));
+        w.data(5, Level::Lang, &lang.data);
+        for term in lang.terms.iter().filter(|t| !t.term.is_empty()) {
+            w.line(5, &format!("<{}>", n.term));
+            w.element(6, "term", None, None, &term.term);
+            w.data(6, Level::Term, &term.data);
+            w.line(5, &format!("</{}>", n.term));
         }
-        w.line(3, &format!("</{}>", n.concept));
+        w.line(4, &format!("</{}>", n.lang));
     }
+    w.line(3, &format!("</{}>", n.concept));
+    w.out
+}
+
+/// The end of a TBX file, after its last concept entry.
+pub fn tail(version: Version) -> String {
+    let n = version.names();
+    let mut w = Writer { out: String::new(), concepts: 0 };
     w.line(2, "</body>");
     w.line(1, "</text>");
     w.line(0, &format!("</{}>", n.root));

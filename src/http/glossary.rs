@@ -16,8 +16,8 @@ use super::{AppState, blocking};
 use crate::clock;
 use crate::domain::proposal::Stance;
 use crate::error::Error;
-use crate::service::ExportFormat;
 use crate::service::consensus::glossary::{GlossaryEntry, GlossaryFilter, parse_as_of};
+use crate::service::{ExportFormat, Payload};
 
 /// Where an agreed entry comes from.
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,7 +183,7 @@ pub async fn export_glossary(
     })?;
     let as_of = as_of_param(&params)?;
     let g = app.glossary.clone();
-    blocking(move || {
+    let file = blocking(move || {
         let name = format!("consensus-glossary.{}", format.extension());
         let file = match format {
             ExportFormat::Json => {
@@ -198,12 +198,12 @@ pub async fn export_glossary(
                 };
                 let mut body = serde_json::to_vec_pretty(&view)?;
                 body.push(b'\n');
-                crate::service::Download { media: crate::formats::json::MEDIA_TYPE, file_name: name, body }
+                crate::service::Download { media: format.media(), file_name: name, body: Payload::Whole(body) }
             }
             ExportFormat::Csv { bom } => {
                 let table = g.glossary_table(&reader, as_of)?;
                 let body = crate::formats::csv::write_table(&table.header, &table.rows, bom)?;
-                crate::service::Download { media: crate::formats::csv::MEDIA_TYPE, file_name: name, body }
+                crate::service::Download { media: format.media(), file_name: name, body: Payload::Whole(body) }
             }
             _ => {
                 let mut file = format.write(&g.glossary_document(&reader, as_of)?)?;
@@ -211,9 +211,10 @@ pub async fn export_glossary(
                 file
             }
         };
-        Ok(super::submissions::download(file))
+        Ok(file)
     })
-    .await
+    .await?;
+    super::submissions::download(file).await
 }
 
 /// The glossary as SKOS, in `syntax`.
@@ -226,7 +227,7 @@ async fn export_linked_data(
     let as_of = as_of_param(params)?;
     let g = app.glossary.clone();
     let file = blocking(move || g.glossary_linked_data(&reader, as_of, syntax)).await?;
-    Ok(super::submissions::download(file))
+    super::submissions::download(file).await
 }
 
 /// The `as_of` parameter: an RFC 3339 time, or a date meaning the end of that day.

@@ -2,9 +2,11 @@
 //! going in (JSON or CSV) and coming back out, every revision readable.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,7 +18,9 @@ use super::problem::{AppResult, Problem};
 use super::{AppState, blocking};
 use crate::domain::Warning;
 use crate::error::Error;
-use crate::service::{Download, ExportFormat, ListFormat, ListInput, SubmissionRecord, SubmitOptions, WarningRecord};
+use crate::service::{
+    Download, ExportFormat, ListFormat, ListInput, Payload, SubmissionRecord, SubmitOptions, WarningRecord,
+};
 
 /// Something worth knowing about a stored list that did not stop it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -307,7 +311,7 @@ pub async fn get_submission(
     let (offset, limit) = params.page()?;
     let g = app.glossary;
     match format {
-        Some(format) => Ok(download(blocking(move || g.export_submission(&reader, n, format)).await?)),
+        Some(format) => download(blocking(move || g.export_submission(&reader, n, format)).await?).await,
         None => {
             let d = blocking(move || g.submission(&reader, n, offset, limit)).await?;
             let warnings = d.record.warnings.iter().cloned().map(WarningView::from).collect();
@@ -319,15 +323,59 @@ pub async fn get_submission(
     }
 }
 
-/// A file to save: its media type and a file name for it.
-pub(crate) fn download(file: Download) -> Response {
-    let mut response = (StatusCode::OK, file.body).into_response();
+/// A file to save, with its media type and a file name for it. A file
+/// written while it is sent goes out in chunks (`Transfer-Encoding:
+/// chunked`), each written on the blocking pool only when the client has
+/// taken the one before: a slow reader holds no thread and the server never
+/// holds more than a few chunks of it. Its first two chunks are written
+/// before answering, so an error there is a problem answer and a file of
+/// one chunk is sent whole, with its length.
+pub(crate) async fn download(file: Download) -> Result<Response, Error> {
+    let body = match file.body {
+        Payload::Whole(bytes) => axum::body::Body::from(bytes),
+        Payload::Chunks(mut chunks) => {
+            let (first, second, chunks) = blocking(move || {
+                let first = chunks.next().transpose()?.unwrap_or_default();
+                let second = chunks.next().transpose()?;
+                Ok((first, second, chunks))
+            })
+            .await?;
+            match second {
+                None => axum::body::Body::from(first),
+                Some(second) => {
+                    let head = futures_util::stream::iter([Ok(Bytes::from(first)), Ok(Bytes::from(second))]);
+                    axum::body::Body::from_stream(head.chain(rest(chunks)))
+                }
+            }
+        }
+    };
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.media));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
+    Ok(response)
+}
+
+type ChunkIter = Box<dyn Iterator<Item = crate::error::Result<Vec<u8>>> + Send>;
+
+/// The remaining chunks of a download, each written when it is asked for.
+/// An error ends the body early (the client sees a broken transfer, never a
+/// file that looks complete).
+fn rest(chunks: ChunkIter) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    futures_util::stream::unfold(Some(chunks), |state| async move {
+        let mut chunks = state?;
+        match tokio::task::spawn_blocking(move || (chunks.next(), chunks)).await {
+            Ok((Some(Ok(bytes)), chunks)) => Some((Ok(Bytes::from(bytes)), Some(chunks))),
+            Ok((None, _)) => None,
+            Ok((Some(Err(e)), _)) => {
+                tracing::error!(error = %e, "an export failed while it was sent");
+                Some((Err(std::io::Error::other(e.to_string())), None))
+            }
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+        }
+    })
 }
 
 /// Withdraws a State's current list for its year (its delegate, an editor or

@@ -23,7 +23,7 @@ pub use compare::{
 };
 pub use inquiries::{InquiryDraft, InquiryFilter, MAX_MESSAGE_CHARS};
 pub use pages::{Session, StatePosition};
-pub use reads::{Download, ExportFormat, NewState, NewToken, SubmissionDetail};
+pub use reads::{Download, ExportFormat, NewState, NewToken, Payload, SubmissionDetail};
 pub use views::EntryView;
 
 // The values the service takes and answers with, wherever they are defined.
@@ -46,7 +46,7 @@ use crate::clock::Clock;
 use crate::domain::{Actor, Distribution, EntryDraft, RowError, StateCode, ValidList, Warning, validate_list};
 use crate::error::{Error, Result};
 use crate::formats;
-use crate::formats::concept::{self, ConceptDoc};
+use crate::formats::concept::{self, Concept, ConceptDoc};
 use crate::index::SearchIndex;
 use crate::store::{Store, Stored};
 
@@ -555,17 +555,14 @@ impl Glossary {
     /// stores holding the same list (no ids, revisions or times), so a list
     /// exported, imported elsewhere and exported again gives the same bytes.
     pub fn submission_document(&self, submission: &SubmissionRecord) -> Result<ConceptDoc> {
-        let mut concepts = Vec::with_capacity(submission.entry_count as usize);
-        for (i, e) in self.store.entries_of(submission.id).enumerate() {
-            let e = e?;
-            concepts.push(concept::from_draft(
-                &EntryDraft::from_text(e.row, e.text),
-                &submission.language,
-                i as u64 + 1,
-            ));
-        }
+        let concepts = self.submission_concepts(submission).collect::<Result<Vec<_>>>()?;
+        Ok(ConceptDoc { concepts, ..self.submission_head(submission) })
+    }
+
+    /// The header of a stored list's document (no concepts).
+    pub(crate) fn submission_head(&self, submission: &SubmissionRecord) -> ConceptDoc {
         let translated = if submission.language == "en" { "" } else { " with English translations" };
-        Ok(ConceptDoc {
+        ConceptDoc {
             title: format!("National terminology list of {} for {}", submission.state, submission.year),
             description: format!(
                 "National ICT-security terminology list of {} for the {} exchange (OSCE CBM 9), in '{}'{translated}; exported by consensus-glossary.",
@@ -574,7 +571,19 @@ impl Glossary {
             language: submission.language.clone(),
             state: Some(submission.state.clone()),
             year: Some(submission.year),
-            concepts,
+            concepts: Vec::new(),
+        }
+    }
+
+    /// A stored list's entries as concepts, read from the store one by one.
+    pub(crate) fn submission_concepts(
+        &self,
+        submission: &SubmissionRecord,
+    ) -> impl Iterator<Item = Result<Concept>> + Send + 'static {
+        let language = submission.language.clone();
+        self.store.entries_of_owned(submission.id).enumerate().map(move |(i, e)| {
+            let e = e?;
+            Ok(concept::from_draft(&EntryDraft::from_text(e.row, e.text), &language, i as u64 + 1))
         })
     }
 }

@@ -81,24 +81,80 @@ impl ExportFormat {
         }
     }
 
+    /// The streaming layout of this format.
+    pub fn layout(self) -> formats::export::Layout {
+        use formats::export::Layout;
+        match self {
+            Self::Json => Layout::Json,
+            Self::Csv { bom } => Layout::Csv { bom },
+            Self::Tbx => Layout::Tbx(formats::tbx::Version::V3),
+            Self::Tbx2 => Layout::Tbx(formats::tbx::Version::V2),
+        }
+    }
+
+    /// The media type of a file in this format.
+    pub fn media(self) -> &'static str {
+        match self {
+            Self::Json => formats::json::MEDIA_TYPE,
+            Self::Csv { .. } => formats::csv::MEDIA_TYPE,
+            Self::Tbx | Self::Tbx2 => formats::tbx::MEDIA_TYPE,
+        }
+    }
+
     /// Writes a document of concepts in this format.
     pub fn write(self, doc: &formats::concept::ConceptDoc) -> Result<Download> {
-        let (media, body) = match self {
-            Self::Csv { bom } => (formats::csv::MEDIA_TYPE, formats::csv::write(doc, bom)?),
-            Self::Tbx => (formats::tbx::MEDIA_TYPE, formats::tbx::write(doc).into_bytes()),
-            Self::Tbx2 => (formats::tbx::MEDIA_TYPE, formats::tbx::write_v2(doc).into_bytes()),
-            Self::Json => (formats::json::MEDIA_TYPE, formats::json::write(doc)?),
+        let body = match self {
+            Self::Csv { bom } => formats::csv::write(doc, bom)?,
+            Self::Tbx => formats::tbx::write(doc).into_bytes(),
+            Self::Tbx2 => formats::tbx::write_v2(doc).into_bytes(),
+            Self::Json => formats::json::write(doc)?,
         };
-        Ok(Download { media, file_name: String::new(), body })
+        Ok(Download { media: self.media(), file_name: String::new(), body: Payload::Whole(body) })
     }
 }
 
 /// A file to save: its media type, a name for it, and its bytes.
-#[derive(Debug, Clone)]
 pub struct Download {
     pub media: &'static str,
     pub file_name: String,
-    pub body: Vec<u8>,
+    pub body: Payload,
+}
+
+/// The bytes of a download: whole, or chunks written while they are sent
+/// (a national list of any length is exported in bounded memory).
+pub enum Payload {
+    Whole(Vec<u8>),
+    Chunks(Box<dyn Iterator<Item = Result<Vec<u8>>> + Send>),
+}
+
+impl Payload {
+    /// Every byte, gathered (for callers that need the whole file).
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        match self {
+            Self::Whole(bytes) => Ok(bytes),
+            Self::Chunks(chunks) => {
+                let mut out = Vec::new();
+                for chunk in chunks {
+                    out.extend_from_slice(&chunk?);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body = match &self.body {
+            Payload::Whole(b) => format!("{} bytes", b.len()),
+            Payload::Chunks(_) => "chunks".to_owned(),
+        };
+        f.debug_struct("Download")
+            .field("media", &self.media)
+            .field("file_name", &self.file_name)
+            .field("body", &body)
+            .finish()
+    }
 }
 
 fn require_admin(actor: &Actor) -> Result<()> {
@@ -229,12 +285,35 @@ impl Glossary {
 
     /// One stored list as a file: the body a submission takes (JSON, CSV) or
     /// TBX, named `{STATE}-{year}-{language}.{ext}`.
+    ///
+    /// The file is written while it is sent, from the store, a chunk at a
+    /// time: a list of any length costs a few chunks of memory. (A TBX file
+    /// reads the list twice: once to learn whether it may declare
+    /// TBX-Basic, then to write it.)
     pub fn export_submission(&self, reader: &Actor, id: u64, format: ExportFormat) -> Result<Download> {
         let record = self.readable_submission(reader, id)?;
-        let doc = self.submission_document(&record)?;
-        let mut file = format.write(&doc)?;
-        file.file_name = format!("{}-{}-{}.{}", record.state, record.year, record.language, format.extension());
-        Ok(file)
+        let total = record.entry_count as usize;
+        let basic = match format {
+            ExportFormat::Tbx | ExportFormat::Tbx2 => {
+                let mut basic = true;
+                for c in self.submission_concepts(&record) {
+                    if !formats::tbx::is_basic([&c?], total) {
+                        basic = false;
+                        break;
+                    }
+                }
+                basic
+            }
+            _ => false,
+        };
+        let head = self.submission_head(&record);
+        let chunks =
+            formats::export::Chunks::new(format.layout(), head, total, basic, self.submission_concepts(&record));
+        Ok(Download {
+            media: format.media(),
+            file_name: format!("{}-{}-{}.{}", record.state, record.year, record.language, format.extension()),
+            body: Payload::Chunks(Box::new(chunks)),
+        })
     }
 
     /// One national entry by id.

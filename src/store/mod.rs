@@ -820,6 +820,12 @@ impl Store {
         self.trees[ENTRIES].scan_prefix(submission_id.to_be_bytes()).values().map(|v| decode(&v?))
     }
 
+    /// A list's entries in list order, from an iterator that holds no
+    /// borrow of the store (for answers written while they are sent).
+    pub fn entries_of_owned(&self, submission_id: u64) -> impl Iterator<Item = Result<EntryRecord>> + Send + 'static {
+        self.trees[ENTRIES].scan_prefix(submission_id.to_be_bytes()).values().map(|v| decode(&v?))
+    }
+
     /// One page of a list's entries, in list order: those after the first
     /// `offset`, at most `limit` (read from the page's first key on).
     pub fn entries_page(&self, submission_id: u64, offset: usize, limit: usize) -> Result<Vec<EntryRecord>> {

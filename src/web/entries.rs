@@ -6,8 +6,7 @@
 
 use askama::Template;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::search::ListItem;
 use super::{Chrome, Ctx, Failure, render};
@@ -102,11 +101,5 @@ pub async fn download(ctx: Ctx, Path((id, format)): Path<(String, String)>) -> R
     let format = ExportFormat::parse(&format, false)
         .ok_or_else(|| ctx.fail(Error::bad_param("format", "a list downloads as json, csv or tbx")))?;
     let file = ctx.call(move |g, a| g.export_submission(a, n, format)).await?;
-    let mut response = (StatusCode::OK, file.body).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.media));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    crate::http::submissions::download(file).await.map_err(|e| ctx.fail(e))
 }

@@ -235,3 +235,60 @@ async fn export_parameters_are_checked() {
     let view = app.get_json(&format!("/v1/submissions/{id}")).await;
     assert_eq!(view["entries"][0]["synonyms"], serde_json::json!([]));
 }
+
+/// A German list of `n` entries, each a few hundred bytes; entry `odd`
+/// carries a data category that TBX-Basic does not have.
+fn long_list(n: usize, odd: usize) -> Vec<u8> {
+    let entries: Vec<Value> = (1..=n)
+        .map(|i| {
+            let mut e = serde_json::json!({
+                "term": format!("Begriff Nummer {i}"),
+                "definition": format!("Eine lange Definition des Begriffs Nummer {i}, damit die Liste groß wird: {}", "Wort ".repeat(20)),
+                "term_en": format!("term number {i}"),
+                "definition_en": format!("A long definition of term number {i}, so that the list grows: {}", "word ".repeat(20)),
+            });
+            if i == odd {
+                e["extra"] = serde_json::json!({"term/termNote/grammaticalNumber": "singular"});
+            }
+            e
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"year": 2024, "language": "de", "entries": entries})).unwrap()
+}
+
+#[tokio::test]
+async fn a_long_list_leaves_in_chunks_and_round_trips() {
+    let app = spawn_app().await;
+    let n = 2500;
+    let id = import(&app, "DE", "", "application/json", long_list(n, n - 10)).await;
+    for (format, media) in MEDIA {
+        let r = app.get(&format!("/v1/submissions/{id}?format={format}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        // Written while it is sent: no length up front, chunked transfer.
+        assert!(r.headers().get("content-length").is_none(), "{format}: {:?}", r.headers());
+        assert_eq!(r.headers()["transfer-encoding"], "chunked", "{format}");
+        let body = r.bytes().await.unwrap().to_vec();
+        assert!(body.len() > 500_000, "{format}: {} bytes", body.len());
+        if format.starts_with("tbx") {
+            // The one odd entry near the end decides the dialect declared at the start.
+            let text = String::from_utf8(body.clone()).unwrap();
+            let root = text.lines().nth(1).unwrap();
+            assert!(!root.contains("TBX-Basic"), "{format}: {root}");
+            assert!(text.contains("grammaticalNumber"), "{format}");
+        }
+        let fresh = spawn_app().await;
+        let again = import(&fresh, "DE", "?year=2024&language=de", media, body.clone()).await;
+        let sub = fresh.get_json(&format!("/v1/submissions/{again}?limit=1&offset={}", n - 1)).await;
+        assert_eq!(sub["total"], n, "{format}");
+        assert_eq!(sub["entries"][0]["term"], format!("Begriff Nummer {n}"), "{format}");
+        let second = fresh.get(&format!("/v1/submissions/{again}?format={format}")).await.bytes().await.unwrap();
+        assert!(second.to_vec() == body, "{format}: export → import → export changed the document");
+    }
+    // A short list is sent whole, with its length.
+    let short = import(&app, "AT", "", "application/json", long_list(3, 0)).await;
+    for (format, _) in MEDIA {
+        let r = app.get(&format!("/v1/submissions/{short}?format={format}")).await;
+        let length: usize = r.headers()["content-length"].to_str().unwrap().parse().unwrap();
+        assert_eq!(r.bytes().await.unwrap().len(), length, "{format}");
+    }
+}

@@ -59,7 +59,7 @@ impl Glossary {
         Ok(Download {
             media: syntax.media_type(),
             file_name: format!("consensus-glossary.{}", syntax.extension()),
-            body,
+            body: crate::service::Payload::Whole(body),
         })
     }
 }
