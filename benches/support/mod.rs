@@ -324,9 +324,14 @@ pub fn ingest_bulk(
     Ok((Ingest::measured(total, lists.len(), started, submit_s, max_s), merge_s))
 }
 
-/// Opens a data directory the way `glossary serve` does: store, then index.
+/// Opens a data directory the way `glossary serve` does: store, then index
+/// (the store's page cache `CG_STORE_CACHE_MB` MiB, else the server's default).
 pub fn open(dir: &Path) -> Glossary {
-    let mut glossary = Glossary::open(dir, Clock::system()).expect("open store");
+    let cache = std::env::var("CG_STORE_CACHE_MB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(consensus_glossary::store::DEFAULT_CACHE_BYTES, |mb| mb * 1024 * 1024);
+    let mut glossary = Glossary::open_with_cache(dir, Clock::system(), cache).expect("open store");
     glossary.open_index().expect("open index");
     glossary
 }

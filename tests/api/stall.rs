@@ -180,3 +180,40 @@ async fn a_small_list_is_stored_while_a_large_one_of_another_state_is() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Sends `head` on a new connection and returns the answer's status line,
+/// headers and problem body; the server must close the connection after it.
+async fn answer_to_raw(app: &TestApp, head: &[u8]) -> (String, String, Value) {
+    let mut stream = connect(app).await;
+    // The server may answer (and close) before it has read all of a long head.
+    let _ = stream.write_all(head).await;
+    let (sent, closed) = read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    assert!(closed, "the connection stayed open after: {sent}");
+    let (top, body) = sent.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no head in {sent:?}"));
+    let (status, headers) = top.split_once("\r\n").unwrap_or((top, ""));
+    let problem = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {sent:?}"));
+    (status.to_owned(), headers.to_ascii_lowercase(), problem)
+}
+
+#[tokio::test]
+async fn heads_the_parser_refuses_are_answered_as_problems_too() {
+    let app = crate::helpers::spawn_app().await;
+    let control = b"GET /v1/states HTTP/1.1\r\nHost: localhost\r\nX-Note: a\x01b\r\n\r\n".to_vec();
+    let bad_line = b"GET /v1/states HTTP/9.9 extra\r\nHost: localhost\r\n\r\n".to_vec();
+    let mut huge = b"GET /v1/states HTTP/1.1\r\nHost: localhost\r\n".to_vec();
+    for i in 0..200 {
+        huge.extend_from_slice(format!("X-Filler-{i}: {}\r\n", "a".repeat(4000)).as_bytes());
+    }
+    huge.extend_from_slice(b"\r\n");
+    for (what, head, status) in
+        [("control character", control, 400), ("request line", bad_line, 400), ("800 KB head", huge, 431)]
+    {
+        let (line, headers, problem) = answer_to_raw(&app, &head).await;
+        assert!(line.starts_with(&format!("HTTP/1.1 {status} ")), "{what}: {line}");
+        assert!(headers.contains("content-type: application/problem+json"), "{what}: {headers}");
+        assert_eq!(problem["status"], status, "{what}: {problem}");
+        assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()), "{what}: {problem}");
+    }
+    // The server is none the worse for it.
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
