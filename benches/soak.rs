@@ -28,10 +28,13 @@
 //! Every answer other than the expected status, and every connection error,
 //! is an error; so is a slow client the server did not close in time.
 //! Reports per kind: requests, throughput, p50 / p99 latency, errors; the
-//! server's RSS at the start (samples loaded, before the load), after the
-//! first minute of load, and at the end (sampled every 10 s). Targets: 0
-//! errors; RSS at the end within 10 % of RSS after the first minute. Prints
-//! one `SOAK_JSON {...}` line, which BENCHMARKS.md quotes.
+//! server's RSS at the start (samples loaded, before the load), at the end
+//! of a warm-up of the same load (`CG_SOAK_WARMUP_SECS`, default 180: the
+//! time the store's page cache and the allocator take to fill up to their
+//! bounds), its lowest and highest from then on, and at the end (sampled
+//! every 10 s). The run lasts the warm-up plus `CG_SOAK_SECS`. Targets: 0
+//! errors; RSS at the end within 10 % of RSS after the warm-up. Prints one
+//! `SOAK_JSON {...}` line, which BENCHMARKS.md quotes.
 
 #[path = "server/mod.rs"]
 mod server;
@@ -312,6 +315,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let secs: u64 = env_or("CG_SOAK_SECS", 600u64).clamp(10, 1_800);
+    let warmup: u64 = env_or("CG_SOAK_WARMUP_SECS", 180u64).clamp(0, 1_800);
     let max_requests: u64 = env_or("CG_SOAK_MAX_REQUESTS", 10_000_000u64).clamp(1, 10_000_000);
     let header = HEADER_TIMEOUT_SECS.to_string();
     let body = BODY_TIMEOUT_SECS.to_string();
@@ -324,7 +328,10 @@ async fn main() {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (rss_start, anon_start) = server.rss();
-    println!("soak: {secs} s or {max_requests} requests against {}; RSS at start {rss_start:.0} MiB", server.base);
+    println!(
+        "soak: {warmup} s of warm-up, then {secs} s (or {max_requests} requests in all) against {}; RSS at start {rss_start:.0} MiB",
+        server.base
+    );
 
     let started = Instant::now();
     let ctx = Ctx {
@@ -332,7 +339,7 @@ async fn main() {
         base: server.base.clone(),
         addr: server.addr().to_owned(),
         admin: server.admin.clone(),
-        deadline: started + Duration::from_secs(secs),
+        deadline: started + Duration::from_secs(warmup + secs),
         sent: Arc::default(),
         max_requests,
         stats: Arc::default(),
@@ -351,13 +358,15 @@ async fn main() {
 
     let mut samples = Vec::new();
     let mut rss_warm = None;
+    let (mut rss_min, mut rss_max) = (f64::MAX, 0.0f64);
     while ctx.going() {
         tokio::time::sleep(Duration::from_secs(10)).await;
         assert!(server.alive(), "the server died");
         let (rss, anon) = server.rss();
         let t = started.elapsed().as_secs();
-        if rss_warm.is_none() && t >= 60 {
-            rss_warm = Some(rss);
+        if t >= warmup {
+            rss_warm.get_or_insert(rss);
+            (rss_min, rss_max) = (rss_min.min(rss), rss_max.max(rss));
         }
         println!("  {t:>4} s: {} requests, RSS {rss:.0} MiB (anonymous {anon:.0})", ctx.sent.load(Ordering::Relaxed));
         samples.push(json!({"t": t, "rss_mib": rss.round(), "anon_mib": anon.round()}));
@@ -368,6 +377,8 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     let (rss_end, anon_end) = server.rss();
     let rss_warm = rss_warm.unwrap_or(rss_start);
+    (rss_min, rss_max) = (rss_min.min(rss_end), rss_max.max(rss_end));
+    let spread = (rss_max - rss_min) / rss_warm.max(1.0) * 100.0;
     let store_mib = server.store_bytes() as f64 / (1024.0 * 1024.0);
 
     let mut kinds = serde_json::Map::new();
@@ -401,7 +412,7 @@ async fn main() {
         percentile(&all, 0.99)
     );
     println!(
-        "RSS: start {rss_start:.0} MiB, after 1 min {rss_warm:.0} MiB, end {rss_end:.0} MiB ({drift:+.1} % from 1 min; target within 10 %); the store's files: {store_mib:.0} MiB at the end"
+        "RSS: start {rss_start:.0} MiB, after the {warmup} s warm-up {rss_warm:.0} MiB, end {rss_end:.0} MiB ({drift:+.1} % from the warm-up; target within 10 %), {rss_min:.0} to {rss_max:.0} MiB after the warm-up ({spread:.1} % of it); the store's files: {store_mib:.0} MiB at the end"
     );
     println!(
         "SOAK_JSON {}",
@@ -410,7 +421,7 @@ async fn main() {
             "kinds": kinds, "p99_ms_all": (percentile(&all, 0.99) * 10.0).round() / 10.0,
             "per_s_all": (all.len() as f64 / elapsed * 10.0).round() / 10.0,
             "rss_start_mib": rss_start.round(), "anon_start_mib": anon_start.round(),
-            "rss_1min_mib": rss_warm.round(), "rss_end_mib": rss_end.round(), "anon_end_mib": anon_end.round(),
+            "warmup_secs": warmup, "rss_warm_mib": rss_warm.round(), "rss_min_mib": rss_min.round(), "rss_max_mib": rss_max.round(), "rss_end_mib": rss_end.round(), "anon_end_mib": anon_end.round(),
             "rss_drift_pct": (drift * 10.0).round() / 10.0, "store_files_mib": store_mib.round(), "samples": samples,
         })
     );
