@@ -20,6 +20,7 @@ mod openapi;
 mod operations;
 mod pages;
 mod proposals;
+mod readme;
 mod roles;
 mod search;
 mod skos;
