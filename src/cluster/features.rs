@@ -93,6 +93,21 @@ const GENERIC: &[&str] = &[
     "level",
     "make",
     "made",
+    // The boilerplate of legal definitions ("within the meaning of this
+    // Act", "for the purposes of this Regulation", "shall be understood to
+    // mean", "referred to in Article 3").
+    "act",
+    "law",
+    "meaning",
+    "mean",
+    "article",
+    "paragraph",
+    "regulation",
+    "directive",
+    "understood",
+    "referred",
+    "pursuant",
+    "accordance",
 ];
 
 /// Blocking keys (definition stems, term words) are those in at most one
@@ -135,6 +150,11 @@ pub struct Item {
     pub words: Vec<String>,
     /// (stem hash, weight), sorted by hash, L2-normalized.
     pub vector: Vec<(u64, f32)>,
+    /// The same for the definition as written, when it is not English
+    /// (stemmed and stop-listed in its own language): two entries in one
+    /// language are compared on what they wrote as well as on the
+    /// translations, which different translators word differently.
+    pub native: Vec<(u64, f32)>,
     /// The first content stems of the definition, in order (its genus).
     pub head: Vec<String>,
     /// The most informative stems of the definition, for blocking queries.
@@ -162,6 +182,11 @@ pub struct Vocabulary {
     phrases: Phrases,
     /// Whether definitions are rewritten through `phrases` too.
     rewrite_definitions: bool,
+    /// Whether non-English definitions get their own vector.
+    native_definitions: bool,
+    /// Analyzers of the definitions as written, by language (`None`: a
+    /// language without a stemmer and stop list).
+    native: HashMap<String, Option<tantivy::tokenizer::TextAnalyzer>>,
     generic: HashSet<String>,
     generic_weight: f32,
     /// Document frequency of definition stems and of term words.
@@ -186,6 +211,8 @@ impl Vocabulary {
             stems: HashMap::new(),
             phrases,
             rewrite_definitions: params.canonical_definitions,
+            native_definitions: params.native_definitions,
+            native: HashMap::new(),
             generic,
             generic_weight: params.generic_weight,
             stem_df: HashMap::new(),
@@ -217,9 +244,76 @@ impl Vocabulary {
         Self::df(index, &mut self.stem_df, index.fields().definition, stem) <= self.block_limit()
     }
 
+    /// The weighted stems of a non-English definition as written.
+    fn native_vector(&mut self, language: &str, text: &str) -> Vec<(u64, f32)> {
+        if !self.native_definitions || language == "en" {
+            return Vec::new();
+        }
+        let analyzer = self.native.entry(language.to_owned()).or_insert_with(|| native_analyzer(language));
+        let Some(analyzer) = analyzer else { return Vec::new() };
+        let mut tf: HashMap<String, f32> = HashMap::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(t) = stream.next() {
+            if t.text.chars().count() >= 2 {
+                *tf.entry(t.text.clone()).or_default() += 1.0;
+            }
+        }
+        let mut vector: Vec<(u64, f32)> =
+            tf.iter().map(|(s, n)| (stem_hash(&format!("{language}:{s}")), 1.0 + n.ln())).collect();
+        normalized(&mut vector);
+        vector
+    }
+
     /// The stem a hash stands for (in this run).
     pub fn stem(&self, hash: u64) -> &str {
         self.stems.get(&hash).map_or("", String::as_str)
+    }
+}
+
+/// The analyzer of definitions as written in `language`: words, lower
+/// case, the language's stop list, accents folded, its stemmer; `None` for
+/// languages without both.
+fn native_analyzer(language: &str) -> Option<tantivy::tokenizer::TextAnalyzer> {
+    use tantivy::tokenizer::{
+        AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+        TextAnalyzer,
+    };
+    let l = match language {
+        "da" => Language::Danish,
+        "de" => Language::German,
+        "es" => Language::Spanish,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "nl" => Language::Dutch,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ru" => Language::Russian,
+        "sv" => Language::Swedish,
+        _ => return None,
+    };
+    let stop = StopWordFilter::new(l)?;
+    Some(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(stop)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(l))
+            .build(),
+    )
+}
+
+/// Sorts a sparse vector by id, merges repeated ids and L2-normalizes it.
+fn normalized(vector: &mut Vec<(u64, f32)>) {
+    vector.sort_by_key(|(h, _)| *h);
+    vector.dedup_by_key(|(h, _)| *h);
+    let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, w) in vector.iter_mut() {
+            *w /= norm;
+        }
     }
 }
 
@@ -332,14 +426,8 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         vocab.stems.entry(h).or_insert_with(|| (*s).to_owned());
         vector.push((h, *w));
     }
-    vector.sort_by_key(|(h, _)| *h);
-    vector.dedup_by_key(|(h, _)| *h);
-    let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for (_, w) in &mut vector {
-            *w /= norm;
-        }
-    }
+    normalized(&mut vector);
+    let native = vocab.native_vector(&e.language, &e.definition);
     Ok(Item {
         id: e.id(),
         sub: e.submission_id,
@@ -355,6 +443,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         equivalent_keys,
         words,
         vector,
+        native,
         head,
         top_stems,
         trigrams,
@@ -365,7 +454,8 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
 /// The table of equivalents as stem sequences: each member's stems → its
 /// class's canonical stems. Members that are one word of three letters or
 /// fewer (acronyms such as "IT", which is also a pronoun) are left out:
-/// in running text they are too often something else.
+/// in running text they are too often something else; so are members one
+/// of whose words is a function word ("IT system").
 /// One member of a class of equivalents: its stems, its class's canonical
 /// stems, and the canonical phrase as written.
 type Phrase = (Vec<String>, Vec<String>, String);
@@ -388,7 +478,10 @@ impl Phrases {
                     continue;
                 }
                 let ms = stems(analyzer, m);
-                if ms.is_empty() || ms == canonical_stems {
+                // A member that loses a word to the stop list ("IT system":
+                // "it" is a pronoun too) would match that word's neighbour
+                // alone: every "system" would read "computer system".
+                if ms.is_empty() || ms == canonical_stems || ms.len() < m.split(' ').count() {
                     continue;
                 }
                 by_first.entry(ms[0].clone()).or_default().push((ms, canonical_stems.clone(), m.clone()));

@@ -187,6 +187,18 @@ pub fn narrower(x: &Item, y: &Item) -> bool {
     })
 }
 
+/// How close two definitions are: the cosine of their English texts, or
+/// for two entries of one language other than English the cosine of what
+/// they wrote if that is higher (translators word one text differently).
+pub fn definition_similarity(x: &Item, y: &Item) -> f32 {
+    let english = cosine(&x.vector, &y.vector);
+    if x.language == y.language && !x.native.is_empty() && !y.native.is_empty() {
+        english.max(cosine(&x.native, &y.native))
+    } else {
+        english
+    }
+}
+
 /// A pair's parts and its score (0 when a rule keeps the pair apart).
 #[derive(Debug, Clone)]
 pub struct Scored {
@@ -204,7 +216,7 @@ pub struct Scored {
 /// plus `term_weight` times the terms' word overlap, unless one is the
 /// other's narrower notion.
 pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
-    let definition = cosine(&x.vector, &y.vector);
+    let definition = definition_similarity(x, y);
     let mut term = term_match(x, y, params);
     let defs = definition_bridges(x, y);
     if !defs.is_empty() {
