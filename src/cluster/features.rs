@@ -137,8 +137,10 @@ pub struct Item {
     pub names: Vec<String>,
     /// The names without spaces.
     pub compacts: Vec<String>,
-    /// The content stems of each name (of its canonical form), sorted, then
-    /// of each name without its parenthesis.
+    /// The compared forms of the names: the names, then each without its
+    /// parenthesis, then each "Y of X" as "X Y".
+    pub forms: Vec<String>,
+    /// The content stems of each of `forms` (of its canonical form), sorted.
     pub name_stems: Vec<Vec<String>>,
     /// For each of `name_stems`: the equivalents of the table rewritten into
     /// their canonical names (as found, canonical name).
@@ -157,6 +159,11 @@ pub struct Item {
     pub native: Vec<(u64, f32)>,
     /// The first content stems of the definition, in order (its genus).
     pub head: Vec<String>,
+    /// The stems of the head nouns of the entry's English names ("system"
+    /// in "electronic information system", "security" in "security of
+    /// network and information systems"); empty when it has no English name
+    /// or its name is an acronym.
+    pub term_heads: Vec<String>,
     /// The most informative stems of the definition, for blocking queries.
     pub top_stems: Vec<String>,
     /// Character trigrams (hashed, sorted) of each name's space-free form:
@@ -358,12 +365,17 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     // without the parenthesis too (not as the same term: an acronym alone is
     // often ambiguous).
     let bare: Vec<String> = names.iter().filter_map(|n| parenthesis(n)).map(|[outside, _]| outside).collect();
+    // "network of bots" is also compared as "bots network", so the table's
+    // "bot network" (and through it "botnet") applies to it.
+    let reordered: Vec<String> =
+        names.iter().chain(&bare).filter_map(|n| of_reordered(n)).filter(|r| !names.contains(r)).collect();
+    let forms: Vec<String> = names.iter().chain(&bare).chain(&reordered).cloned().collect();
     let compacts: Vec<String> = names.iter().map(|n| n.replace(' ', "")).collect();
     let mut equivalent_keys = Vec::new();
     let mut analyzer = index.analyzer("en");
     let mut name_stems = Vec::with_capacity(names.len());
     let mut name_replaced = Vec::with_capacity(names.len());
-    for n in names.iter().chain(&bare) {
+    for n in &forms {
         // Whole keys first (acronyms: "dos attack"), then stems (plurals:
         // "information systems").
         let c = table.canonical(n);
@@ -398,6 +410,19 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         }
     }
     let trigrams = compacts.iter().map(|c| trigrams(c)).collect();
+    let mut term_heads = Vec::new();
+    let english_names: Vec<&str> = if e.language == "en" {
+        std::iter::once(e.term.as_str()).chain(e.synonyms.iter().map(String::as_str)).collect()
+    } else {
+        e.term_en.as_deref().into_iter().collect()
+    };
+    for n in english_names {
+        if let Some(h) = term_head(n).and_then(|h| stems(&mut analyzer, &h).pop()) {
+            if !term_heads.contains(&h) {
+                term_heads.push(h);
+            }
+        }
+    }
     let head: Vec<String> = tokens.iter().take(6).cloned().collect();
     let mut tf: HashMap<&str, f32> = HashMap::new();
     for t in &tokens {
@@ -438,6 +463,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         term: e.term.clone(),
         names,
         compacts,
+        forms,
         name_stems,
         name_replaced,
         equivalent_keys,
@@ -445,6 +471,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         vector,
         native,
         head,
+        term_heads,
         top_stems,
         trigrams,
         definition_bridges,
@@ -521,6 +548,29 @@ impl Phrases {
         }
         (out, replaced)
     }
+}
+
+/// "Y of X" as "X Y" ("security of information": "information security"),
+/// for one "of" only.
+fn of_reordered(name: &str) -> Option<String> {
+    let (y, x) = name.split_once(" of ")?;
+    (!x.contains(" of ") && !x.trim().is_empty() && !y.trim().is_empty()).then(|| format!("{} {}", x.trim(), y.trim()))
+}
+
+/// The head noun of an English term: the last word before "of" (or of the
+/// whole term), without a parenthesis; `None` for an acronym ("CERT",
+/// "NIS"), whose head cannot be read off.
+fn term_head(term: &str) -> Option<String> {
+    let bare = match parenthesis(&normalize::key(term)) {
+        Some([outside, _]) => outside,
+        None => normalize::key(term),
+    };
+    let words: Vec<&str> = term.split_whitespace().collect();
+    if words.len() == 1 && term.chars().filter(|c| c.is_uppercase()).count() >= 2 {
+        return None;
+    }
+    let phrase = bare.split(" of ").next().unwrap_or(&bare);
+    phrase.split(' ').rfind(|w| !w.is_empty()).map(str::to_owned)
 }
 
 /// Hashed character trigrams of a word (with its ends marked), sorted.

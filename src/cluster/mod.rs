@@ -76,6 +76,9 @@ pub struct Params {
     /// Compare two non-English entries of one language on their
     /// definitions as written too (the higher cosine counts).
     pub native_definitions: bool,
+    /// Different terms whose English head nouns differ: the definitions'
+    /// cosine times this is the score (no term overlap is added).
+    pub head_mismatch: f32,
 }
 
 impl Params {
@@ -95,6 +98,7 @@ impl Params {
             "canonical_definitions" => self.canonical_definitions = b()?,
             "generic_weight" => self.generic_weight = f()?,
             "native_definitions" => self.native_definitions = b()?,
+            "head_mismatch" => self.head_mismatch = f()?,
             _ => return Err(format!("no clustering parameter '{name}'")),
         }
         Ok(())
@@ -115,6 +119,7 @@ impl Default for Params {
             canonical_definitions: true,
             generic_weight: 0.5,
             native_definitions: false,
+            head_mismatch: 0.7,
         }
     }
 }
