@@ -650,12 +650,43 @@ pub fn shared(a: &[(u64, f32)], b: &[(u64, f32)]) -> Vec<(f32, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{STOP, cosine, parenthesis, stem_hash};
+    use super::{Phrases, STOP, cosine, of_reordered, parenthesis, stem_hash, stems, term_head};
+
+    #[test]
+    fn a_member_with_a_function_word_does_not_rewrite_its_neighbour() {
+        use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+        let mut en = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let phrases = Phrases::new(&mut en);
+        // "IT system" is "system" once "it" is dropped: no rewriting on it.
+        let (out, replaced) = phrases.rewrite(stems(&mut en, "a system that transmits data"));
+        assert!(replaced.is_empty(), "{replaced:?}");
+        assert_eq!(out, ["system", "transmit", "data"]);
+        let (out, _) = phrases.rewrite(stems(&mut en, "an information system"));
+        assert_eq!(out, ["comput", "system"]);
+    }
 
     #[test]
     fn a_parenthesis_gives_two_more_names() {
         assert_eq!(parenthesis("network security (nis)"), Some(["network security".to_owned(), "nis".to_owned()]));
         assert_eq!(parenthesis("malware"), None);
+    }
+
+    #[test]
+    fn a_term_head_is_its_last_noun_before_of() {
+        assert_eq!(term_head("electronic information system").as_deref(), Some("system"));
+        assert_eq!(term_head("security of network and information systems").as_deref(), Some("security"));
+        assert_eq!(term_head("network and information system security (NIS)").as_deref(), Some("security"));
+        assert_eq!(term_head("CERT"), None);
+    }
+
+    #[test]
+    fn y_of_x_reads_as_x_y() {
+        assert_eq!(of_reordered("network of bots").as_deref(), Some("bots network"));
+        assert_eq!(of_reordered("botnet"), None);
+        assert_eq!(of_reordered("security of networks of things"), None);
     }
 
     #[test]
