@@ -417,10 +417,10 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         e.term_en.as_deref().into_iter().collect()
     };
     for n in english_names {
-        if let Some(h) = term_head(n).and_then(|h| stems(&mut analyzer, &h).pop()) {
-            if !term_heads.contains(&h) {
-                term_heads.push(h);
-            }
+        if let Some(h) = term_head(n).and_then(|h| stems(&mut analyzer, &h).pop())
+            && !term_heads.contains(&h)
+        {
+            term_heads.push(h);
         }
     }
     let head: Vec<String> = tokens.iter().take(6).cloned().collect();
