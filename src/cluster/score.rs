@@ -222,7 +222,8 @@ pub struct Scored {
 /// plus the rest times the definitions' cosine, unless the definitions share
 /// (almost) nothing: a false friend. Different terms: the definitions' cosine
 /// plus `term_weight` times the terms' word overlap, unless one is the
-/// other's narrower notion.
+/// other's narrower notion; or, when their English head nouns differ, the
+/// cosine times `head_mismatch` alone.
 pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
     let definition = definition_similarity(x, y);
     let mut term = term_match(x, y, params);
