@@ -35,8 +35,11 @@ pub struct Row {
     pub concept: Option<String>,
 }
 
+/// A field's text, trimmed, without soft hyphens (the service refuses
+/// invisible characters; a soft hyphen is only a hint where to break a line,
+/// and some published glossaries carry them).
 fn text(v: &Value, field: &str) -> Option<String> {
-    v[field].as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    v[field].as_str().map(|s| s.replace('\u{00AD}', "")).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// Reads the rows of `path`, grouped by party: by `state` when rows carry
@@ -147,6 +150,9 @@ pub fn load(by_party: &BTreeMap<String, Vec<Row>>) -> Result<Loaded, Box<dyn std
             (code.clone(), ListInput { format: ListFormat::Json, body, language: None, year: None, distribution: None })
         })
         .collect();
-    glossary.submit_many(&actor, lists).map_err(|(i, e)| format!("list {i}: {e}"))?;
+    glossary.submit_many(&actor, lists).map_err(|(i, e)| match e {
+        consensus_glossary::error::Error::Invalid(rows) => format!("list {i}: {} error(s): {rows:?}", rows.len()),
+        e => format!("list {i}: {e}"),
+    })?;
     Ok(Loaded { glossary, placed, dir })
 }

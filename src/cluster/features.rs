@@ -93,6 +93,21 @@ const GENERIC: &[&str] = &[
     "level",
     "make",
     "made",
+    // The boilerplate of legal definitions ("within the meaning of this
+    // Act", "for the purposes of this Regulation", "shall be understood to
+    // mean", "referred to in Article 3").
+    "act",
+    "law",
+    "meaning",
+    "mean",
+    "article",
+    "paragraph",
+    "regulation",
+    "directive",
+    "understood",
+    "referred",
+    "pursuant",
+    "accordance",
 ];
 
 /// Blocking keys (definition stems, term words) are those in at most one
@@ -122,8 +137,10 @@ pub struct Item {
     pub names: Vec<String>,
     /// The names without spaces.
     pub compacts: Vec<String>,
-    /// The content stems of each name (of its canonical form), sorted, then
-    /// of each name without its parenthesis.
+    /// The compared forms of the names: the names, then each without its
+    /// parenthesis, then each "Y of X" as "X Y".
+    pub forms: Vec<String>,
+    /// The content stems of each of `forms` (of its canonical form), sorted.
     pub name_stems: Vec<Vec<String>>,
     /// For each of `name_stems`: the equivalents of the table rewritten into
     /// their canonical names (as found, canonical name).
@@ -135,8 +152,18 @@ pub struct Item {
     pub words: Vec<String>,
     /// (stem hash, weight), sorted by hash, L2-normalized.
     pub vector: Vec<(u64, f32)>,
+    /// The same for the definition as written, when it is not English
+    /// (stemmed and stop-listed in its own language): two entries in one
+    /// language are compared on what they wrote as well as on the
+    /// translations, which different translators word differently.
+    pub native: Vec<(u64, f32)>,
     /// The first content stems of the definition, in order (its genus).
     pub head: Vec<String>,
+    /// The stems of the head nouns of the entry's English names ("system"
+    /// in "electronic information system", "security" in "security of
+    /// network and information systems"); empty when it has no English name
+    /// or its name is an acronym.
+    pub term_heads: Vec<String>,
     /// The most informative stems of the definition, for blocking queries.
     pub top_stems: Vec<String>,
     /// Character trigrams (hashed, sorted) of each name's space-free form:
@@ -162,6 +189,11 @@ pub struct Vocabulary {
     phrases: Phrases,
     /// Whether definitions are rewritten through `phrases` too.
     rewrite_definitions: bool,
+    /// Whether non-English definitions get their own vector.
+    native_definitions: bool,
+    /// Analyzers of the definitions as written, by language (`None`: a
+    /// language without a stemmer and stop list).
+    native: HashMap<String, Option<tantivy::tokenizer::TextAnalyzer>>,
     generic: HashSet<String>,
     generic_weight: f32,
     /// Document frequency of definition stems and of term words.
@@ -186,6 +218,8 @@ impl Vocabulary {
             stems: HashMap::new(),
             phrases,
             rewrite_definitions: params.canonical_definitions,
+            native_definitions: params.native_definitions,
+            native: HashMap::new(),
             generic,
             generic_weight: params.generic_weight,
             stem_df: HashMap::new(),
@@ -217,9 +251,76 @@ impl Vocabulary {
         Self::df(index, &mut self.stem_df, index.fields().definition, stem) <= self.block_limit()
     }
 
+    /// The weighted stems of a non-English definition as written.
+    fn native_vector(&mut self, language: &str, text: &str) -> Vec<(u64, f32)> {
+        if !self.native_definitions || language == "en" {
+            return Vec::new();
+        }
+        let analyzer = self.native.entry(language.to_owned()).or_insert_with(|| native_analyzer(language));
+        let Some(analyzer) = analyzer else { return Vec::new() };
+        let mut tf: HashMap<String, f32> = HashMap::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(t) = stream.next() {
+            if t.text.chars().count() >= 2 {
+                *tf.entry(t.text.clone()).or_default() += 1.0;
+            }
+        }
+        let mut vector: Vec<(u64, f32)> =
+            tf.iter().map(|(s, n)| (stem_hash(&format!("{language}:{s}")), 1.0 + n.ln())).collect();
+        normalized(&mut vector);
+        vector
+    }
+
     /// The stem a hash stands for (in this run).
     pub fn stem(&self, hash: u64) -> &str {
         self.stems.get(&hash).map_or("", String::as_str)
+    }
+}
+
+/// The analyzer of definitions as written in `language`: words, lower
+/// case, the language's stop list, accents folded, its stemmer; `None` for
+/// languages without both.
+fn native_analyzer(language: &str) -> Option<tantivy::tokenizer::TextAnalyzer> {
+    use tantivy::tokenizer::{
+        AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+        TextAnalyzer,
+    };
+    let l = match language {
+        "da" => Language::Danish,
+        "de" => Language::German,
+        "es" => Language::Spanish,
+        "fi" => Language::Finnish,
+        "fr" => Language::French,
+        "hu" => Language::Hungarian,
+        "it" => Language::Italian,
+        "nl" => Language::Dutch,
+        "no" | "nb" | "nn" => Language::Norwegian,
+        "pt" => Language::Portuguese,
+        "ru" => Language::Russian,
+        "sv" => Language::Swedish,
+        _ => return None,
+    };
+    let stop = StopWordFilter::new(l)?;
+    Some(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(stop)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(l))
+            .build(),
+    )
+}
+
+/// Sorts a sparse vector by id, merges repeated ids and L2-normalizes it.
+fn normalized(vector: &mut Vec<(u64, f32)>) {
+    vector.sort_by_key(|(h, _)| *h);
+    vector.dedup_by_key(|(h, _)| *h);
+    let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, w) in vector.iter_mut() {
+            *w /= norm;
+        }
     }
 }
 
@@ -264,12 +365,17 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     // without the parenthesis too (not as the same term: an acronym alone is
     // often ambiguous).
     let bare: Vec<String> = names.iter().filter_map(|n| parenthesis(n)).map(|[outside, _]| outside).collect();
+    // "network of bots" is also compared as "bots network", so the table's
+    // "bot network" (and through it "botnet") applies to it.
+    let reordered: Vec<String> =
+        names.iter().chain(&bare).filter_map(|n| of_reordered(n)).filter(|r| !names.contains(r)).collect();
+    let forms: Vec<String> = names.iter().chain(&bare).chain(&reordered).cloned().collect();
     let compacts: Vec<String> = names.iter().map(|n| n.replace(' ', "")).collect();
     let mut equivalent_keys = Vec::new();
     let mut analyzer = index.analyzer("en");
     let mut name_stems = Vec::with_capacity(names.len());
     let mut name_replaced = Vec::with_capacity(names.len());
-    for n in names.iter().chain(&bare) {
+    for n in &forms {
         // Whole keys first (acronyms: "dos attack"), then stems (plurals:
         // "information systems").
         let c = table.canonical(n);
@@ -304,6 +410,19 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         }
     }
     let trigrams = compacts.iter().map(|c| trigrams(c)).collect();
+    let mut term_heads = Vec::new();
+    let english_names: Vec<&str> = if e.language == "en" {
+        std::iter::once(e.term.as_str()).chain(e.synonyms.iter().map(String::as_str)).collect()
+    } else {
+        e.term_en.as_deref().into_iter().collect()
+    };
+    for n in english_names {
+        if let Some(h) = term_head(n).and_then(|h| stems(&mut analyzer, &h).pop())
+            && !term_heads.contains(&h)
+        {
+            term_heads.push(h);
+        }
+    }
     let head: Vec<String> = tokens.iter().take(6).cloned().collect();
     let mut tf: HashMap<&str, f32> = HashMap::new();
     for t in &tokens {
@@ -332,14 +451,8 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         vocab.stems.entry(h).or_insert_with(|| (*s).to_owned());
         vector.push((h, *w));
     }
-    vector.sort_by_key(|(h, _)| *h);
-    vector.dedup_by_key(|(h, _)| *h);
-    let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for (_, w) in &mut vector {
-            *w /= norm;
-        }
-    }
+    normalized(&mut vector);
+    let native = vocab.native_vector(&e.language, &e.definition);
     Ok(Item {
         id: e.id(),
         sub: e.submission_id,
@@ -350,12 +463,15 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         term: e.term.clone(),
         names,
         compacts,
+        forms,
         name_stems,
         name_replaced,
         equivalent_keys,
         words,
         vector,
+        native,
         head,
+        term_heads,
         top_stems,
         trigrams,
         definition_bridges,
@@ -365,7 +481,8 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
 /// The table of equivalents as stem sequences: each member's stems → its
 /// class's canonical stems. Members that are one word of three letters or
 /// fewer (acronyms such as "IT", which is also a pronoun) are left out:
-/// in running text they are too often something else.
+/// in running text they are too often something else; so are members one
+/// of whose words is a function word ("IT system").
 /// One member of a class of equivalents: its stems, its class's canonical
 /// stems, and the canonical phrase as written.
 type Phrase = (Vec<String>, Vec<String>, String);
@@ -388,7 +505,10 @@ impl Phrases {
                     continue;
                 }
                 let ms = stems(analyzer, m);
-                if ms.is_empty() || ms == canonical_stems {
+                // A member that loses a word to the stop list ("IT system":
+                // "it" is a pronoun too) would match that word's neighbour
+                // alone: every "system" would read "computer system".
+                if ms.is_empty() || ms == canonical_stems || ms.len() < m.split(' ').count() {
                     continue;
                 }
                 by_first.entry(ms[0].clone()).or_default().push((ms, canonical_stems.clone(), m.clone()));
@@ -428,6 +548,29 @@ impl Phrases {
         }
         (out, replaced)
     }
+}
+
+/// "Y of X" as "X Y" ("security of information": "information security"),
+/// for one "of" only.
+fn of_reordered(name: &str) -> Option<String> {
+    let (y, x) = name.split_once(" of ")?;
+    (!x.contains(" of ") && !x.trim().is_empty() && !y.trim().is_empty()).then(|| format!("{} {}", x.trim(), y.trim()))
+}
+
+/// The head noun of an English term: the last word before "of" (or of the
+/// whole term), without a parenthesis; `None` for an acronym ("CERT",
+/// "NIS"), whose head cannot be read off.
+fn term_head(term: &str) -> Option<String> {
+    let bare = match parenthesis(&normalize::key(term)) {
+        Some([outside, _]) => outside,
+        None => normalize::key(term),
+    };
+    let words: Vec<&str> = term.split_whitespace().collect();
+    if words.len() == 1 && term.chars().filter(|c| c.is_uppercase()).count() >= 2 {
+        return None;
+    }
+    let phrase = bare.split(" of ").next().unwrap_or(&bare);
+    phrase.split(' ').rfind(|w| !w.is_empty()).map(str::to_owned)
 }
 
 /// Hashed character trigrams of a word (with its ends marked), sorted.
@@ -507,12 +650,43 @@ pub fn shared(a: &[(u64, f32)], b: &[(u64, f32)]) -> Vec<(f32, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{STOP, cosine, parenthesis, stem_hash};
+    use super::{Phrases, STOP, cosine, of_reordered, parenthesis, stem_hash, stems, term_head};
+
+    #[test]
+    fn a_member_with_a_function_word_does_not_rewrite_its_neighbour() {
+        use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+        let mut en = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let phrases = Phrases::new(&mut en);
+        // "IT system" is "system" once "it" is dropped: no rewriting on it.
+        let (out, replaced) = phrases.rewrite(stems(&mut en, "a system that transmits data"));
+        assert!(replaced.is_empty(), "{replaced:?}");
+        assert_eq!(out, ["system", "transmit", "data"]);
+        let (out, _) = phrases.rewrite(stems(&mut en, "an information system"));
+        assert_eq!(out, ["comput", "system"]);
+    }
 
     #[test]
     fn a_parenthesis_gives_two_more_names() {
         assert_eq!(parenthesis("network security (nis)"), Some(["network security".to_owned(), "nis".to_owned()]));
         assert_eq!(parenthesis("malware"), None);
+    }
+
+    #[test]
+    fn a_term_head_is_its_last_noun_before_of() {
+        assert_eq!(term_head("electronic information system").as_deref(), Some("system"));
+        assert_eq!(term_head("security of network and information systems").as_deref(), Some("security"));
+        assert_eq!(term_head("network and information system security (NIS)").as_deref(), Some("security"));
+        assert_eq!(term_head("CERT"), None);
+    }
+
+    #[test]
+    fn y_of_x_reads_as_x_y() {
+        assert_eq!(of_reordered("network of bots").as_deref(), Some("bots network"));
+        assert_eq!(of_reordered("botnet"), None);
+        assert_eq!(of_reordered("security of networks of things"), None);
     }
 
     #[test]

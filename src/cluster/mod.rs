@@ -73,6 +73,12 @@ pub struct Params {
     /// The weight of a generic word of ICT definitions ("information",
     /// "system", "data", ...) in a definition's vector, against 1 for the others.
     pub generic_weight: f32,
+    /// Compare two non-English entries of one language on their
+    /// definitions as written too (the higher cosine counts).
+    pub native_definitions: bool,
+    /// Different terms whose English head nouns differ: the definitions'
+    /// cosine times this is the score (no term overlap is added).
+    pub head_mismatch: f32,
 }
 
 impl Params {
@@ -91,6 +97,8 @@ impl Params {
             "variant_min" => self.variant_min = f()?,
             "canonical_definitions" => self.canonical_definitions = b()?,
             "generic_weight" => self.generic_weight = f()?,
+            "native_definitions" => self.native_definitions = b()?,
+            "head_mismatch" => self.head_mismatch = f()?,
             _ => return Err(format!("no clustering parameter '{name}'")),
         }
         Ok(())
@@ -110,6 +118,8 @@ impl Default for Params {
             variant_min: 0.8,
             canonical_definitions: true,
             generic_weight: 0.5,
+            native_definitions: false,
+            head_mismatch: 0.7,
         }
     }
 }

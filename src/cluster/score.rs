@@ -162,18 +162,26 @@ pub fn definition_bridges(a: &Item, b: &Item) -> Vec<String> {
     out
 }
 
-/// The `i`th compared name: a name, or after them a name without its parenthesis.
+/// The `i`th compared form of an item's names.
 fn name_of(item: &Item, i: usize) -> String {
-    item.names.get(i).cloned().unwrap_or_else(|| {
-        let bare = item.names.iter().filter_map(|n| n.split_once('(').map(|(o, _)| o.trim().to_owned()));
-        bare.clone().nth(i - item.names.len()).unwrap_or_default()
-    })
+    item.forms.get(i).cloned().unwrap_or_default()
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     v.retain(|x| seen.insert(x.clone()));
     v
+}
+
+/// Do the two entries' English terms have different head nouns (both known)?
+pub fn different_heads(x: &Item, y: &Item) -> bool {
+    // One head may be the other with an ending the stemmer leaves ("war" /
+    // "warfare").
+    let agree =
+        |a: &String, b: &String| a.len().min(b.len()) >= 3 && (a.starts_with(b.as_str()) || b.starts_with(a.as_str()));
+    !x.term_heads.is_empty()
+        && !y.term_heads.is_empty()
+        && !x.term_heads.iter().any(|h| y.term_heads.iter().any(|g| agree(h, g)))
 }
 
 /// Is `x` a narrower notion than `y`? `y`'s name is a proper part of `x`'s
@@ -185,6 +193,18 @@ pub fn narrower(x: &Item, y: &Item) -> bool {
         ys.iter().all(|s| genus.contains(s))
             && x.name_stems.iter().any(|xs| xs.len() > ys.len() && ys.iter().all(|s| xs.binary_search(s).is_ok()))
     })
+}
+
+/// How close two definitions are: the cosine of their English texts, or
+/// for two entries of one language other than English the cosine of what
+/// they wrote if that is higher (translators word one text differently).
+pub fn definition_similarity(x: &Item, y: &Item) -> f32 {
+    let english = cosine(&x.vector, &y.vector);
+    if x.language == y.language && !x.native.is_empty() && !y.native.is_empty() {
+        english.max(cosine(&x.native, &y.native))
+    } else {
+        english
+    }
 }
 
 /// A pair's parts and its score (0 when a rule keeps the pair apart).
@@ -202,9 +222,10 @@ pub struct Scored {
 /// plus the rest times the definitions' cosine, unless the definitions share
 /// (almost) nothing: a false friend. Different terms: the definitions' cosine
 /// plus `term_weight` times the terms' word overlap, unless one is the
-/// other's narrower notion.
+/// other's narrower notion; or, when their English head nouns differ, the
+/// cosine times `head_mismatch` alone.
 pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
-    let definition = cosine(&x.vector, &y.vector);
+    let definition = definition_similarity(x, y);
     let mut term = term_match(x, y, params);
     let defs = definition_bridges(x, y);
     if !defs.is_empty() {
@@ -221,6 +242,11 @@ pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
             let floor = if kind.is_same_term() { params.same_term_floor } else { params.equivalent_floor };
             (floor + (1.0 - floor) * definition, kind, None)
         }
+        // Terms whose head nouns differ name two kinds of thing ("security
+        // of network and information systems" / "electronic information
+        // system"): the words they share are modifiers, which say nothing,
+        // and the definitions must carry more.
+        None if different_heads(x, y) => (definition * params.head_mismatch, LinkKind::SimilarDefinition, None),
         None => ((definition + params.term_weight * term.similarity).min(1.0), LinkKind::SimilarDefinition, None),
     };
     if term.same.is_some() && definition < params.same_term_min_definition {
