@@ -192,8 +192,9 @@ pub fn validate_list(draft: ListDraft, current_year: i32) -> Result<ValidList, V
     let mut warnings = Vec::new();
     let mut entries = Vec::with_capacity(draft.entries.len());
     let mut first_row_of_key: HashMap<String, u64> = HashMap::new();
-    for d in draft.entries {
+    for mut d in draft.entries {
         let row = d.row;
+        warnings.extend(strip_harmless_invisibles(&mut d));
         let mut bad = false;
         let mut err = |field: &str, reason: String| {
             errors.push(RowError::new(Some(row), field, reason));
@@ -403,6 +404,73 @@ pub fn extra_key_problem(key: &str) -> Option<String> {
     None
 }
 
+/// Removes the invisible characters that have an innocent source and whose
+/// removal changes nothing a reader sees, and says so (one warning per
+/// field): the soft hyphen (U+00AD, a hyphenation hint that word processors
+/// and PDFs leave in text) everywhere; in texts that are not terms (the
+/// definitions, source, note, extra values) also the zero-width space
+/// (U+200B), word joiner (U+2060) and byte order mark (U+FEFF) that copying
+/// from web pages and PDFs leaves behind. In a term, synonym or domain those
+/// three can make a term look like another, so they stay refused, as do the
+/// bidirectional controls everywhere (they change the order text is shown
+/// in) and every other invisible format character.
+fn strip_harmless_invisibles(d: &mut EntryDraft) -> Vec<Warning> {
+    const SOFT_HYPHEN: char = '\u{00AD}';
+    const IN_PROSE: [char; 4] = ['\u{00AD}', '\u{200B}', '\u{2060}', '\u{FEFF}'];
+    let row = d.row;
+    let mut warnings = Vec::new();
+    let mut strip = |field: &str, text: &mut String, chars: &[char]| {
+        let removed = text.chars().filter(|c| chars.contains(c)).count();
+        if removed == 0 {
+            return;
+        }
+        let names: Vec<&str> = chars
+            .iter()
+            .filter(|c| text.contains(**c))
+            .map(|c| match c {
+                '\u{00AD}' => "U+00AD soft hyphen",
+                '\u{200B}' => "U+200B zero-width space",
+                '\u{2060}' => "U+2060 word joiner",
+                _ => "U+FEFF byte order mark",
+            })
+            .collect();
+        text.retain(|c| !chars.contains(&c));
+        warnings.push(Warning {
+            row: Some(row),
+            field: field.to_owned(),
+            message: format!(
+                "{removed} invisible character(s) removed ({}): they change nothing a reader sees",
+                names.join(", ")
+            ),
+        });
+    };
+    for (field, text) in [("term", &mut d.term), ("term_en", &mut d.term_en)] {
+        if let Some(text) = text {
+            strip(field, text, &[SOFT_HYPHEN]);
+        }
+    }
+    for synonym in &mut d.synonyms {
+        strip("synonyms", synonym, &[SOFT_HYPHEN]);
+    }
+    for domain in &mut d.domains {
+        strip("domains", domain, &[SOFT_HYPHEN]);
+    }
+    for (field, text) in [
+        ("definition", &mut d.definition),
+        ("definition_en", &mut d.definition_en),
+        ("source", &mut d.source),
+        ("note", &mut d.note),
+    ] {
+        if let Some(text) = text {
+            strip(field, text, &IN_PROSE);
+        }
+    }
+    for value in d.extra.values_mut() {
+        strip("extra", value, &IN_PROSE);
+    }
+    warnings
+}
+
 pub(crate) fn required_text(
     raw: Option<&str>,
     field: &str,
@@ -601,6 +669,23 @@ mod tests {
         )
         .unwrap();
         assert!(v.entries[0].text.term.contains('\u{200C}'));
+    }
+
+    #[test]
+    fn innocent_invisibles_are_removed_with_a_warning() {
+        let mut d = draft(1, "Cyber\u{00AD}angriff", "Ein\u{200B} An\u{00AD}griff\u{FEFF} auf Systeme.");
+        d.note = Some("Siehe\u{2060} auch.".into());
+        let v = validate_list(list("en", vec![d]), 2026).unwrap();
+        let text = &v.entries[0].text;
+        assert_eq!(text.term, "Cyberangriff");
+        assert_eq!(text.definition, "Ein Angriff auf Systeme.");
+        assert_eq!(text.note.as_deref(), Some("Siehe auch."));
+        let fields: Vec<_> = v.warnings.iter().map(|w| w.field.as_str()).collect();
+        assert_eq!(fields, vec!["term", "definition", "note"]);
+        assert!(v.warnings[1].message.starts_with("3 invisible character(s) removed"), "{}", v.warnings[1].message);
+        // In a term, a zero-width space is still refused.
+        let errors = validate_list(list("en", vec![draft(1, "cyber\u{200B}attack", "ok")]), 2026).unwrap_err();
+        assert_eq!(errors[0].field, "term");
     }
 
     #[test]
