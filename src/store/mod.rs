@@ -32,7 +32,7 @@ pub use proposals::{
 pub use records::*;
 
 /// sled's page cache unless the server is told otherwise (`serve --store-cache-mb`).
-pub const DEFAULT_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The trees of the store, in the order transactions see them.
 const TREES: [&str; 18] = [
