@@ -240,23 +240,26 @@ pub fn update(
     }
     let mut probe_items = fresh.clone();
     probe_items.extend(neighbours_of_fresh);
-    let mut linked_outside: Vec<usize> = Vec::new();
-    for j in fresh.len()..probe_items.len() {
-        if (0..fresh.len()).any(|i| score::score(&probe_items, i, j, params).is_some()) {
-            linked_outside.push(j);
-        }
-    }
+    // A clustered neighbour's cluster is re-clustered only if a new entry
+    // links to it strongly enough to join it (see `Region`); a neighbour in
+    // no cluster yet comes along on any edge.
     let mut loose: Vec<Item> = Vec::new();
-    for j in linked_outside {
+    for j in fresh.len()..probe_items.len() {
+        let best = (0..fresh.len())
+            .filter_map(|i| score::score(&probe_items, i, j, params))
+            .map(|l| l.score)
+            .fold(None, |m: Option<f32>, s| Some(m.map_or(s, |m| m.max(s))));
+        let Some(best) = best else { continue };
         match store.cluster_of(&probe_items[j].id)? {
-            Some(c) => {
+            Some(c) if joins(best, params) => {
                 seeds.insert(c);
             }
+            Some(_) => {}
             None => loose.push(probe_items[j].clone()),
         }
     }
     let leaving_set: HashSet<String> = leaving.iter().cloned().collect();
-    let region = Region::gather(store, index, &mut vocab, &seeds, fresh, loose, &leaving_set)?;
+    let region = Region::gather(store, index, &mut vocab, &seeds, fresh, loose, &leaving_set, params)?;
     let records = region.cluster(index, store, params, &vocab)?;
     let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
     // One transaction: the replaced revision's entries leave, the touched
@@ -301,7 +304,7 @@ pub fn recluster(
             }
         }
     }
-    let region = Region::gather(store, index, &mut vocab, &seeds, Vec::new(), loose, &HashSet::new())?;
+    let region = Region::gather(store, index, &mut vocab, &seeds, Vec::new(), loose, &HashSet::new(), params)?;
     let records = region.cluster(index, store, params, &vocab)?;
     let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
     store.update_clusters(&records, &removed, &region.dropped)?;
@@ -309,10 +312,25 @@ pub fn recluster(
     Ok(records.into_iter().filter(|r| r.members.iter().any(|m| named.contains(m))).collect())
 }
 
+/// Can a pair with this score take part in a merge? Two clusters merge only
+/// while the average score over all their pairs reaches `min_link`, so at
+/// least one of their pairs must reach it (the rounding of stored scores
+/// is allowed for).
+fn joins(score: f32, params: &Params) -> bool {
+    score >= params.min_link - 0.002
+}
+
 /// The part of the graph an update or a decision reaches: the entries of
-/// the seed clusters and of every cluster their stored pairs reach (a
-/// connected part of the graph: no edge leaves it), new entries, and the
-/// pairs stored among them.
+/// the seed clusters and of every cluster their stored pairs that can join
+/// clusters reach, new entries, and the pairs stored among them.
+///
+/// Only pairs that reach `min_link` are followed ([`joins`]): average
+/// linkage merges two clusters only if one of their pairs reaches it, so
+/// the final clusters never cross a weaker pair, and clustering each part
+/// connected by stronger pairs alone gives what clustering everything gives
+/// (the property test in `tests.rs`). Following every edge instead made an
+/// update re-cluster nearly the whole store when definitions share many
+/// words (31 s instead of under 1 s at 100,000 entries).
 struct Region {
     items: Vec<Item>,
     /// Pairs stored in the region's clusters (entry ids).
@@ -327,6 +345,7 @@ struct Region {
 }
 
 impl Region {
+    #[allow(clippy::too_many_arguments)]
     fn gather(
         store: &Store,
         index: &SearchIndex,
@@ -335,6 +354,7 @@ impl Region {
         fresh: Vec<Item>,
         loose: Vec<Item>,
         leaving: &HashSet<String>,
+        params: &Params,
     ) -> Result<Self> {
         let fresh_count = fresh.len();
         let mut items = fresh;
@@ -356,7 +376,7 @@ impl Region {
             }
             let Some(c) = store.cluster(&cid)? else { continue };
             old.push(c.id.clone());
-            for l in &c.near {
+            for l in c.near.iter().filter(|l| joins(l.score, params)) {
                 for end in [&l.a, &l.b] {
                     if !c.members.contains(end)
                         && let Some(other) = store.cluster_of(end)?
