@@ -245,13 +245,13 @@ pub fn update(
     // no cluster yet comes along on any edge.
     let mut loose: Vec<Item> = Vec::new();
     for j in fresh.len()..probe_items.len() {
-        let best = (0..fresh.len())
-            .filter_map(|i| score::score(&probe_items, i, j, params))
-            .map(|l| l.score)
-            .fold(None, |m: Option<f32>, s| Some(m.map_or(s, |m| m.max(s))));
-        let Some(best) = best else { continue };
+        let links: Vec<score::Link> =
+            (0..fresh.len()).filter_map(|i| score::score(&probe_items, i, j, params)).collect();
+        if links.is_empty() {
+            continue;
+        }
         match store.cluster_of(&probe_items[j].id)? {
-            Some(c) if joins(best, params) => {
+            Some(c) if links.iter().any(|l| can_join(l, params)) => {
                 seeds.insert(c);
             }
             Some(_) => {}
@@ -320,6 +320,18 @@ fn joins(score: f32, params: &Params) -> bool {
     score >= params.min_link - 0.002
 }
 
+/// Can this pair take part in a merge: one that reaches `min_link`, or a
+/// same-term pair (those join as single links, whatever their score)?
+fn can_join(link: &score::Link, params: &Params) -> bool {
+    link.kind.is_same_term() || joins(link.score, params)
+}
+
+/// [`can_join`] for a stored pair.
+fn stored_can_join(link: &LinkRecord, params: &Params) -> bool {
+    [score::LinkKind::SameTerm, score::LinkKind::SameEnglishTerm].iter().any(|k| k.reason() == link.reason)
+        || joins(link.score, params)
+}
+
 /// The part of the graph an update or a decision reaches: the entries of
 /// the seed clusters and of every cluster their stored pairs that can join
 /// clusters reach, new entries, and the pairs stored among them.
@@ -376,7 +388,7 @@ impl Region {
             }
             let Some(c) = store.cluster(&cid)? else { continue };
             old.push(c.id.clone());
-            for l in c.near.iter().filter(|l| joins(l.score, params)) {
+            for l in c.near.iter().filter(|l| stored_can_join(l, params)) {
                 for end in [&l.a, &l.b] {
                     if !c.members.contains(end)
                         && let Some(other) = store.cluster_of(end)?
