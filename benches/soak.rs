@@ -32,7 +32,9 @@
 //! of a warm-up of the same load (`CG_SOAK_WARMUP_SECS`, default 180: the
 //! time the store's page cache and the allocator take to fill up to their
 //! bounds), its lowest and highest from then on, and at the end (sampled
-//! every 10 s). The run lasts the warm-up plus `CG_SOAK_SECS`. Targets: 0
+//! every 10 s). The run lasts the warm-up plus `CG_SOAK_SECS`.
+//! `CG_SOAK_WRITES=0` leaves out the submitter and the proposal editor, so
+//! that the stored data stays as it is. Targets: 0
 //! errors; RSS at the end within 10 % of RSS after the warm-up. Prints one
 //! `SOAK_JSON {...}` line, which BENCHMARKS.md quotes.
 
@@ -316,6 +318,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn main() {
     let secs: u64 = env_or("CG_SOAK_SECS", 600u64).clamp(10, 1_800);
     let warmup: u64 = env_or("CG_SOAK_WARMUP_SECS", 180u64).clamp(0, 1_800);
+    // `CG_SOAK_WRITES=0`: no submitter and no proposal editor, so the stored
+    // data does not grow (to tell memory that follows the data from a leak).
+    let writes = env_or("CG_SOAK_WRITES", 1u8) != 0;
     let max_requests: u64 = env_or("CG_SOAK_MAX_REQUESTS", 10_000_000u64).clamp(1, 10_000_000);
     let header = HEADER_TIMEOUT_SECS.to_string();
     let body = BODY_TIMEOUT_SECS.to_string();
@@ -349,8 +354,10 @@ async fn main() {
         tasks.push(tokio::spawn(searcher(ctx.clone(), n)));
     }
     tasks.push(tokio::spawn(reader(ctx.clone())));
-    tasks.push(tokio::spawn(submitter(ctx.clone())));
-    tasks.push(tokio::spawn(editor(ctx.clone())));
+    if writes {
+        tasks.push(tokio::spawn(submitter(ctx.clone())));
+        tasks.push(tokio::spawn(editor(ctx.clone())));
+    }
     for _ in 0..16 {
         tasks.push(tokio::spawn(slow_client(ctx.clone(), false)));
     }
@@ -417,7 +424,7 @@ async fn main() {
     println!(
         "SOAK_JSON {}",
         json!({
-            "store_cache_mb": cache, "secs": elapsed.round(), "requests": ctx.sent.load(Ordering::Relaxed), "errors": errors,
+            "store_cache_mb": cache, "writes": writes, "secs": elapsed.round(), "requests": ctx.sent.load(Ordering::Relaxed), "errors": errors,
             "kinds": kinds, "p99_ms_all": (percentile(&all, 0.99) * 10.0).round() / 10.0,
             "per_s_all": (all.len() as f64 / elapsed * 10.0).round() / 10.0,
             "rss_start_mib": rss_start.round(), "anon_start_mib": anon_start.round(),
