@@ -97,16 +97,13 @@ async fn submit(client: &reqwest::Client, s: &Server, state: &str, body: Vec<u8>
     (started.elapsed().as_secs_f64() * 1e3, receipt)
 }
 
+/// `GET url`, read as JSON.
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client.get(url).send().await.expect("GET").json().await.expect("JSON")
+}
+
 async fn total(client: &reqwest::Client, s: &Server, query: &str) -> u64 {
-    let r: Value = client
-        .get(format!("{}/v1/search?{query}&limit=0", s.base))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
-    r["total"].as_u64().unwrap_or(0)
+    get_json(client, format!("{}/v1/search?{query}&limit=0", s.base)).await["total"].as_u64().unwrap_or(0)
 }
 
 fn small_list(term: &str) -> Vec<u8> {
@@ -185,14 +182,7 @@ async fn main() {
         };
         if phase.starts_with("stored") {
             loop {
-                let r: Value = client
-                    .get(format!("{}/v1/states/{large_state}/submissions", server.base))
-                    .send()
-                    .await
-                    .expect("GET")
-                    .json()
-                    .await
-                    .expect("JSON");
+                let r = get_json(&client, format!("{}/v1/states/{large_state}/submissions", server.base)).await;
                 if r["total"].as_u64() == Some(1) {
                     break;
                 }

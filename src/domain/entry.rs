@@ -424,15 +424,10 @@ fn strip_harmless_invisibles(d: &mut EntryDraft) -> Vec<Warning> {
         if removed == 0 {
             return;
         }
-        let names: Vec<&str> = chars
+        let names: Vec<String> = chars
             .iter()
             .filter(|c| text.contains(**c))
-            .map(|c| match c {
-                '\u{00AD}' => "U+00AD soft hyphen",
-                '\u{200B}' => "U+200B zero-width space",
-                '\u{2060}' => "U+2060 word joiner",
-                _ => "U+FEFF byte order mark",
-            })
+            .map(|&c| format!("U+{:04X} {}", c as u32, normalize::invisible_name(c)))
             .collect();
         text.retain(|c| !chars.contains(&c));
         warnings.push(Warning {

@@ -208,27 +208,31 @@ pub struct Invisible {
 
 impl std::fmt::Display for Invisible {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = match self.char {
-            '\u{00AD}' => "soft hyphen",
-            '\u{200B}' => "zero-width space",
-            '\u{200C}' => "zero-width non-joiner",
-            '\u{200D}' => "zero-width joiner",
-            '\u{200E}' => "left-to-right mark",
-            '\u{200F}' => "right-to-left mark",
-            '\u{202A}' => "left-to-right embedding",
-            '\u{202B}' => "right-to-left embedding",
-            '\u{202C}' => "pop directional formatting",
-            '\u{202D}' => "left-to-right override",
-            '\u{202E}' => "right-to-left override",
-            '\u{2060}' => "word joiner",
-            '\u{2066}' => "left-to-right isolate",
-            '\u{2067}' => "right-to-left isolate",
-            '\u{2068}' => "first strong isolate",
-            '\u{2069}' => "pop directional isolate",
-            '\u{FEFF}' => "zero-width no-break space (byte order mark)",
-            _ => "invisible format character",
-        };
-        write!(f, "U+{:04X} ({name}) at character {}", self.char as u32, self.position)
+        write!(f, "U+{:04X} ({}) at character {}", self.char as u32, invisible_name(self.char), self.position)
+    }
+}
+
+/// The name of an invisible format character.
+pub fn invisible_name(c: char) -> &'static str {
+    match c {
+        '\u{00AD}' => "soft hyphen",
+        '\u{200B}' => "zero-width space",
+        '\u{200C}' => "zero-width non-joiner",
+        '\u{200D}' => "zero-width joiner",
+        '\u{200E}' => "left-to-right mark",
+        '\u{200F}' => "right-to-left mark",
+        '\u{202A}' => "left-to-right embedding",
+        '\u{202B}' => "right-to-left embedding",
+        '\u{202C}' => "pop directional formatting",
+        '\u{202D}' => "left-to-right override",
+        '\u{202E}' => "right-to-left override",
+        '\u{2060}' => "word joiner",
+        '\u{2066}' => "left-to-right isolate",
+        '\u{2067}' => "right-to-left isolate",
+        '\u{2068}' => "first strong isolate",
+        '\u{2069}' => "pop directional isolate",
+        '\u{FEFF}' => "zero-width no-break space (byte order mark)",
+        _ => "invisible format character",
     }
 }
 

@@ -201,12 +201,13 @@ fn automatic_answer(buf: &[u8]) -> Option<(usize, Vec<u8>)> {
         return None;
     };
     let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = std::str::from_utf8(&buf[..end]).ok()?.to_ascii_lowercase();
-    if !head.contains("\r\ncontent-length: 0\r\n") {
+    let head = std::str::from_utf8(&buf[..end]).ok()?;
+    let header =
+        |name: &str| head.split("\r\n").find(|l| l.get(..name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name)));
+    if header("content-length: 0")?.len() != "content-length: 0".len() {
         return None;
     }
-    let original = std::str::from_utf8(&buf[..end]).ok()?;
-    let date = original.split("\r\n").find(|l| l.get(..5).is_some_and(|n| n.eq_ignore_ascii_case("date:")));
+    let date = header("date:");
     let problem = super::problem::Problem::new(axum::http::StatusCode::from_u16(status).ok()?, kind, title, detail);
     let body = serde_json::to_vec(&problem).ok()?;
     let reason = &buf[9..buf.iter().position(|&b| b == b'\r')?];

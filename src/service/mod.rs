@@ -550,16 +550,11 @@ impl Glossary {
 }
 
 impl Glossary {
-    /// A stored national list as a document of concepts, ready for any
-    /// writer (TBX, CSV, JSON). It holds nothing that differs between two
-    /// stores holding the same list (no ids, revisions or times), so a list
-    /// exported, imported elsewhere and exported again gives the same bytes.
-    pub fn submission_document(&self, submission: &SubmissionRecord) -> Result<ConceptDoc> {
-        let concepts = self.submission_concepts(submission).collect::<Result<Vec<_>>>()?;
-        Ok(ConceptDoc { concepts, ..self.submission_head(submission) })
-    }
-
-    /// The header of a stored list's document (no concepts).
+    /// The header of a stored list's document (no concepts), for any writer
+    /// (TBX, CSV, JSON). With [`Self::submission_concepts`] it holds nothing
+    /// that differs between two stores holding the same list (no ids,
+    /// revisions or times), so a list exported, imported elsewhere and
+    /// exported again gives the same bytes.
     pub(crate) fn submission_head(&self, submission: &SubmissionRecord) -> ConceptDoc {
         let translated = if submission.language == "en" { "" } else { " with English translations" };
         ConceptDoc {

@@ -127,22 +127,6 @@ pub enum Payload {
     Chunks(Box<dyn Iterator<Item = Result<Vec<u8>>> + Send>),
 }
 
-impl Payload {
-    /// Every byte, gathered (for callers that need the whole file).
-    pub fn into_bytes(self) -> Result<Vec<u8>> {
-        match self {
-            Self::Whole(bytes) => Ok(bytes),
-            Self::Chunks(chunks) => {
-                let mut out = Vec::new();
-                for chunk in chunks {
-                    out.extend_from_slice(&chunk?);
-                }
-                Ok(out)
-            }
-        }
-    }
-}
-
 impl std::fmt::Debug for Download {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let body = match &self.body {
