@@ -100,7 +100,7 @@ struct Set {
 impl Set {
     /// Clusters with `params` and measures against the labels.
     fn measure(&self, params: &Params) -> Result<evaluate::Report, Error> {
-        cluster::rebuild(&self.store, &self.index, params, Clock::system().now())?;
+        cluster::rebuild(&self.store, &self.index, &mut cluster::Cache::new(), params, Clock::system().now())?;
         Ok(evaluate::evaluate(&self.store, &self.labels)?)
     }
 }

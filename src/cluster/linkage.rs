@@ -19,8 +19,25 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
 use super::Params;
-use super::features::Item;
-use super::score::{Link, SCALE};
+use super::score::SCALE;
+
+/// What linkage needs of an entry: its key (the tie-break) and its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Node {
+    pub key: u64,
+    pub sub: u64,
+}
+
+/// What linkage needs of a scored pair (node indices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub a: usize,
+    pub b: usize,
+    /// The score in millionths.
+    pub q: u64,
+    /// The same term (or the same English term): joins as a single link.
+    pub same: bool,
+}
 
 pub struct UnionFind {
     parent: Vec<usize>,
@@ -66,6 +83,31 @@ struct Cluster {
     version: u32,
 }
 
+/// The live clusters, by root (an item index).
+struct Clusters(Vec<Option<Cluster>>);
+
+impl Clusters {
+    fn get(&self, r: &usize) -> Option<&Cluster> {
+        self.0[*r].as_ref()
+    }
+
+    fn get_mut(&mut self, r: &usize) -> Option<&mut Cluster> {
+        self.0[*r].as_mut()
+    }
+
+    fn remove(&mut self, r: &usize) -> Option<Cluster> {
+        self.0[*r].take()
+    }
+}
+
+impl std::ops::Index<&usize> for Clusters {
+    type Output = Cluster;
+
+    fn index(&self, r: &usize) -> &Cluster {
+        self.0[*r].as_ref().expect("a live root")
+    }
+}
+
 /// A candidate merge in the heap.
 #[derive(PartialEq, Eq)]
 struct Candidate {
@@ -92,21 +134,22 @@ impl PartialOrd for Candidate {
     }
 }
 
-pub fn link(items: &[Item], links: &[Link], constraints: &Constraints, params: &Params) -> Linked {
+pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &Params) -> Linked {
     let n = items.len();
     let mut uf = UnionFind::new(n);
-    let mut clusters: HashMap<usize, Cluster> = (0..n)
-        .map(|i| {
-            let c = Cluster {
-                members: vec![i],
-                lists: vec![items[i].sub],
-                key: items[i].key(),
-                sums: HashMap::new(),
-                version: 0,
-            };
-            (i, c)
-        })
-        .collect();
+    let mut clusters = Clusters(
+        (0..n)
+            .map(|i| {
+                Some(Cluster {
+                    members: vec![i],
+                    lists: vec![items[i].sub],
+                    key: items[i].key,
+                    sums: HashMap::new(),
+                    version: 0,
+                })
+            })
+            .collect(),
+    );
     let mut cannot: HashMap<usize, Vec<usize>> = HashMap::new();
     for &(a, b) in &constraints.apart {
         cannot.entry(a).or_default().push(b);
@@ -130,11 +173,11 @@ pub fn link(items: &[Item], links: &[Link], constraints: &Constraints, params: &
     // apart (as the list says they differ). Then average linkage over every
     // pair.
     let threshold = (params.min_link * SCALE).round() as u64;
-    let (same, other): (Vec<&Link>, Vec<&Link>) = links.iter().partition(|l| l.kind.is_same_term());
+    let (same, other): (Vec<&Edge>, Vec<&Edge>) = links.iter().partition(|l| l.same);
     let mut same = same;
     same.sort_by(|x, y| {
         y.q.cmp(&x.q).then_with(|| {
-            let keys = |l: &Link| (items[l.a].key().min(items[l.b].key()), items[l.a].key().max(items[l.b].key()));
+            let keys = |l: &Edge| (items[l.a].key.min(items[l.b].key), items[l.a].key.max(items[l.b].key));
             keys(x).cmp(&keys(y))
         })
     });
@@ -151,7 +194,7 @@ pub fn link(items: &[Item], links: &[Link], constraints: &Constraints, params: &
     Linked { roots, editor }
 }
 
-fn add_sums(uf: &mut UnionFind, clusters: &mut HashMap<usize, Cluster>, links: &[&Link]) {
+fn add_sums(uf: &mut UnionFind, clusters: &mut Clusters, links: &[&Edge]) {
     for l in links {
         let (ra, rb) = (uf.find(l.a), uf.find(l.b));
         if ra == rb {
@@ -164,17 +207,20 @@ fn add_sums(uf: &mut UnionFind, clusters: &mut HashMap<usize, Cluster>, links: &
 
 /// Merges the pair of clusters with the highest average while it reaches
 /// `threshold` (millionths), skipping blocked pairs.
-fn agglomerate(
-    uf: &mut UnionFind,
-    clusters: &mut HashMap<usize, Cluster>,
-    cannot: &HashMap<usize, Vec<usize>>,
-    threshold: u64,
-) {
+fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usize, Vec<usize>>, threshold: u64) {
+    // Only merges that reach the threshold go into the heap: the average of
+    // two clusters changes only when one of them merges, and then their
+    // pair is weighed again.
+    let reaches = |c: &Candidate| u128::from(c.sum) >= u128::from(threshold) * u128::from(c.pairs);
     let mut heap = BinaryHeap::new();
-    for (&r, c) in clusters.iter() {
+    for (r, c) in clusters.0.iter().enumerate() {
+        let Some(c) = c else { continue };
         for (&o, &sum) in &c.sums {
             if r < o {
-                heap.push(candidate(clusters, r, o, sum));
+                let cand = candidate(clusters, r, o, sum);
+                if reaches(&cand) {
+                    heap.push(cand);
+                }
             }
         }
     }
@@ -201,12 +247,15 @@ fn agglomerate(
         // The merged cluster's pairs have new sums and sizes; the others keep theirs.
         let sums: Vec<(usize, u64)> = clusters[&root].sums.iter().map(|(k, v)| (*k, *v)).collect();
         for (o, sum) in sums {
-            heap.push(candidate(clusters, root.min(o), root.max(o), sum));
+            let cand = candidate(clusters, root.min(o), root.max(o), sum);
+            if reaches(&cand) {
+                heap.push(cand);
+            }
         }
     }
 }
 
-fn candidate(clusters: &HashMap<usize, Cluster>, a: usize, b: usize, sum: u64) -> Candidate {
+fn candidate(clusters: &Clusters, a: usize, b: usize, sum: u64) -> Candidate {
     let (ca, cb) = (&clusters[&a], &clusters[&b]);
     let pairs = (ca.members.len() * cb.members.len()) as u64;
     Candidate {
@@ -220,13 +269,7 @@ fn candidate(clusters: &HashMap<usize, Cluster>, a: usize, b: usize, sum: u64) -
 
 /// Would merging `a` and `b` put two entries of one list, or two entries an
 /// editor kept apart, into one cluster?
-fn blocked(
-    clusters: &HashMap<usize, Cluster>,
-    cannot: &HashMap<usize, Vec<usize>>,
-    uf: &mut UnionFind,
-    a: usize,
-    b: usize,
-) -> bool {
+fn blocked(clusters: &Clusters, cannot: &HashMap<usize, Vec<usize>>, uf: &mut UnionFind, a: usize, b: usize) -> bool {
     let (ca, cb) = (&clusters[&a], &clusters[&b]);
     if ca.lists.iter().any(|s| cb.lists.binary_search(s).is_ok()) {
         return true;
@@ -236,7 +279,7 @@ fn blocked(
 }
 
 /// Merges two live clusters; returns the surviving root.
-fn merge(uf: &mut UnionFind, clusters: &mut HashMap<usize, Cluster>, a: usize, b: usize) -> usize {
+fn merge(uf: &mut UnionFind, clusters: &mut Clusters, a: usize, b: usize) -> usize {
     let (mut keep, mut gone) = (a, b);
     if clusters[&keep].members.len() < clusters[&gone].members.len() {
         std::mem::swap(&mut keep, &mut gone);

@@ -23,12 +23,13 @@
 
 pub mod evaluate;
 mod features;
+mod graph;
 mod linkage;
 mod score;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -40,6 +41,7 @@ use crate::index::SearchIndex;
 use crate::store::clusters::{ClusterRecord, ConstraintKind, LinkRecord};
 use crate::store::{EntryRecord, Store, parse_entry_id};
 pub use features::{Item, cosine, english_definition};
+pub use graph::Cache;
 pub use score::{TermMatch, term_match};
 
 /// Thresholds and weights of clustering.
@@ -145,18 +147,39 @@ fn current_items(store: &Store, index: &SearchIndex, vocab: &mut features::Vocab
     Ok(items)
 }
 
-/// Clusters every current entry from scratch and replaces the stored clusters.
-pub fn rebuild(store: &Store, index: &SearchIndex, params: &Params, now: time::OffsetDateTime) -> Result<Stats> {
+/// Clusters every current entry from scratch and replaces the stored
+/// clusters; `cache` keeps the run's graph for the updates that follow.
+pub fn rebuild(
+    store: &Store,
+    index: &SearchIndex,
+    cache: &mut Cache,
+    params: &Params,
+    now: time::OffsetDateTime,
+) -> Result<Stats> {
     let started = std::time::Instant::now();
-    let (records, stats) = plan(store, index, params)?;
-    store.replace_clusters(&records, now)?;
+    cache.clear();
+    let (run, stats) = whole_run(store, index, params)?;
+    store.replace_clusters(&run.records, now)?;
     store.flush()?;
+    cache.keep(graph::Graph::of_run(store.cluster_writes(), &run.items, &run.links, &run.records));
     tracing::debug!(elapsed = ?started.elapsed(), "clustering: written");
     Ok(Stats { millis: started.elapsed().as_millis(), ..stats })
 }
 
 /// What a rebuild would store, without storing it.
 pub fn plan(store: &Store, index: &SearchIndex, params: &Params) -> Result<(Vec<ClusterRecord>, Stats)> {
+    let (run, stats) = whole_run(store, index, params)?;
+    Ok((run.records, stats))
+}
+
+/// A clustering of every current entry.
+struct WholeRun {
+    items: Vec<Item>,
+    links: Vec<score::Link>,
+    records: Vec<ClusterRecord>,
+}
+
+fn whole_run(store: &Store, index: &SearchIndex, params: &Params) -> Result<(WholeRun, Stats)> {
     let started = std::time::Instant::now();
     let mut vocab = features::Vocabulary::new(index, params);
     let items = current_items(store, index, &mut vocab)?;
@@ -165,11 +188,11 @@ pub fn plan(store: &Store, index: &SearchIndex, params: &Params) -> Result<(Vec<
     let all: Vec<usize> = (0..items.len()).collect();
     let links = candidate_links(index, &items, &all, &position, params)?;
     tracing::debug!(links = links.len(), elapsed = ?started.elapsed(), "clustering: candidate links");
-    let constraints = resolve_constraints(store, &items)?;
+    let (constraints, _) = resolve_constraints(store, &|k| position.get(&k).copied())?;
     let records = to_records(&items, &links, &constraints, params, &vocab);
     tracing::debug!(clusters = records.len(), elapsed = ?started.elapsed(), "clustering: clusters");
     let stats = stats(&items, &records, started);
-    Ok((records, stats))
+    Ok((WholeRun { items, links, records }, stats))
 }
 
 /// Every pair blocking proposes among the current entries (entry ids, the
@@ -187,280 +210,128 @@ pub fn candidate_pairs(store: &Store, index: &SearchIndex, params: &Params) -> R
     Ok(out)
 }
 
-/// Re-clusters what a new submission touches: its entries, the clusters its
-/// entries link to, the clusters of the revision it replaced, and every
-/// cluster those reach through their stored pairs. Running it again on the
-/// same submission changes nothing.
+/// Places a new submission's entries (and takes the entries of the
+/// revision it replaced out): blocking finds the new entries' pairs, and
+/// the part of the graph they reach is clustered again (see `graph`).
+/// Running it again on the same submission changes nothing.
 pub fn update(
     store: &Store,
     index: &SearchIndex,
+    cache: &mut Cache,
     submission_id: u64,
     replaces: Option<u64>,
     params: &Params,
 ) -> Result<Stats> {
     let started = std::time::Instant::now();
     let mut vocab = features::Vocabulary::new(index, params);
-    let mut fresh: Vec<Item> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
     for e in store.entries_of(submission_id) {
-        fresh.push(features::item(&e?, index, &mut vocab)?);
+        items.push(features::item(&e?, index, &mut vocab)?);
     }
-    let mut seeds: BTreeSet<String> = BTreeSet::new();
+    let fresh = items.len();
     let mut leaving = Vec::new();
     if let Some(old) = replaces {
         for e in store.entries_of(old) {
-            let id = e?.id();
-            if let Some(c) = store.cluster_of(&id)? {
-                seeds.insert(c);
-            }
-            leaving.push(id);
+            leaving.push(e?.id());
         }
     }
-    // Placed already (the same update run twice): start from where they are.
-    for it in &fresh {
-        if let Some(c) = store.cluster_of(&it.id)? {
-            seeds.insert(c);
-        }
-    }
-    // The new entries' neighbours, as the index sees them, that they link to.
+    // The new entries' neighbours among the current entries, as the index
+    // sees them: the candidate pairs.
     let probe = Probe::new(index)?;
-    let mut neighbours_of_fresh: Vec<Item> = Vec::new();
-    let mut seen: HashSet<u64> = fresh.iter().map(Item::key).collect();
-    for it in &fresh {
-        for (sub, ord) in neighbours(index, &probe, it, params.candidates)? {
+    let mut position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
+    let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    for i in 0..fresh {
+        for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
             let key = (sub << 32) | u64::from(ord);
-            if !seen.insert(key) {
-                continue;
-            }
-            if let Some(e) = store.entry(sub, ord)?
-                && store.current_id(&e.state, e.year)? == Some(e.submission_id)
-            {
-                neighbours_of_fresh.push(features::item(&e, index, &mut vocab)?);
+            let j = match position.get(&key) {
+                Some(&j) => j,
+                None => {
+                    let Some(e) = store.entry(sub, ord)? else { continue };
+                    let cur = match current.get(&(e.state.clone(), e.year)) {
+                        Some(c) => *c,
+                        None => {
+                            let c = store.current_id(&e.state, e.year)?;
+                            current.insert((e.state.clone(), e.year), c);
+                            c
+                        }
+                    };
+                    if cur != Some(e.submission_id) {
+                        continue;
+                    }
+                    items.push(features::item(&e, index, &mut vocab)?);
+                    position.insert(key, items.len() - 1);
+                    items.len() - 1
+                }
+            };
+            if i != j && seen.insert((i.min(j), i.max(j))) {
+                pairs.push((i.min(j), i.max(j)));
             }
         }
     }
-    let mut probe_items = fresh.clone();
-    probe_items.extend(neighbours_of_fresh);
-    // A clustered neighbour's cluster is re-clustered only if a new entry
-    // links to it strongly enough to join it (see `Region`); a neighbour in
-    // no cluster yet comes along on any edge.
-    let mut loose: Vec<Item> = Vec::new();
-    for j in fresh.len()..probe_items.len() {
-        let links: Vec<score::Link> =
-            (0..fresh.len()).filter_map(|i| score::score(&probe_items, i, j, params)).collect();
-        if links.is_empty() {
-            continue;
-        }
-        match store.cluster_of(&probe_items[j].id)? {
-            Some(c) if links.iter().any(|l| can_join(l, params)) => {
-                seeds.insert(c);
-            }
-            Some(_) => {}
-            None => loose.push(probe_items[j].clone()),
-        }
-    }
-    let leaving_set: HashSet<String> = leaving.iter().cloned().collect();
-    let region = Region::gather(store, index, &mut vocab, &seeds, fresh, loose, &leaving_set, params)?;
-    let records = region.cluster(index, store, params, &vocab)?;
-    let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
-    // One transaction: the replaced revision's entries leave, the touched
-    // clusters are rewritten, the ones that merged away go.
-    leaving.extend(region.dropped.iter().cloned());
-    store.update_clusters(&records, &removed, &leaving)?;
-    store.flush()?;
-    Ok(stats(&region.items, &records, started))
+    let scored = crate::parallel::chunks(&pairs, |part| -> Vec<score::Link> {
+        part.iter().filter_map(|&(i, j)| score::score(&items, i, j, params)).collect()
+    })?;
+    let links: Vec<score::Link> = scored.into_iter().flatten().collect();
+    tracing::debug!(entries = fresh, neighbours = items.len() - fresh, pairs = links.len(), elapsed = ?started.elapsed(), "update: blocked");
+    let change =
+        graph::Change { items, links, arriving: (0..fresh).collect(), leaving, seeds: Vec::new(), named: Vec::new() };
+    let applied = graph::apply(cache, store, index, &mut vocab, params, change)?;
+    Ok(Stats { millis: started.elapsed().as_millis(), ..applied.stats })
 }
 
 /// Re-clusters the members of `cluster_ids` (and `extra` entries) after an
-/// editor's decision, with every cluster they reach through their stored
-/// pairs, applying every constraint. Returns the clusters that now hold
-/// those entries.
+/// editor's decision, with every cluster they reach through pairs that can
+/// merge clusters, applying every constraint. Returns the clusters that now
+/// hold those entries.
 pub fn recluster(
     store: &Store,
     index: &SearchIndex,
+    cache: &mut Cache,
     cluster_ids: &[String],
     extra: &[String],
     params: &Params,
 ) -> Result<Vec<ClusterRecord>> {
     let mut vocab = features::Vocabulary::new(index, params);
-    let mut seeds: BTreeSet<String> = BTreeSet::new();
-    let mut named: HashSet<String> = HashSet::new();
+    let mut seeds = Vec::new();
+    let mut named: Vec<String> = Vec::new();
     for cid in cluster_ids {
         let c = store.cluster(cid)?.ok_or_else(|| Error::not_found("cluster", cid))?;
         named.extend(c.members);
-        seeds.insert(c.id);
+        seeds.push(c.id);
     }
-    let mut loose = Vec::new();
+    let mut items = Vec::new();
     for id in extra {
-        named.insert(id.clone());
-        match store.cluster_of(id)? {
-            Some(c) => {
-                seeds.insert(c);
-            }
-            None => {
-                let Some((sub, ord)) = parse_entry_id(id) else { continue };
-                if let Some(e) = store.entry(sub, ord)? {
-                    loose.push(features::item(&e, index, &mut vocab)?);
-                }
-            }
+        named.push(id.clone());
+        if store.cluster_of(id)?.is_some() {
+            continue;
+        }
+        // An entry in no cluster yet: placed if it is current.
+        let Some((sub, ord)) = parse_entry_id(id) else { continue };
+        if let Some(e) = store.entry(sub, ord)?
+            && store.current_id(&e.state, e.year)? == Some(e.submission_id)
+        {
+            items.push(features::item(&e, index, &mut vocab)?);
         }
     }
-    let region = Region::gather(store, index, &mut vocab, &seeds, Vec::new(), loose, &HashSet::new(), params)?;
-    let records = region.cluster(index, store, params, &vocab)?;
-    let removed: Vec<String> = region.old.iter().filter(|id| !records.iter().any(|r| &r.id == *id)).cloned().collect();
-    store.update_clusters(&records, &removed, &region.dropped)?;
-    store.flush()?;
-    Ok(records.into_iter().filter(|r| r.members.iter().any(|m| named.contains(m))).collect())
-}
-
-/// Can a pair with this score take part in a merge? Two clusters merge only
-/// while the average score over all their pairs reaches `min_link`, so at
-/// least one of their pairs must reach it (the rounding of stored scores
-/// is allowed for).
-fn joins(score: f32, params: &Params) -> bool {
-    score >= params.min_link - 0.002
-}
-
-/// Can this pair take part in a merge: one that reaches `min_link`, or a
-/// same-term pair (those join as single links, whatever their score)?
-fn can_join(link: &score::Link, params: &Params) -> bool {
-    link.kind.is_same_term() || joins(link.score, params)
-}
-
-/// [`can_join`] for a stored pair.
-fn stored_can_join(link: &LinkRecord, params: &Params) -> bool {
-    [score::LinkKind::SameTerm, score::LinkKind::SameEnglishTerm].iter().any(|k| k.reason() == link.reason)
-        || joins(link.score, params)
-}
-
-/// The part of the graph an update or a decision reaches: the entries of
-/// the seed clusters and of every cluster their stored pairs that can join
-/// clusters reach, new entries, and the pairs stored among them.
-///
-/// Only pairs that reach `min_link` are followed ([`joins`]): average
-/// linkage merges two clusters only if one of their pairs reaches it, so
-/// the final clusters never cross a weaker pair, and clustering each part
-/// connected by stronger pairs alone gives what clustering everything gives
-/// (the property test in `tests.rs`). Following every edge instead made an
-/// update re-cluster nearly the whole store when definitions share many
-/// words (31 s instead of under 1 s at 100,000 entries).
-struct Region {
-    items: Vec<Item>,
-    /// Pairs stored in the region's clusters (entry ids).
-    stored: Vec<(String, String)>,
-    /// The region's clusters as they were.
-    old: Vec<String>,
-    /// How many leading items are new (their pairs come from blocking).
-    fresh: usize,
-    /// Members of the region's clusters that are no longer current (left
-    /// behind by an update that did not finish): they leave every cluster.
-    dropped: Vec<String>,
-}
-
-impl Region {
-    #[allow(clippy::too_many_arguments)]
-    fn gather(
-        store: &Store,
-        index: &SearchIndex,
-        vocab: &mut features::Vocabulary,
-        seeds: &BTreeSet<String>,
-        fresh: Vec<Item>,
-        loose: Vec<Item>,
-        leaving: &HashSet<String>,
-        params: &Params,
-    ) -> Result<Self> {
-        let fresh_count = fresh.len();
-        let mut items = fresh;
-        let mut present: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
-        for it in loose {
-            if present.insert(it.id.clone()) {
-                items.push(it);
-            }
+    let arriving = (0..items.len()).collect();
+    let change = graph::Change { items, links: Vec::new(), arriving, leaving: Vec::new(), seeds, named: named.clone() };
+    let applied = graph::apply(cache, store, index, &mut vocab, params, change)?;
+    let named: HashSet<&str> = named.iter().map(String::as_str).collect();
+    let mut out: Vec<ClusterRecord> =
+        applied.written.into_iter().filter(|r| r.members.iter().any(|m| named.contains(m.as_str()))).collect();
+    for m in &named {
+        if out.iter().any(|r| r.members.iter().any(|x| x == m)) {
+            continue;
         }
-        let mut visited: BTreeSet<String> = BTreeSet::new();
-        let mut queue: VecDeque<String> = seeds.iter().cloned().collect();
-        let mut stored = Vec::new();
-        let mut old = Vec::new();
-        let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
-        let mut dropped = Vec::new();
-        while let Some(cid) = queue.pop_front() {
-            if !visited.insert(cid.clone()) {
-                continue;
-            }
-            let Some(c) = store.cluster(&cid)? else { continue };
-            old.push(c.id.clone());
-            for l in c.near.iter().filter(|l| stored_can_join(l, params)) {
-                for end in [&l.a, &l.b] {
-                    if !c.members.contains(end)
-                        && let Some(other) = store.cluster_of(end)?
-                        && !visited.contains(&other)
-                    {
-                        queue.push_back(other);
-                    }
-                }
-            }
-            for l in c.links.iter().chain(&c.near) {
-                stored.push((l.a.clone(), l.b.clone()));
-            }
-            for m in &c.members {
-                if leaving.contains(m) || present.contains(m) {
-                    continue;
-                }
-                let Some((sub, ord)) = parse_entry_id(m) else { continue };
-                let Some(e) = store.entry(sub, ord)? else {
-                    dropped.push(m.clone());
-                    continue;
-                };
-                // Current entries only, as a rebuild sees them.
-                let cur = match current.get(&(e.state.clone(), e.year)) {
-                    Some(c) => *c,
-                    None => {
-                        let c = store.current_id(&e.state, e.year)?;
-                        current.insert((e.state.clone(), e.year), c);
-                        c
-                    }
-                };
-                if cur != Some(e.submission_id) {
-                    dropped.push(m.clone());
-                    continue;
-                }
-                present.insert(m.clone());
-                items.push(features::item(&e, index, vocab)?);
-            }
+        if let Some(cid) = store.cluster_of(m)?
+            && let Some(c) = store.cluster(&cid)?
+        {
+            out.push(c);
         }
-        Ok(Self { items, stored, old, fresh: fresh_count, dropped })
     }
-
-    /// Scores the stored pairs again (scores are pure), adds the new
-    /// entries' pairs from blocking, and clusters the region.
-    fn cluster(
-        &self,
-        index: &SearchIndex,
-        store: &Store,
-        params: &Params,
-        vocab: &features::Vocabulary,
-    ) -> Result<Vec<ClusterRecord>> {
-        let items = &self.items;
-        let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
-        let mut seen: HashSet<(usize, usize)> = HashSet::new();
-        let mut links = Vec::new();
-        for (a, b) in &self.stored {
-            if let (Some(&i), Some(&j)) = (by_id.get(a.as_str()), by_id.get(b.as_str()))
-                && seen.insert((i.min(j), i.max(j)))
-                && let Some(l) = score::score(items, i, j, params)
-            {
-                links.push(l);
-            }
-        }
-        let position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
-        let fresh: Vec<usize> = (0..self.fresh).collect();
-        for l in candidate_links(index, items, &fresh, &position, params)? {
-            if seen.insert((l.a.min(l.b), l.a.max(l.b))) {
-                links.push(l);
-            }
-        }
-        let constraints = resolve_constraints(store, items)?;
-        Ok(to_records(items, &links, &constraints, params, vocab))
-    }
+    Ok(out)
 }
 
 /// The similarity of two entries, with its parts: what compare shows.
@@ -645,21 +516,48 @@ fn candidate_links(
     Ok(links)
 }
 
-/// Editors' constraints in terms of this run's items. An entry of a replaced
-/// revision stands for its successor: the current entry of the same State and
-/// year with the same term, so decisions survive new submissions.
-fn resolve_constraints(store: &Store, items: &[Item]) -> Result<linkage::Constraints> {
-    let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
-    let by_term: HashMap<(&str, i32, &str), usize> =
-        items.iter().enumerate().map(|(i, it)| ((it.state.as_str(), it.year, it.names[0].as_str()), i)).collect();
-    let resolve = |id: &str| -> Result<Option<usize>> {
-        if let Some(i) = by_id.get(id) {
-            return Ok(Some(*i));
-        }
+/// Editors' constraints in terms of a run's nodes (`lookup` maps an entry
+/// key to its index in the run), and the indices they name. An entry of a
+/// replaced revision stands for its successor: the current entry of the
+/// same State and year with the same term, so decisions survive new
+/// submissions.
+fn resolve_constraints(
+    store: &Store,
+    lookup: &dyn Fn(u64) -> Option<usize>,
+) -> Result<(linkage::Constraints, HashSet<usize>)> {
+    // Per current submission: its entries' keys by term.
+    let mut successors: HashMap<u64, HashMap<String, u64>> = HashMap::new();
+    let mut resolve = |id: &str| -> Result<Option<usize>> {
         let Some((sub, ord)) = parse_entry_id(id) else { return Ok(None) };
-        Ok(store.entry(sub, ord)?.and_then(|e| by_term.get(&(e.state.as_str(), e.year, e.term_key.as_str())).copied()))
+        if let Some(i) = lookup((sub << 32) | u64::from(ord)) {
+            return Ok(Some(i));
+        }
+        let Some(e) = store.entry(sub, ord)? else { return Ok(None) };
+        let Some(cur) = store.current_id(&e.state, e.year)? else { return Ok(None) };
+        if cur == sub {
+            return Ok(None);
+        }
+        if !successors.contains_key(&cur) {
+            let mut by_term = HashMap::new();
+            for x in store.entries_of(cur) {
+                let x = x?;
+                by_term.entry(x.term_key.clone()).or_insert((x.submission_id << 32) | u64::from(x.ordinal));
+            }
+            successors.insert(cur, by_term);
+        }
+        Ok(successors.get(&cur).and_then(|m| m.get(&e.term_key)).and_then(|k| lookup(*k)))
+    };
+    let mut resolve_all = |ids: &[String]| -> Result<Vec<usize>> {
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(i) = resolve(id)? {
+                out.push(i);
+            }
+        }
+        Ok(out)
     };
     let mut out = linkage::Constraints::default();
+    let mut named = HashSet::new();
     let records = store.constraints()?;
     // A later decision overrides an earlier one about the same pair.
     let mut apart: HashSet<(usize, usize)> = HashSet::new();
@@ -667,18 +565,17 @@ fn resolve_constraints(store: &Store, items: &[Item]) -> Result<linkage::Constra
     for r in records {
         match r.kind {
             ConstraintKind::Together { entries } => {
-                let group: Vec<usize> =
-                    entries.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+                let group = resolve_all(&entries)?;
+                named.extend(group.iter().copied());
                 for (x, y) in pairs(&group) {
                     apart.remove(&(x.min(y), x.max(y)));
                 }
                 together.push(group);
             }
             ConstraintKind::Apart { left, right } => {
-                let l: Vec<usize> =
-                    left.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
-                let r: Vec<usize> =
-                    right.iter().map(|e| resolve(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+                let l = resolve_all(&left)?;
+                let r = resolve_all(&right)?;
+                named.extend(l.iter().chain(&r).copied());
                 for &a in &l {
                     for &b in &r {
                         if a != b {
@@ -696,7 +593,7 @@ fn resolve_constraints(store: &Store, items: &[Item]) -> Result<linkage::Constra
     }
     out.together = together.into_iter().filter(|g| g.len() >= 2).collect();
     out.apart = apart.into_iter().collect();
-    Ok(out)
+    Ok((out, named))
 }
 
 fn pairs(group: &[usize]) -> Vec<(usize, usize)> {
@@ -718,17 +615,11 @@ fn to_records(
     params: &Params,
     vocab: &features::Vocabulary,
 ) -> Vec<ClusterRecord> {
-    let linked = linkage::link(items, links, constraints, params);
-    let record = |l: &score::Link| LinkRecord {
-        a: items[l.a].id.clone(),
-        b: items[l.b].id.clone(),
-        term: round(l.term),
-        definition: round(l.definition),
-        score: round(l.score),
-        reason: l.kind.reason().to_owned(),
-        shared: shared_words(&items[l.a], &items[l.b], vocab, 5),
-        bridge: l.bridge.clone(),
-    };
+    let nodes: Vec<linkage::Node> = items.iter().map(|it| linkage::Node { key: it.key(), sub: it.sub }).collect();
+    let edges: Vec<linkage::Edge> =
+        links.iter().map(|l| linkage::Edge { a: l.a, b: l.b, q: l.q, same: l.kind.is_same_term() }).collect();
+    let linked = linkage::link(&nodes, &edges, constraints, params);
+    let record = |l: &score::Link| link_record(items, l, vocab);
     let mut inner: HashMap<usize, Vec<LinkRecord>> = HashMap::new();
     let mut near: HashMap<usize, Vec<LinkRecord>> = HashMap::new();
     let mut joined: HashSet<(usize, usize)> = HashSet::new();
@@ -746,8 +637,8 @@ fn to_records(
         if joined.contains(&(a.min(b), a.max(b))) {
             continue;
         }
-        let s = score::pair(&items[a], &items[b], params);
         let (a, b) = if items[a].key() < items[b].key() { (a, b) } else { (b, a) };
+        let s = score::pair(&items[a], &items[b], params);
         inner.entry(linked.roots[a]).or_default().push(LinkRecord {
             a: items[a].id.clone(),
             b: items[b].id.clone(),
@@ -785,6 +676,20 @@ fn to_records(
             }
         })
         .collect()
+}
+
+/// The stored record of a scored pair.
+fn link_record(items: &[Item], l: &score::Link, vocab: &features::Vocabulary) -> LinkRecord {
+    LinkRecord {
+        a: items[l.a].id.clone(),
+        b: items[l.b].id.clone(),
+        term: round(l.term),
+        definition: round(l.definition),
+        score: round(l.score),
+        reason: l.kind.reason().to_owned(),
+        shared: shared_words(&items[l.a], &items[l.b], vocab, 5),
+        bridge: l.bridge.clone(),
+    }
 }
 
 fn round(x: f32) -> f32 {

@@ -263,6 +263,9 @@ pub fn pair(x: &Item, y: &Item, params: &Params) -> Scored {
 /// Scores a pair; `None` when it is no edge: one list (which names distinct
 /// notions), kept apart by [`pair`], or below `min_edge`.
 pub fn score(items: &[Item], a: usize, b: usize, params: &Params) -> Option<Link> {
+    // In key order, whatever the run's order: the reasons read the same in
+    // every run.
+    let (a, b) = if items[a].key() < items[b].key() { (a, b) } else { (b, a) };
     let (x, y) = (&items[a], &items[b]);
     if x.id == y.id || x.sub == y.sub {
         return None;
@@ -271,7 +274,6 @@ pub fn score(items: &[Item], a: usize, b: usize, params: &Params) -> Option<Link
     if s.apart.is_some() || s.score < params.min_edge {
         return None;
     }
-    let (a, b) = if x.key() < y.key() { (a, b) } else { (b, a) };
     Some(Link {
         a,
         b,

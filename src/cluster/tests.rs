@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Params, plan, rebuild, recluster, update};
+use super::{Cache, Params, plan, rebuild, recluster, update};
 use crate::domain::{Actor, EntryDraft, ListDraft, StateCode, validate_list};
 use crate::index::SearchIndex;
 use crate::store::Store;
@@ -128,6 +128,8 @@ fn random_list(rng: &mut Rng, year: i64) -> crate::domain::ValidList {
 }
 
 struct World {
+    /// The clustering graph kept between runs, as the service keeps it.
+    cache: std::cell::RefCell<Cache>,
     store: Store,
     index: SearchIndex,
     params: Params,
@@ -142,7 +144,7 @@ impl World {
         let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
         // Blocking exhaustive for this corpus size (see the module comment).
         let params = Params { candidates: 400, ..Params::default() };
-        Self { store, index, params, actor: Actor::operator(), _dir: dir }
+        Self { cache: Default::default(), store, index, params, actor: Actor::operator(), _dir: dir }
     }
 
     /// Stores a list, as the service does: store, index, then (when clusters
@@ -155,7 +157,8 @@ impl World {
         self.index.catch_up(&self.store).expect("indexed");
         if self.store.has_clusters() {
             let s = &stored.submission;
-            update(&self.store, &self.index, s.id, s.replaces, &self.params).expect("update");
+            update(&self.store, &self.index, &mut self.cache.borrow_mut(), s.id, s.replaces, &self.params)
+                .expect("update");
         }
         format!("submit {state} {year} (replaces {:?})", stored.submission.replaces)
     }
@@ -168,7 +171,8 @@ impl World {
         for k in kinds {
             self.store.add_constraint(k, "cluster.test", "clusters/test".into(), &self.actor, NOW).expect("constraint");
         }
-        recluster(&self.store, &self.index, clusters, extra, &self.params).expect("recluster");
+        recluster(&self.store, &self.index, &mut self.cache.borrow_mut(), clusters, extra, &self.params)
+            .expect("recluster");
     }
 
     /// A random editor's decision, as the service makes it.
@@ -238,8 +242,14 @@ fn incremental_updates_and_decisions_give_what_a_rebuild_gives() {
         for _ in 0..3 {
             log.push(w.submit(&mut rng));
         }
-        rebuild(&w.store, &w.index, &w.params, NOW).expect("rebuild");
+        rebuild(&w.store, &w.index, &mut w.cache.borrow_mut(), &w.params, NOW).expect("rebuild");
         for step in 0..14 {
+            // Now and then the service restarts: the next run reads the
+            // graph back from the store.
+            if rng.chance(15) {
+                w.cache.borrow_mut().clear();
+                log.push("restart".into());
+            }
             log.push(if rng.chance(55) { w.submit(&mut rng) } else { w.decision(&mut rng) });
             let (fresh, _) = plan(&w.store, &w.index, &w.params).expect("plan");
             let (incremental, full) = (partition(&w.clusters()), partition(&fresh));
@@ -249,6 +259,19 @@ fn incremental_updates_and_decisions_give_what_a_rebuild_gives() {
                 "seed {seed}, step {step}: the incremental clusters differ from a rebuild's after:\n{}",
                 log.join("\n")
             );
+            // Not only the members: every record, with its pairs and reasons.
+            let (mut stored, mut fresh) = (w.clusters(), fresh);
+            stored.sort_by(|a, b| a.id.cmp(&b.id));
+            fresh.sort_by(|a, b| a.id.cmp(&b.id));
+            for (x, y) in stored.iter().zip(&fresh) {
+                assert_eq!(
+                    x,
+                    y,
+                    "seed {seed}, step {step}: cluster {} differs from a rebuild's after:\n{}",
+                    x.id,
+                    log.join("\n")
+                );
+            }
         }
     }
 }
@@ -260,11 +283,11 @@ fn running_an_update_twice_changes_nothing() {
     for _ in 0..4 {
         w.submit(&mut rng);
     }
-    rebuild(&w.store, &w.index, &w.params, NOW).expect("rebuild");
+    rebuild(&w.store, &w.index, &mut w.cache.borrow_mut(), &w.params, NOW).expect("rebuild");
     w.submit(&mut rng);
     let before = partition(&w.clusters());
     let last = w.store.current_submissions().expect("subs").into_iter().map(|s| (s.id, s.replaces)).max();
     let (id, replaces) = last.expect("a submission");
-    update(&w.store, &w.index, id, replaces, &w.params).expect("update again");
+    update(&w.store, &w.index, &mut w.cache.borrow_mut(), id, replaces, &w.params).expect("update again");
     assert_eq!(partition(&w.clusters()), before);
 }

@@ -129,8 +129,8 @@ impl Glossary {
     pub fn rebuild_clusters(&self, actor: &Actor) -> Result<Stats> {
         require_editor(actor)?;
         let index = self.search_index()?;
-        let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
-        let stats = cluster::rebuild(&self.store, index, &self.cluster_params, self.now())?;
+        let mut cache = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
+        let stats = cluster::rebuild(&self.store, index, &mut cache, &self.cluster_params, self.now())?;
         self.count_cluster_run();
         let detail = serde_json::to_value(&stats)?;
         self.store.audit_only(actor, "cluster.rebuild", "clusters".into(), detail, self.now())?;
@@ -151,8 +151,8 @@ impl Glossary {
             return Ok(None);
         }
         self.count_cluster_run();
-        let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
-        let stats = cluster::update(&self.store, index, submission, replaces, &self.cluster_params)?;
+        let mut cache = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
+        let stats = cluster::update(&self.store, index, &mut cache, submission, replaces, &self.cluster_params)?;
         tracing::debug!(?stats, "clusters updated");
         Ok(Some(stats))
     }
@@ -250,12 +250,12 @@ impl Glossary {
     ) -> Result<Vec<ClusterView>> {
         let index = self.search_index()?;
         let records = {
-            let _guard = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
+            let mut cache = self.cluster_lock.lock().map_err(|_| Error::Poisoned("clustering"))?;
             for kind in kinds {
                 self.store.add_constraint(kind, action, target.clone(), actor, self.now())?;
             }
             self.store.flush()?;
-            cluster::recluster(&self.store, index, clusters, extra, &self.cluster_params)?
+            cluster::recluster(&self.store, index, &mut cache, clusters, extra, &self.cluster_params)?
         };
         records.into_iter().map(|r| self.cluster_view(r)).collect()
     }

@@ -124,7 +124,9 @@ pub struct Glossary {
     /// Thresholds of clustering.
     cluster_params: crate::cluster::Params,
     /// One clustering run at a time (rebuilds, updates, editors' decisions).
-    cluster_lock: Arc<std::sync::Mutex<()>>,
+    /// One clustering run at a time; it holds the clustering graph kept
+    /// between runs.
+    cluster_lock: Arc<std::sync::Mutex<crate::cluster::Cache>>,
     /// How long a proposal's review (its silence period) lasts at least.
     silence_days: u32,
     data_dir: PathBuf,

@@ -109,6 +109,7 @@ impl Store {
     /// open), after it the new one. The write gate is held shared throughout,
     /// so a snapshot (`freeze`) holds either clustering whole.
     pub fn replace_clusters(&self, clusters: &[ClusterRecord], now: OffsetDateTime) -> Result<()> {
+        self.count_cluster_write();
         let _one = self.staging.lock().map_err(|_| Error::Poisoned("cluster staging"))?;
         let _writing = self.write_gate()?;
         let current = self.cluster_gen()?;
@@ -204,6 +205,7 @@ impl Store {
     /// them. Meant for the few clusters an update or a decision touches; a
     /// whole clustering goes through [`Store::replace_clusters`].
     pub fn update_clusters(&self, clusters: &[ClusterRecord], removed: &[String], unassigned: &[String]) -> Result<()> {
+        self.count_cluster_write();
         // Encoded outside the transaction: a conflict retry should not pay twice.
         let encoded: Vec<(&ClusterRecord, Vec<u8>)> =
             clusters.iter().map(|c| Ok((c, encode(c)?))).collect::<Result<_>>()?;
@@ -231,6 +233,16 @@ impl Store {
             },
             None,
         )
+    }
+
+    /// How many times clusters were written (or a write was tried) since
+    /// the store was opened.
+    pub fn cluster_writes(&self) -> u64 {
+        self.cluster_writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn count_cluster_write(&self) {
+        self.cluster_writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn flush_if(&self, unflushed: &mut usize) -> Result<()> {

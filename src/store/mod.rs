@@ -107,6 +107,10 @@ pub struct Store {
     /// One lock per State and year: its lists are stored one at a time (taken
     /// before `gate`, never while holding it).
     list_locks: Arc<Mutex<ListLocks>>,
+    /// Counts the writes of clusters since the store was opened: what an
+    /// in-memory copy of the clustering (`cluster::Cache`) checks it is
+    /// still in step with.
+    cluster_writes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// One lock per (State, year), made when first needed.
@@ -310,7 +314,14 @@ impl Store {
 
     fn from_db(db: sled::Db, now: OffsetDateTime) -> Result<Self> {
         let trees = TREES.iter().map(|name| db.open_tree(name)).collect::<sled::Result<Vec<_>>>()?;
-        let store = Self { db, trees, gate: Arc::default(), staging: Arc::default(), list_locks: Arc::default() };
+        let store = Self {
+            db,
+            trees,
+            gate: Arc::default(),
+            staging: Arc::default(),
+            list_locks: Arc::default(),
+            cluster_writes: Arc::default(),
+        };
         store.migrate()?;
         store.recover_pending()?;
         if store.trees[STATES].is_empty() {

@@ -1,0 +1,712 @@
+//! The stored clustering as a graph in memory, so that an update or an
+//! editor's decision re-clusters the part of the graph it reaches without
+//! reading that part back from the store, computing its entries' features
+//! or scoring its pairs again.
+//!
+//! The graph holds what linkage needs and nothing more: each entry's key,
+//! State and cluster, and each scored pair (both directions) with its
+//! quantized score and whether it is a same-term pair. Scores are pure (a
+//! pair's score depends on its two entries only), so a pair scored once
+//! stays right. A rebuild fills the graph from its own run; otherwise the
+//! first update or decision reads it from the stored clusters (their pairs,
+//! scored again once). It is kept only while it matches the store: the store
+//! counts its cluster writes, and a graph whose count is behind is read
+//! again.
+//!
+//! An update (see [`apply`]) changes the graph (entries arrive with their
+//! pairs from blocking, replaced entries leave with theirs), gathers the
+//! region (the clusters of the entries it touched and every cluster that
+//! a pair able to merge clusters reaches from them), runs linkage on the
+//! region's pairs, and writes only the clusters that differ from the stored
+//! ones; each written cluster's pair records come from the stored records of
+//! its members' former clusters, and from blocking for the new pairs.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use super::features::{self, Item};
+use super::linkage::{self, Edge, Node};
+use super::score::{self, Link, SCALE};
+use super::{Params, Stats, current_items, link_record, resolve_constraints, round};
+use crate::domain::EntryId;
+use crate::error::Result;
+use crate::index::SearchIndex;
+use crate::store::clusters::{ClusterRecord, LinkRecord};
+use crate::store::{Store, parse_entry_id};
+
+/// The flag of a same-term pair in an adjacency weight.
+const SAME: u32 = 1 << 31;
+/// No cluster.
+const NONE: u32 = u32::MAX;
+/// A freed node.
+const FREE: u64 = u64::MAX;
+
+/// The clustering graph kept between runs. The service keeps one behind its
+/// clustering lock; empty until a rebuild fills it or an update reads it.
+#[derive(Default)]
+pub struct Cache {
+    graph: Option<Graph>,
+}
+
+impl Cache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forgets the graph: the next update reads it from the store.
+    pub fn clear(&mut self) {
+        self.graph = None;
+    }
+
+    /// Whether a graph is held.
+    pub fn is_loaded(&self) -> bool {
+        self.graph.is_some()
+    }
+
+    /// The graph, read from the store when there is none or it is behind.
+    fn graph(&mut self, store: &Store, index: &SearchIndex, params: &Params) -> Result<&mut Graph> {
+        if self.graph.as_ref().is_some_and(|g| g.stamp != store.cluster_writes()) {
+            self.graph = None;
+        }
+        if self.graph.is_none() {
+            self.graph = Some(Graph::load(store, index, params)?);
+        }
+        Ok(self.graph.as_mut().expect("a graph was just put there"))
+    }
+
+    /// Keeps the graph of a rebuild's run.
+    pub(super) fn keep(&mut self, graph: Graph) {
+        self.graph = Some(graph);
+    }
+}
+
+struct Slot {
+    id: String,
+    members: Vec<u32>,
+}
+
+pub(super) struct Graph {
+    /// `Store::cluster_writes` when the graph last matched the store.
+    stamp: u64,
+    node_of: HashMap<u64, u32>,
+    /// Each node's entry key (`FREE` once it left).
+    keys: Vec<u64>,
+    /// Each node's State (an index into `states`).
+    state: Vec<u16>,
+    states: Vec<String>,
+    /// Each node's pairs: the other node, the score in millionths (`SAME`
+    /// set for a same-term pair).
+    adj: Vec<Vec<(u32, u32)>>,
+    /// Each node's cluster (a slot), or `NONE`.
+    cluster: Vec<u32>,
+    slots: Vec<Slot>,
+    slot_of: HashMap<String, u32>,
+    free_nodes: Vec<u32>,
+    free_slots: Vec<u32>,
+    /// Members of stored clusters that are no longer current entries (found
+    /// when the graph was read): they leave their clusters at the next write.
+    stale: Vec<(String, String)>,
+}
+
+fn entry_id(key: u64) -> String {
+    EntryId::new(key >> 32, key as u32).to_string()
+}
+
+fn key_of(id: &str) -> Option<u64> {
+    parse_entry_id(id).map(|(s, o)| (s << 32) | u64::from(o))
+}
+
+fn weight(link: &Link) -> u32 {
+    let q = link.q.min(u64::from(SAME - 1)) as u32;
+    if link.kind.is_same_term() { q | SAME } else { q }
+}
+
+impl Graph {
+    fn empty(stamp: u64) -> Self {
+        Self {
+            stamp,
+            node_of: HashMap::new(),
+            keys: Vec::new(),
+            state: Vec::new(),
+            states: Vec::new(),
+            adj: Vec::new(),
+            cluster: Vec::new(),
+            slots: Vec::new(),
+            slot_of: HashMap::new(),
+            free_nodes: Vec::new(),
+            free_slots: Vec::new(),
+            stale: Vec::new(),
+        }
+    }
+
+    /// The graph of a run: its items, their scored pairs, the clusters.
+    pub(super) fn of_run(stamp: u64, items: &[Item], links: &[Link], records: &[ClusterRecord]) -> Self {
+        let mut g = Self::empty(stamp);
+        for it in items {
+            g.node(it.key(), &it.state);
+        }
+        for l in links {
+            g.add_pair(l.a as u32, l.b as u32, weight(l));
+        }
+        let by_id: HashMap<&str, u32> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i as u32)).collect();
+        for r in records {
+            let members: Vec<u32> = r.members.iter().filter_map(|m| by_id.get(m.as_str()).copied()).collect();
+            g.set_cluster(&r.id, members);
+        }
+        g
+    }
+
+    /// Reads the graph from the stored clusters: their members that are
+    /// current entries, and their pairs, scored again.
+    fn load(store: &Store, index: &SearchIndex, params: &Params) -> Result<Self> {
+        let started = std::time::Instant::now();
+        let stamp = store.cluster_writes();
+        let records: Vec<ClusterRecord> = store.clusters().collect::<Result<_>>()?;
+        let mut vocab = features::Vocabulary::new(index, params);
+        let items = current_items(store, index, &mut vocab)?;
+        let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
+        let mut pairs: HashSet<(usize, usize)> = HashSet::new();
+        let mut stale = Vec::new();
+        for r in &records {
+            for l in r.links.iter().chain(&r.near).filter(|l| l.reason != "editor") {
+                if let (Some(&i), Some(&j)) = (by_id.get(l.a.as_str()), by_id.get(l.b.as_str())) {
+                    pairs.insert((i.min(j), i.max(j)));
+                }
+            }
+            for m in &r.members {
+                if !by_id.contains_key(m.as_str()) {
+                    stale.push((m.clone(), r.id.clone()));
+                }
+            }
+        }
+        let pairs: Vec<(usize, usize)> = pairs.into_iter().collect();
+        let scored = crate::parallel::chunks(&pairs, |part| -> Vec<Link> {
+            part.iter().filter_map(|&(i, j)| score::score(&items, i, j, params)).collect()
+        })?;
+        let links: Vec<Link> = scored.into_iter().flatten().collect();
+        // Only the clustered entries are nodes (the others come in as an
+        // update's neighbours).
+        let mut g = Self::of_run(stamp, &items, &links, &records);
+        for i in 0..items.len() {
+            if g.cluster[i] == NONE && g.adj[i].is_empty() {
+                g.remove(i as u32, &mut HashSet::new());
+            }
+        }
+        g.stale = stale;
+        tracing::debug!(entries = items.len(), pairs = links.len(), elapsed = ?started.elapsed(), "clustering graph: read");
+        Ok(g)
+    }
+
+    /// The node of an entry, made if new.
+    fn node(&mut self, key: u64, state: &str) -> u32 {
+        if let Some(&n) = self.node_of.get(&key) {
+            return n;
+        }
+        let s = match self.states.iter().position(|x| x == state) {
+            Some(s) => s as u16,
+            None => {
+                self.states.push(state.to_owned());
+                (self.states.len() - 1) as u16
+            }
+        };
+        let n = match self.free_nodes.pop() {
+            Some(n) => {
+                let i = n as usize;
+                self.keys[i] = key;
+                self.state[i] = s;
+                self.cluster[i] = NONE;
+                n
+            }
+            None => {
+                self.keys.push(key);
+                self.state.push(s);
+                self.adj.push(Vec::new());
+                self.cluster.push(NONE);
+                (self.keys.len() - 1) as u32
+            }
+        };
+        self.node_of.insert(key, n);
+        n
+    }
+
+    /// Adds a pair (once).
+    fn add_pair(&mut self, a: u32, b: u32, w: u32) {
+        if a == b || self.adj[a as usize].iter().any(|(o, _)| *o == b) {
+            return;
+        }
+        self.adj[a as usize].push((b, w));
+        self.adj[b as usize].push((a, w));
+    }
+
+    /// Removes a node with its pairs and its place in its cluster; the nodes
+    /// it was paired with go into `touched`.
+    fn remove(&mut self, n: u32, touched: &mut HashSet<u32>) {
+        let i = n as usize;
+        for (o, _) in std::mem::take(&mut self.adj[i]) {
+            self.adj[o as usize].retain(|(x, _)| *x != n);
+            touched.insert(o);
+        }
+        let c = self.cluster[i];
+        if c != NONE {
+            self.slots[c as usize].members.retain(|m| *m != n);
+        }
+        self.cluster[i] = NONE;
+        self.node_of.remove(&self.keys[i]);
+        self.keys[i] = FREE;
+        self.free_nodes.push(n);
+    }
+
+    /// Makes `members` the cluster `id` (which need not exist yet).
+    fn set_cluster(&mut self, id: &str, members: Vec<u32>) {
+        let slot = match self.slot_of.get(id) {
+            Some(&s) => s,
+            None => {
+                let s = match self.free_slots.pop() {
+                    Some(s) => {
+                        self.slots[s as usize] = Slot { id: id.to_owned(), members: Vec::new() };
+                        s
+                    }
+                    None => {
+                        self.slots.push(Slot { id: id.to_owned(), members: Vec::new() });
+                        (self.slots.len() - 1) as u32
+                    }
+                };
+                self.slot_of.insert(id.to_owned(), s);
+                s
+            }
+        };
+        for &m in &members {
+            self.cluster[m as usize] = slot;
+        }
+        self.slots[slot as usize].members = members;
+    }
+
+    fn drop_cluster(&mut self, id: &str) {
+        if let Some(s) = self.slot_of.remove(id) {
+            for m in std::mem::take(&mut self.slots[s as usize].members) {
+                if self.cluster[m as usize] == s {
+                    self.cluster[m as usize] = NONE;
+                }
+            }
+            self.slots[s as usize].id.clear();
+            self.free_slots.push(s);
+        }
+    }
+
+    fn cluster_id(&self, n: u32) -> Option<&str> {
+        let c = self.cluster[n as usize];
+        (c != NONE).then(|| self.slots[c as usize].id.as_str())
+    }
+}
+
+/// What a run changes: entries that arrive (with the pairs blocking found
+/// for them) and entries that leave, and where re-clustering starts.
+pub(super) struct Change {
+    /// The arriving entries and their neighbours: what `links` index.
+    pub items: Vec<Item>,
+    /// The new pairs (indices into `items`).
+    pub links: Vec<Link>,
+    /// Indices into `items` of the entries that become nodes.
+    pub arriving: Vec<usize>,
+    /// Entry ids that leave every cluster.
+    pub leaving: Vec<String>,
+    /// Clusters to re-cluster whatever else happens.
+    pub seeds: Vec<String>,
+    /// Entries whose cluster is re-clustered (and rewritten) in any case.
+    pub named: Vec<String>,
+}
+
+/// What a run wrote.
+pub(super) struct Applied {
+    pub written: Vec<ClusterRecord>,
+    pub stats: Stats,
+}
+
+/// Applies `change` to the stored clustering through the cache's graph (see
+/// the module comment). On any error the graph is forgotten, so the next
+/// run reads it again from the store.
+pub(super) fn apply(
+    cache: &mut Cache,
+    store: &Store,
+    index: &SearchIndex,
+    vocab: &mut features::Vocabulary,
+    params: &Params,
+    change: Change,
+) -> Result<Applied> {
+    let started = std::time::Instant::now();
+    let out = run(cache, store, index, vocab, params, change, started);
+    if out.is_err() {
+        cache.clear();
+    }
+    out
+}
+
+fn run(
+    cache: &mut Cache,
+    store: &Store,
+    index: &SearchIndex,
+    vocab: &mut features::Vocabulary,
+    params: &Params,
+    change: Change,
+    started: std::time::Instant,
+) -> Result<Applied> {
+    let g = cache.graph(store, index, params)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "clustering graph: ready");
+    let threshold = (params.min_link * SCALE).round() as u32;
+    let mut seeds: BTreeSet<String> = change.seeds.iter().cloned().collect();
+    // Clusters whose records must be written again whatever linkage gives.
+    let mut dirty: HashSet<String> = HashSet::new();
+    // Nodes whose clusters' records change (their pairs did).
+    let mut touched: HashSet<u32> = HashSet::new();
+    // Where the region starts (besides the seeds).
+    let mut starts: Vec<u32> = Vec::new();
+    // Leaving: replaced entries, and members left behind (not current).
+    let mut unassigned: Vec<String> = change.leaving.clone();
+    for (m, c) in std::mem::take(&mut g.stale) {
+        seeds.insert(c.clone());
+        dirty.insert(c);
+        unassigned.push(m);
+    }
+    for id in &unassigned {
+        if let Some(&n) = key_of(id).and_then(|k| g.node_of.get(&k)) {
+            if let Some(c) = g.cluster_id(n) {
+                seeds.insert(c.to_owned());
+                dirty.insert(c.to_owned());
+            }
+            let mut paired = HashSet::new();
+            g.remove(n, &mut paired);
+            starts.extend(paired.iter().copied());
+            touched.extend(paired);
+        }
+    }
+    // Arriving, with their pairs: a pair that can merge clusters takes the
+    // other end's cluster into the region; a weaker one only changes its
+    // record.
+    let mut item_node: Vec<Option<u32>> = change.items.iter().map(|it| g.node_of.get(&it.key()).copied()).collect();
+    for &i in &change.arriving {
+        let it = &change.items[i];
+        let n = g.node(it.key(), &it.state);
+        item_node[i] = Some(n);
+        starts.push(n);
+        touched.insert(n);
+    }
+    let mut fresh_pairs: HashMap<(u64, u64), usize> = HashMap::new();
+    for (k, l) in change.links.iter().enumerate() {
+        let mut end = |i: usize, g: &mut Graph| -> u32 {
+            *item_node[i].get_or_insert_with(|| g.node(change.items[i].key(), &change.items[i].state))
+        };
+        let (a, b) = (end(l.a, g), end(l.b, g));
+        let w = weight(l);
+        g.add_pair(a, b, w);
+        touched.insert(a);
+        touched.insert(b);
+        if w & SAME != 0 || w >= threshold {
+            starts.push(a);
+            starts.push(b);
+        }
+        for n in [a, b] {
+            if g.cluster[n as usize] == NONE {
+                starts.push(n);
+            }
+        }
+        let (ka, kb) = (change.items[l.a].key(), change.items[l.b].key());
+        fresh_pairs.insert((ka.min(kb), ka.max(kb)), k);
+    }
+    for id in &change.named {
+        if let Some(&n) = key_of(id).and_then(|k| g.node_of.get(&k)) {
+            starts.push(n);
+            touched.insert(n);
+        }
+    }
+
+    // The region: from the seeds' members and the starts, along pairs that
+    // can merge clusters, taking whole clusters.
+    let mut reach = Reach::default();
+    for s in &seeds {
+        if let Some(&slot) = g.slot_of.get(s) {
+            reach.cluster(g, slot);
+        }
+    }
+    for &n in &starts {
+        reach.node(g, n);
+    }
+    while let Some(n) = reach.queue.pop_front() {
+        for &(o, w) in &g.adj[n as usize] {
+            if (w & SAME != 0 || w >= threshold) && !reach.in_region.contains(&o) {
+                reach.node(g, o);
+            }
+        }
+    }
+    let Reach { mut region, visited, in_region, .. } = reach;
+    region.sort_unstable_by_key(|&n| g.keys[n as usize]);
+    tracing::debug!(entries = region.len(), elapsed = ?started.elapsed(), "clustering graph: region");
+
+    // Linkage on the region's pairs.
+    let local: HashMap<u32, usize> = region.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    let nodes: Vec<Node> =
+        region.iter().map(|&n| Node { key: g.keys[n as usize], sub: g.keys[n as usize] >> 32 }).collect();
+    let mut edges = Vec::new();
+    for (i, &n) in region.iter().enumerate() {
+        for &(o, w) in &g.adj[n as usize] {
+            if let Some(&j) = local.get(&o)
+                && i < j
+            {
+                edges.push(Edge { a: i, b: j, q: u64::from(w & !SAME), same: w & SAME != 0 });
+            }
+        }
+    }
+    let by_key: HashMap<u64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.key, i)).collect();
+    let (constraints, constrained) = resolve_constraints(store, &|k| by_key.get(&k).copied())?;
+    let linked = linkage::link(&nodes, &edges, &constraints, params);
+    tracing::debug!(pairs = edges.len(), elapsed = ?started.elapsed(), "clustering graph: linked");
+
+    // The clusters that differ from the stored ones.
+    let groups = linkage::groups(&linked.roots);
+    let mut new_ids: HashSet<String> = HashSet::new();
+    let mut changed: Vec<(String, Vec<u32>)> = Vec::new();
+    for group in groups {
+        // `region` is in key order, so each group is too.
+        let members: Vec<u32> = group.iter().map(|&i| region[i]).collect();
+        let id = format!("c{}", entry_id(g.keys[members[0] as usize]));
+        let same = g.slot_of.get(&id).is_some_and(|&s| {
+            let mut old = g.slots[s as usize].members.clone();
+            old.sort_unstable_by_key(|&n| g.keys[n as usize]);
+            old == members
+        });
+        let quiet = !dirty.contains(&id)
+            && members.iter().all(|&n| !touched.contains(&n))
+            && group.iter().all(|i| !constrained.contains(i));
+        new_ids.insert(id.clone());
+        if !(same && quiet) {
+            changed.push((id, members));
+        }
+    }
+    // Clusters outside the region whose pairs changed: the same members,
+    // new records.
+    let mut outside: BTreeSet<u32> = BTreeSet::new();
+    for &n in &touched {
+        let c = g.cluster[n as usize];
+        if !in_region.contains(&n) && c != NONE {
+            outside.insert(c);
+        }
+    }
+    for c in outside {
+        let mut members = g.slots[c as usize].members.clone();
+        members.sort_unstable_by_key(|&n| g.keys[n as usize]);
+        changed.push((g.slots[c as usize].id.clone(), members));
+    }
+    let removed: Vec<String> = visited
+        .iter()
+        .map(|&s| g.slots[s as usize].id.clone())
+        .filter(|id| !id.is_empty() && !new_ids.contains(id))
+        .collect();
+
+    // Their records: the stored pair records of the members' former
+    // clusters, the new pairs' records, and editors' pairs.
+    let mut former: BTreeSet<String> = BTreeSet::new();
+    for (_, members) in &changed {
+        for &m in members {
+            if let Some(c) = g.cluster_id(m) {
+                former.insert(c.to_owned());
+            }
+        }
+    }
+    let mut stored: HashMap<(u64, u64), LinkRecord> = HashMap::new();
+    // Editors' pairs of the clusters outside the region (linkage did not
+    // run there, so they stay as they were).
+    let mut old_editor: HashMap<String, Vec<LinkRecord>> = HashMap::new();
+    for id in &former {
+        if let Some(c) = store.cluster(id)? {
+            for l in c.links.into_iter().chain(c.near) {
+                if l.reason == "editor" {
+                    old_editor.entry(c.id.clone()).or_default().push(l);
+                } else if let (Some(a), Some(b)) = (key_of(&l.a), key_of(&l.b)) {
+                    stored.insert((a.min(b), a.max(b)), l);
+                }
+            }
+        }
+    }
+    let mut on_demand: HashMap<u64, Item> = HashMap::new();
+    let editor: HashMap<usize, Vec<(usize, usize)>> = {
+        let mut m: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+        for &(a, b) in &linked.editor {
+            m.entry(linked.roots[a]).or_default().push((a, b));
+        }
+        m
+    };
+    let mut records = Vec::with_capacity(changed.len());
+    for (id, members) in &changed {
+        let in_group: HashSet<u32> = members.iter().copied().collect();
+        let mut links = Vec::new();
+        let mut near = Vec::new();
+        let mut joined: HashSet<(u64, u64)> = HashSet::new();
+        for &m in members {
+            for &(o, _) in &g.adj[m as usize] {
+                let (ka, kb) = (g.keys[m as usize], g.keys[o as usize]);
+                let pair = (ka.min(kb), ka.max(kb));
+                let inner = in_group.contains(&o);
+                if inner {
+                    joined.insert(pair);
+                    if ka > kb {
+                        continue; // once per inner pair
+                    }
+                }
+                let record = match fresh_pairs.get(&pair) {
+                    Some(&k) => link_record(&change.items, &change.links[k], vocab),
+                    None => match stored.get(&pair) {
+                        Some(r) => r.clone(),
+                        None => scored_record(store, index, vocab, params, &change.items, &mut on_demand, pair)?,
+                    },
+                };
+                if inner { links.push(record) } else { near.push(record) }
+            }
+        }
+        let root = local.get(&members[0]).map(|&i| linked.roots[i]);
+        if root.is_none() {
+            links.extend(old_editor.remove(id).unwrap_or_default());
+        }
+        for &(a, b) in root.and_then(|r| editor.get(&r)).into_iter().flatten() {
+            let (ka, kb) = (nodes[a].key, nodes[b].key);
+            let pair = (ka.min(kb), ka.max(kb));
+            if joined.contains(&pair) {
+                continue;
+            }
+            let (x, y) = (
+                item_on_demand(store, index, vocab, &change.items, &mut on_demand, pair.0)?,
+                item_on_demand(store, index, vocab, &change.items, &mut on_demand, pair.1)?,
+            );
+            if let (Some(x), Some(y)) = (x, y) {
+                let s = score::pair(&x, &y, params);
+                links.push(LinkRecord {
+                    a: x.id.clone(),
+                    b: y.id.clone(),
+                    term: round(s.term.similarity),
+                    definition: round(s.definition),
+                    score: round(s.score),
+                    reason: "editor".to_owned(),
+                    shared: super::shared_words(&x, &y, vocab, 5),
+                    bridge: s.term.bridge,
+                });
+            }
+        }
+        let order = |v: &mut Vec<LinkRecord>| v.sort_by_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
+        order(&mut links);
+        order(&mut near);
+        let states: BTreeSet<String> =
+            members.iter().map(|&m| g.states[g.state[m as usize] as usize].clone()).collect();
+        records.push(ClusterRecord {
+            v: 1,
+            id: id.clone(),
+            members: members.iter().map(|&m| entry_id(g.keys[m as usize])).collect(),
+            states: states.into_iter().collect(),
+            links,
+            near,
+        });
+    }
+    tracing::debug!(written = records.len(), removed = removed.len(), elapsed = ?started.elapsed(), "clustering graph: records");
+
+    store.update_clusters(&records, &removed, &unassigned)?;
+    store.flush()?;
+    for id in &removed {
+        g.drop_cluster(id);
+    }
+    for (id, members) in changed {
+        g.set_cluster(&id, members);
+    }
+    g.stamp = store.cluster_writes();
+    let multi = records.iter().filter(|r| r.states.len() >= 2).count();
+    let stats = Stats {
+        entries: region.len(),
+        clusters: records.len(),
+        multi_state_clusters: multi,
+        links: records.iter().map(|r| r.links.len()).sum(),
+        millis: started.elapsed().as_millis(),
+    };
+    Ok(Applied { written: records, stats })
+}
+
+/// The region being gathered.
+#[derive(Default)]
+struct Reach {
+    in_region: HashSet<u32>,
+    region: Vec<u32>,
+    /// The clusters taken.
+    visited: HashSet<u32>,
+    queue: VecDeque<u32>,
+}
+
+impl Reach {
+    /// Takes a node: its whole cluster, or itself if it has none.
+    fn node(&mut self, g: &Graph, n: u32) {
+        match g.cluster[n as usize] {
+            NONE => self.add(n),
+            c => self.cluster(g, c),
+        }
+    }
+
+    fn cluster(&mut self, g: &Graph, c: u32) {
+        if self.visited.insert(c) {
+            for &m in &g.slots[c as usize].members {
+                self.add(m);
+            }
+        }
+    }
+
+    fn add(&mut self, n: u32) {
+        if self.in_region.insert(n) {
+            self.region.push(n);
+            self.queue.push_back(n);
+        }
+    }
+}
+
+/// An entry's features, from the run's items or read from the store.
+fn item_on_demand(
+    store: &Store,
+    index: &SearchIndex,
+    vocab: &mut features::Vocabulary,
+    items: &[Item],
+    memo: &mut HashMap<u64, Item>,
+    key: u64,
+) -> Result<Option<Item>> {
+    if let Some(it) = items.iter().find(|it| it.key() == key) {
+        return Ok(Some(it.clone()));
+    }
+    if let Some(it) = memo.get(&key) {
+        return Ok(Some(it.clone()));
+    }
+    let Some(e) = store.entry(key >> 32, key as u32)? else { return Ok(None) };
+    let it = features::item(&e, index, vocab)?;
+    memo.insert(key, it.clone());
+    Ok(Some(it))
+}
+
+/// The record of a pair no stored record holds (scored again).
+fn scored_record(
+    store: &Store,
+    index: &SearchIndex,
+    vocab: &mut features::Vocabulary,
+    params: &Params,
+    items: &[Item],
+    memo: &mut HashMap<u64, Item>,
+    pair: (u64, u64),
+) -> Result<LinkRecord> {
+    let x = item_on_demand(store, index, vocab, items, memo, pair.0)?;
+    let y = item_on_demand(store, index, vocab, items, memo, pair.1)?;
+    let (Some(x), Some(y)) = (x, y) else {
+        return Err(crate::error::Error::Internal(format!("clustering: no entry for the pair {pair:?}")));
+    };
+    let two = [x, y];
+    let s = score::pair(&two[0], &two[1], params);
+    let kind = s.kind;
+    let link = Link {
+        a: 0,
+        b: 1,
+        term: s.term.similarity,
+        definition: s.definition,
+        score: s.score,
+        q: (s.score * SCALE).round() as u64,
+        kind,
+        bridge: s.term.bridge,
+    };
+    Ok(link_record(&two, &link, vocab))
+}
