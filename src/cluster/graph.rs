@@ -21,7 +21,9 @@
 //! ones; each written cluster's pair records come from the stored records of
 //! its members' former clusters, and from blocking for the new pairs.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::features::{self, Item};
 use super::linkage::{self, Edge, Node};
@@ -124,14 +126,14 @@ impl Graph {
     fn empty(stamp: u64) -> Self {
         Self {
             stamp,
-            node_of: HashMap::new(),
+            node_of: HashMap::default(),
             keys: Vec::new(),
             state: Vec::new(),
             states: Vec::new(),
             adj: Vec::new(),
             cluster: Vec::new(),
             slots: Vec::new(),
-            slot_of: HashMap::new(),
+            slot_of: HashMap::default(),
             free_nodes: Vec::new(),
             free_slots: Vec::new(),
             stale: Vec::new(),
@@ -164,7 +166,7 @@ impl Graph {
         let mut vocab = features::Vocabulary::new(index, params);
         let items = current_items(store, index, &mut vocab)?;
         let by_id: HashMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
-        let mut pairs: HashSet<(usize, usize)> = HashSet::new();
+        let mut pairs: HashSet<(usize, usize)> = HashSet::default();
         let mut stale = Vec::new();
         for r in &records {
             for l in r.links.iter().chain(&r.near).filter(|l| l.reason != "editor") {
@@ -188,7 +190,7 @@ impl Graph {
         let mut g = Self::of_run(stamp, &items, &links, &records);
         for i in 0..items.len() {
             if g.cluster[i] == NONE && g.adj[i].is_empty() {
-                g.remove(i as u32, &mut HashSet::new());
+                g.remove(i as u32, &mut HashSet::default());
             }
         }
         g.stale = stale;
@@ -354,9 +356,9 @@ fn run(
     let threshold = (params.min_link * SCALE).round() as u32;
     let mut seeds: BTreeSet<String> = change.seeds.iter().cloned().collect();
     // Clusters whose records must be written again whatever linkage gives.
-    let mut dirty: HashSet<String> = HashSet::new();
+    let mut dirty: HashSet<String> = HashSet::default();
     // Nodes whose clusters' records change (their pairs did).
-    let mut touched: HashSet<u32> = HashSet::new();
+    let mut touched: HashSet<u32> = HashSet::default();
     // Where the region starts (besides the seeds).
     let mut starts: Vec<u32> = Vec::new();
     // Leaving: replaced entries, and members left behind (not current).
@@ -372,7 +374,7 @@ fn run(
                 seeds.insert(c.to_owned());
                 dirty.insert(c.to_owned());
             }
-            let mut paired = HashSet::new();
+            let mut paired = HashSet::default();
             g.remove(n, &mut paired);
             starts.extend(paired.iter().copied());
             touched.extend(paired);
@@ -389,7 +391,7 @@ fn run(
         starts.push(n);
         touched.insert(n);
     }
-    let mut fresh_pairs: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut fresh_pairs: HashMap<(u64, u64), usize> = HashMap::default();
     for (k, l) in change.links.iter().enumerate() {
         let mut end = |i: usize, g: &mut Graph| -> u32 {
             *item_node[i].get_or_insert_with(|| g.node(change.items[i].key(), &change.items[i].state))
@@ -441,13 +443,17 @@ fn run(
     tracing::debug!(entries = region.len(), elapsed = ?started.elapsed(), "clustering graph: region");
 
     // Linkage on the region's pairs.
-    let local: HashMap<u32, usize> = region.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    let mut local_of: Vec<u32> = vec![NONE; g.keys.len()];
+    for (i, &n) in region.iter().enumerate() {
+        local_of[n as usize] = i as u32;
+    }
+    let local = |n: u32| -> Option<usize> { Some(local_of[n as usize]).filter(|&i| i != NONE).map(|i| i as usize) };
     let nodes: Vec<Node> =
         region.iter().map(|&n| Node { key: g.keys[n as usize], sub: g.keys[n as usize] >> 32 }).collect();
     let mut edges = Vec::new();
     for (i, &n) in region.iter().enumerate() {
         for &(o, w) in &g.adj[n as usize] {
-            if let Some(&j) = local.get(&o)
+            if let Some(j) = local(o)
                 && i < j
             {
                 edges.push(Edge { a: i, b: j, q: u64::from(w & !SAME), same: w & SAME != 0 });
@@ -461,7 +467,7 @@ fn run(
 
     // The clusters that differ from the stored ones.
     let groups = linkage::groups(&linked.roots);
-    let mut new_ids: HashSet<String> = HashSet::new();
+    let mut new_ids: HashSet<String> = HashSet::default();
     let mut changed: Vec<(String, Vec<u32>)> = Vec::new();
     for group in groups {
         // `region` is in key order, so each group is too.
@@ -510,10 +516,10 @@ fn run(
             }
         }
     }
-    let mut stored: HashMap<(u64, u64), LinkRecord> = HashMap::new();
+    let mut stored: HashMap<(u64, u64), LinkRecord> = HashMap::default();
     // Editors' pairs of the clusters outside the region (linkage did not
     // run there, so they stay as they were).
-    let mut old_editor: HashMap<String, Vec<LinkRecord>> = HashMap::new();
+    let mut old_editor: HashMap<String, Vec<LinkRecord>> = HashMap::default();
     for id in &former {
         if let Some(c) = store.cluster(id)? {
             for l in c.links.into_iter().chain(c.near) {
@@ -525,9 +531,10 @@ fn run(
             }
         }
     }
-    let mut on_demand: HashMap<u64, Item> = HashMap::new();
+    tracing::debug!(records = former.len(), elapsed = ?started.elapsed(), "clustering graph: former records read");
+    let mut on_demand: HashMap<u64, Item> = HashMap::default();
     let editor: HashMap<usize, Vec<(usize, usize)>> = {
-        let mut m: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+        let mut m: HashMap<usize, Vec<(usize, usize)>> = HashMap::default();
         for &(a, b) in &linked.editor {
             m.entry(linked.roots[a]).or_default().push((a, b));
         }
@@ -538,7 +545,7 @@ fn run(
         let in_group: HashSet<u32> = members.iter().copied().collect();
         let mut links = Vec::new();
         let mut near = Vec::new();
-        let mut joined: HashSet<(u64, u64)> = HashSet::new();
+        let mut joined: HashSet<(u64, u64)> = HashSet::default();
         for &m in members {
             for &(o, _) in &g.adj[m as usize] {
                 let (ka, kb) = (g.keys[m as usize], g.keys[o as usize]);
@@ -560,7 +567,7 @@ fn run(
                 if inner { links.push(record) } else { near.push(record) }
             }
         }
-        let root = local.get(&members[0]).map(|&i| linked.roots[i]);
+        let root = local(members[0]).map(|i| linked.roots[i]);
         if root.is_none() {
             links.extend(old_editor.remove(id).unwrap_or_default());
         }
@@ -604,7 +611,17 @@ fn run(
     }
     tracing::debug!(written = records.len(), removed = removed.len(), elapsed = ?started.elapsed(), "clustering graph: records");
 
-    store.update_clusters(&records, &removed, &unassigned)?;
+    // Only the entries whose cluster changes are mapped anew.
+    let mut moved: Vec<(&str, &str)> = Vec::new();
+    for (r, (_, members)) in records.iter().zip(&changed) {
+        for (id, &m) in r.members.iter().zip(members) {
+            if g.cluster_id(m) != Some(r.id.as_str()) {
+                moved.push((id.as_str(), r.id.as_str()));
+            }
+        }
+    }
+    store.rewrite_clusters(&records, &moved, &removed, &unassigned)?;
+    tracing::debug!(moved = moved.len(), elapsed = ?started.elapsed(), "clustering graph: written");
     store.flush()?;
     for id in &removed {
         g.drop_cluster(id);

@@ -16,7 +16,9 @@
 //! entry gives (a rebuild).
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Params;
 use super::score::SCALE;
@@ -144,13 +146,13 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
                     members: vec![i],
                     lists: vec![items[i].sub],
                     key: items[i].key,
-                    sums: HashMap::new(),
+                    sums: HashMap::default(),
                     version: 0,
                 })
             })
             .collect(),
     );
-    let mut cannot: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut cannot: HashMap<usize, Vec<usize>> = HashMap::default();
     for &(a, b) in &constraints.apart {
         cannot.entry(a).or_default().push(b);
         cannot.entry(b).or_default().push(a);
@@ -314,7 +316,7 @@ fn merge(uf: &mut UnionFind, clusters: &mut Clusters, a: usize, b: usize) -> usi
 
 /// Groups item indices by root, each group sorted.
 pub fn groups(roots: &[usize]) -> Vec<Vec<usize>> {
-    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::default();
     for (i, r) in roots.iter().enumerate() {
         by_root.entry(*r).or_default().push(i);
     }

@@ -16,10 +16,10 @@
 //! edges only, so the clusters of a connected part of the graph are the same
 //! whether that part is clustered alone or with everything else. `update`
 //! and `recluster` rely on it: they re-cluster the part of the graph their
-//! entries reach (the clusters they link to, and the clusters those clusters'
-//! stored pairs reach), which gives what `rebuild` gives as long as blocking
-//! proposes every pair that is an edge (blocking recall, measured by
-//! `examples/cluster_eval`).
+//! entries reach through edges that can merge clusters, on a copy of the
+//! graph kept in memory (`graph`), which gives what `rebuild` gives as long
+//! as blocking proposes every pair that is an edge (blocking recall,
+//! measured by `examples/cluster_eval`).
 
 pub mod evaluate;
 mod features;

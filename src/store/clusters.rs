@@ -205,6 +205,21 @@ impl Store {
     /// them. Meant for the few clusters an update or a decision touches; a
     /// whole clustering goes through [`Store::replace_clusters`].
     pub fn update_clusters(&self, clusters: &[ClusterRecord], removed: &[String], unassigned: &[String]) -> Result<()> {
+        let moved: Vec<(&str, &str)> =
+            clusters.iter().flat_map(|c| c.members.iter().map(|m| (m.as_str(), c.id.as_str()))).collect();
+        self.rewrite_clusters(clusters, &moved, removed, unassigned)
+    }
+
+    /// [`Store::update_clusters`] for a writer that knows which entries
+    /// change cluster: only `moved` (entry, its new cluster) are mapped anew;
+    /// the other members of `clusters` stay where they are.
+    pub fn rewrite_clusters(
+        &self,
+        clusters: &[ClusterRecord],
+        moved: &[(&str, &str)],
+        removed: &[String],
+        unassigned: &[String],
+    ) -> Result<()> {
         self.count_cluster_write();
         // Encoded outside the transaction: a conflict retry should not pay twice.
         let encoded: Vec<(&ClusterRecord, Vec<u8>)> =
@@ -225,9 +240,9 @@ impl Store {
                 }
                 for (c, value) in &encoded {
                     tx.tree(CLUSTERS).insert(generation_key(g, &c.id), value.as_slice())?;
-                    for m in &c.members {
-                        tx.tree(ENTRY_CLUSTER).insert(generation_key(g, m), c.id.as_bytes())?;
-                    }
+                }
+                for (m, c) in moved {
+                    tx.tree(ENTRY_CLUSTER).insert(generation_key(g, m), c.as_bytes())?;
                 }
                 Ok(())
             },
