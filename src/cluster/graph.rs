@@ -104,8 +104,10 @@ pub(super) struct Graph {
     slot_of: HashMap<String, u32>,
     free_nodes: Vec<u32>,
     free_slots: Vec<u32>,
-    /// Members of stored clusters that are no longer current entries (found
-    /// when the graph was read): they leave their clusters at the next write.
+    /// Members of stored clusters that are no longer current entries, and
+    /// their clusters (found when the graph was read): they leave their
+    /// clusters at the next write. An empty member: the cluster only has a
+    /// pair with such an entry, and is written again without it.
     stale: Vec<(String, String)>,
 }
 
@@ -169,10 +171,20 @@ impl Graph {
         let mut pairs: HashSet<(usize, usize)> = HashSet::default();
         let mut stale = Vec::new();
         for r in &records {
-            for l in r.links.iter().chain(&r.near).filter(|l| l.reason != "editor") {
-                if let (Some(&i), Some(&j)) = (by_id.get(l.a.as_str()), by_id.get(l.b.as_str())) {
-                    pairs.insert((i.min(j), i.max(j)));
+            let mut gone = false;
+            for l in r.links.iter().chain(&r.near) {
+                match (by_id.get(l.a.as_str()), by_id.get(l.b.as_str())) {
+                    (Some(&i), Some(&j)) if l.reason != "editor" => {
+                        pairs.insert((i.min(j), i.max(j)));
+                    }
+                    (Some(_), Some(_)) => {}
+                    _ => gone = true,
                 }
+            }
+            // A pair with an entry that is no longer current: the record
+            // is written again without it.
+            if gone {
+                stale.push((String::new(), r.id.clone()));
             }
             for m in &r.members {
                 if !by_id.contains_key(m.as_str()) {
@@ -366,7 +378,9 @@ fn run(
     for (m, c) in std::mem::take(&mut g.stale) {
         seeds.insert(c.clone());
         dirty.insert(c);
-        unassigned.push(m);
+        if !m.is_empty() {
+            unassigned.push(m);
+        }
     }
     for id in &unassigned {
         if let Some(&n) = key_of(id).and_then(|k| g.node_of.get(&k)) {
@@ -399,8 +413,9 @@ fn run(
         let (a, b) = (end(l.a, g), end(l.b, g));
         let w = weight(l);
         g.add_pair(a, b, w);
-        touched.insert(a);
-        touched.insert(b);
+        // The newer entry's cluster keeps the pair (see `to_records`).
+        let (ka, kb) = (change.items[l.a].key(), change.items[l.b].key());
+        touched.insert(if ka > kb { a } else { b });
         if w & SAME != 0 || w >= threshold {
             starts.push(a);
             starts.push(b);
@@ -410,7 +425,6 @@ fn run(
                 starts.push(n);
             }
         }
-        let (ka, kb) = (change.items[l.a].key(), change.items[l.b].key());
         fresh_pairs.insert((ka.min(kb), ka.max(kb)), k);
     }
     for id in &change.named {
@@ -553,9 +567,11 @@ fn run(
                 let inner = in_group.contains(&o);
                 if inner {
                     joined.insert(pair);
-                    if ka > kb {
-                        continue; // once per inner pair
-                    }
+                }
+                // An inner pair once; a pair to another cluster with its
+                // newer entry.
+                if (inner && ka > kb) || (!inner && ka < kb) {
+                    continue;
                 }
                 let record = match fresh_pairs.get(&pair) {
                     Some(&k) => link_record(&change.items, &change.links[k], vocab),

@@ -629,7 +629,9 @@ fn to_records(
         if ra == rb {
             inner.entry(ra).or_default().push(record(l));
         } else {
-            near.entry(ra).or_default().push(record(l));
+            // Kept once, with the newer entry (`l.b`: pairs are in key
+            // order), so a new entry's pairs to older clusters change only
+            // its own cluster's record.
             near.entry(rb).or_default().push(record(l));
         }
     }

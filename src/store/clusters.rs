@@ -74,8 +74,10 @@ pub struct ClusterRecord {
     /// The links that hold the members together: every scored pair of
     /// members (and editors' pairs).
     pub links: Vec<LinkRecord>,
-    /// Scored pairs from a member to an entry of another cluster, too weak
-    /// to merge the two: what an update must re-examine with this cluster.
+    /// Scored pairs from a member to an older entry (a smaller id) of
+    /// another cluster, too weak to merge the two: each such pair is kept
+    /// once, in the cluster of its newer entry. (Records written before
+    /// kept it in both clusters.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub near: Vec<LinkRecord>,
 }
