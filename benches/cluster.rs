@@ -19,6 +19,21 @@
 //! The new lists come from the generator with another seed and are given a
 //! (State, year) the corpus does not have, when there is one left, so they
 //! are new lists rather than revisions.
+//!
+//! It allocates through jemalloc, as the `glossary` binary does
+//! (`--no-default-features`: the system's allocator).
+
+/// The `glossary` binary's allocator, with its options (see `src/main.rs`):
+/// the service's clustering runs on it.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(feature = "jemalloc")]
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: Option<&'static std::ffi::c_char> =
+    Some(unsafe { &*c"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr() });
 
 #[path = "common/corpus.rs"]
 mod corpus;

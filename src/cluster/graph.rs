@@ -575,8 +575,9 @@ fn run(
                 }
                 let record = match fresh_pairs.get(&pair) {
                     Some(&k) => link_record(&change.items, &change.links[k], vocab),
-                    None => match stored.get(&pair) {
-                        Some(r) => r.clone(),
+                    // Each record is used once (a pair belongs to one cluster).
+                    None => match stored.remove(&pair) {
+                        Some(r) => r,
                         None => scored_record(store, index, vocab, params, &change.items, &mut on_demand, pair)?,
                     },
                 };

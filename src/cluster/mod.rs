@@ -237,13 +237,20 @@ pub fn update(
     }
     // The new entries' neighbours among the current entries, as the index
     // sees them: the candidate pairs.
-    let probe = Probe::new(index)?;
+    let found = crate::parallel::chunks(&items, |part| -> Result<Vec<Vec<(u64, u32)>>> {
+        let probe = Probe::new(index)?;
+        part.iter().map(|it| neighbours(index, &probe, it, params.candidates)).collect()
+    })?;
+    let mut found_all = Vec::with_capacity(fresh);
+    for f in found {
+        found_all.extend(f?);
+    }
     let mut position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
     let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    for i in 0..fresh {
-        for (sub, ord) in neighbours(index, &probe, &items[i], params.candidates)? {
+    for (i, found) in found_all.into_iter().enumerate() {
+        for (sub, ord) in found {
             let key = (sub << 32) | u64::from(ord);
             let j = match position.get(&key) {
                 Some(&j) => j,
