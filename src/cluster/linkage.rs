@@ -75,7 +75,11 @@ pub struct Linked {
 
 /// A live cluster during linkage.
 struct Cluster {
-    members: Vec<usize>,
+    /// How many members, and the first and last of them (the members are
+    /// chained through `Clusters::next`).
+    size: usize,
+    head: usize,
+    tail: usize,
     /// The lists (submissions) of the members, sorted.
     lists: Vec<u64>,
     /// The smallest entry key: the cluster's stable name for tie-breaks.
@@ -86,19 +90,33 @@ struct Cluster {
 }
 
 /// The live clusters, by root (an item index).
-struct Clusters(Vec<Option<Cluster>>);
+struct Clusters {
+    live: Vec<Option<Cluster>>,
+    /// The member after each item in its cluster's chain (itself: the last).
+    next: Vec<usize>,
+}
 
 impl Clusters {
     fn get(&self, r: &usize) -> Option<&Cluster> {
-        self.0[*r].as_ref()
+        self.live[*r].as_ref()
     }
 
     fn get_mut(&mut self, r: &usize) -> Option<&mut Cluster> {
-        self.0[*r].as_mut()
+        self.live[*r].as_mut()
     }
 
     fn remove(&mut self, r: &usize) -> Option<Cluster> {
-        self.0[*r].take()
+        self.live[*r].take()
+    }
+
+    /// The members of a live cluster.
+    fn members(&self, c: &Cluster) -> impl Iterator<Item = usize> + '_ {
+        let mut at = Some(c.head);
+        std::iter::from_fn(move || {
+            let m = at?;
+            at = (self.next[m] != m).then_some(self.next[m]);
+            Some(m)
+        })
     }
 }
 
@@ -106,7 +124,7 @@ impl std::ops::Index<&usize> for Clusters {
     type Output = Cluster;
 
     fn index(&self, r: &usize) -> &Cluster {
-        self.0[*r].as_ref().expect("a live root")
+        self.live[*r].as_ref().expect("a live root")
     }
 }
 
@@ -139,11 +157,13 @@ impl PartialOrd for Candidate {
 pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &Params) -> Linked {
     let n = items.len();
     let mut uf = UnionFind::new(n);
-    let mut clusters = Clusters(
-        (0..n)
+    let mut clusters = Clusters {
+        live: (0..n)
             .map(|i| {
                 Some(Cluster {
-                    members: vec![i],
+                    size: 1,
+                    head: i,
+                    tail: i,
                     lists: vec![items[i].sub],
                     key: items[i].key,
                     sums: HashMap::default(),
@@ -151,7 +171,8 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
                 })
             })
             .collect(),
-    );
+        next: (0..n).collect(),
+    };
     let mut cannot: HashMap<usize, Vec<usize>> = HashMap::default();
     for &(a, b) in &constraints.apart {
         cannot.entry(a).or_default().push(b);
@@ -215,7 +236,7 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
     // pair is weighed again.
     let reaches = |c: &Candidate| u128::from(c.sum) >= u128::from(threshold) * u128::from(c.pairs);
     let mut heap = BinaryHeap::new();
-    for (r, c) in clusters.0.iter().enumerate() {
+    for (r, c) in clusters.live.iter().enumerate() {
         let Some(c) = c else { continue };
         for (&o, &sum) in &c.sums {
             if r < o {
@@ -259,7 +280,7 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
 
 fn candidate(clusters: &Clusters, a: usize, b: usize, sum: u64) -> Candidate {
     let (ca, cb) = (&clusters[&a], &clusters[&b]);
-    let pairs = (ca.members.len() * cb.members.len()) as u64;
+    let pairs = (ca.size * cb.size) as u64;
     Candidate {
         sum,
         pairs,
@@ -276,14 +297,18 @@ fn blocked(clusters: &Clusters, cannot: &HashMap<usize, Vec<usize>>, uf: &mut Un
     if ca.lists.iter().any(|s| cb.lists.binary_search(s).is_ok()) {
         return true;
     }
-    let (small, other) = if ca.members.len() <= cb.members.len() { (ca, b) } else { (cb, a) };
-    small.members.iter().any(|m| cannot.get(m).is_some_and(|cs| cs.iter().any(|c| uf.find(*c) == other)))
+    if cannot.is_empty() {
+        return false;
+    }
+    let (small, other) = if ca.size <= cb.size { (ca, b) } else { (cb, a) };
+    let members: Vec<usize> = clusters.members(small).collect();
+    members.iter().any(|m| cannot.get(m).is_some_and(|cs| cs.iter().any(|c| uf.find(*c) == other)))
 }
 
 /// Merges two live clusters; returns the surviving root.
 fn merge(uf: &mut UnionFind, clusters: &mut Clusters, a: usize, b: usize) -> usize {
     let (mut keep, mut gone) = (a, b);
-    if clusters[&keep].members.len() < clusters[&gone].members.len() {
+    if clusters[&keep].size < clusters[&gone].size {
         std::mem::swap(&mut keep, &mut gone);
     }
     let g = clusters.remove(&gone).expect("a live root");
@@ -305,12 +330,15 @@ fn merge(uf: &mut UnionFind, clusters: &mut Clusters, a: usize, b: usize) -> usi
             *k.sums.entry(o).or_default() += sum;
         }
     }
-    k.members.extend(g.members);
+    let last = k.tail;
+    k.size += g.size;
+    k.tail = g.tail;
     k.lists.extend(g.lists);
     k.lists.sort_unstable();
     k.lists.dedup();
     k.key = k.key.min(g.key);
     k.version += 1;
+    clusters.next[last] = g.head;
     keep
 }
 

@@ -659,12 +659,7 @@ fn to_records(
             bridge: s.term.bridge,
         });
     }
-    let order = |v: &mut Vec<LinkRecord>| {
-        v.sort_by(|x, y| {
-            let key = |l: &LinkRecord| (parse_entry_id(&l.a), parse_entry_id(&l.b));
-            key(x).cmp(&key(y))
-        })
-    };
+    let order = |v: &mut Vec<LinkRecord>| v.sort_by_cached_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
     linkage::groups(&linked.roots)
         .into_iter()
         .map(|mut g| {
