@@ -243,12 +243,14 @@ impl Graph {
     }
 
     /// Adds a pair (once).
-    fn add_pair(&mut self, a: u32, b: u32, w: u32) {
+    /// Adds a pair (once); whether it is new.
+    fn add_pair(&mut self, a: u32, b: u32, w: u32) -> bool {
         if a == b || self.adj[a as usize].iter().any(|(o, _)| *o == b) {
-            return;
+            return false;
         }
         self.adj[a as usize].push((b, w));
         self.adj[b as usize].push((a, w));
+        true
     }
 
     /// Removes a node with its pairs and its place in its cluster; the nodes
@@ -400,10 +402,13 @@ fn run(
     let mut item_node: Vec<Option<u32>> = change.items.iter().map(|it| g.node_of.get(&it.key()).copied()).collect();
     for &i in &change.arriving {
         let it = &change.items[i];
+        let placed = item_node[i].is_some_and(|n| g.cluster[n as usize] != NONE);
         let n = g.node(it.key(), &it.state);
         item_node[i] = Some(n);
         starts.push(n);
-        touched.insert(n);
+        if !placed {
+            touched.insert(n);
+        }
     }
     let mut fresh_pairs: HashMap<(u64, u64), usize> = HashMap::default();
     for (k, l) in change.links.iter().enumerate() {
@@ -412,10 +417,12 @@ fn run(
         };
         let (a, b) = (end(l.a, g), end(l.b, g));
         let w = weight(l);
-        g.add_pair(a, b, w);
-        // The newer entry's cluster keeps the pair (see `to_records`).
         let (ka, kb) = (change.items[l.a].key(), change.items[l.b].key());
-        touched.insert(if ka > kb { a } else { b });
+        // The newer entry's cluster keeps the pair (see `to_records`); a
+        // pair the graph has (the same update again) changes nothing.
+        if g.add_pair(a, b, w) {
+            touched.insert(if ka > kb { a } else { b });
+        }
         if w & SAME != 0 || w >= threshold {
             starts.push(a);
             starts.push(b);
@@ -482,23 +489,25 @@ fn run(
     // The clusters that differ from the stored ones.
     let groups = linkage::groups(&linked.roots);
     let mut new_ids: HashSet<String> = HashSet::default();
+    let mut kept: HashSet<u32> = HashSet::default();
     let mut changed: Vec<(String, Vec<u32>)> = Vec::new();
     for group in groups {
         // `region` is in key order, so each group is too.
         let members: Vec<u32> = group.iter().map(|&i| region[i]).collect();
-        let id = format!("c{}", entry_id(g.keys[members[0] as usize]));
-        let same = g.slot_of.get(&id).is_some_and(|&s| {
-            let mut old = g.slots[s as usize].members.clone();
-            old.sort_unstable_by_key(|&n| g.keys[n as usize]);
-            old == members
-        });
-        let quiet = !dirty.contains(&id)
-            && members.iter().all(|&n| !touched.contains(&n))
-            && group.iter().all(|i| !constrained.contains(i));
-        new_ids.insert(id.clone());
-        if !(same && quiet) {
-            changed.push((id, members));
+        // The same members as a stored cluster (whose id, its first
+        // member's, is then the same too)?
+        let slot = g.cluster[members[0] as usize];
+        let same = slot != NONE
+            && g.slots[slot as usize].members.len() == members.len()
+            && members.iter().all(|&n| g.cluster[n as usize] == slot);
+        let quiet = members.iter().all(|&n| !touched.contains(&n)) && group.iter().all(|i| !constrained.contains(i));
+        if same && quiet && !dirty.contains(&g.slots[slot as usize].id) {
+            kept.insert(slot);
+            continue;
         }
+        let id = format!("c{}", entry_id(g.keys[members[0] as usize]));
+        new_ids.insert(id.clone());
+        changed.push((id, members));
     }
     // Clusters outside the region whose pairs changed: the same members,
     // new records.
@@ -516,6 +525,7 @@ fn run(
     }
     let removed: Vec<String> = visited
         .iter()
+        .filter(|s| !kept.contains(s))
         .map(|&s| g.slots[s as usize].id.clone())
         .filter(|id| !id.is_empty() && !new_ids.contains(id))
         .collect();
@@ -612,7 +622,7 @@ fn run(
                 });
             }
         }
-        let order = |v: &mut Vec<LinkRecord>| v.sort_by_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
+        let order = |v: &mut Vec<LinkRecord>| v.sort_by_cached_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
         order(&mut links);
         order(&mut near);
         let states: BTreeSet<String> =

@@ -289,6 +289,14 @@ fn running_an_update_twice_changes_nothing() {
     let before = partition(&w.clusters());
     let last = w.store.current_submissions().expect("subs").into_iter().map(|s| (s.id, s.replaces)).max();
     let (id, replaces) = last.expect("a submission");
-    update(&w.store, &w.index, &mut w.cache.borrow_mut(), id, replaces, &w.params).expect("update again");
+    let writes = w.store.cluster_writes();
+    let stats = update(&w.store, &w.index, &mut w.cache.borrow_mut(), id, replaces, &w.params).expect("update again");
     assert_eq!(partition(&w.clusters()), before);
+    assert_eq!(stats.clusters, 0, "the same update again rewrote clusters: {stats:?}");
+    // Also after a restart (the graph read back from the store).
+    w.cache.borrow_mut().clear();
+    let stats = update(&w.store, &w.index, &mut w.cache.borrow_mut(), id, replaces, &w.params).expect("update again");
+    assert_eq!(stats.clusters, 0, "after a restart, the same update again rewrote clusters: {stats:?}");
+    assert_eq!(partition(&w.clusters()), before);
+    assert!(w.store.cluster_writes() >= writes);
 }
