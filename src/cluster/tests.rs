@@ -236,7 +236,7 @@ fn partition(records: &[crate::store::clusters::ClusterRecord]) -> BTreeSet<Vec<
 
 #[test]
 fn incremental_updates_and_decisions_give_what_a_rebuild_gives() {
-    for seed in 1u64..=12 {
+    for seed in 1u64..=30 {
         let mut rng = Rng(seed);
         let w = World::new();
         let mut log = Vec::new();
