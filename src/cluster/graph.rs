@@ -443,7 +443,15 @@ fn run(
 
     // The region: from the seeds' members and the starts, along pairs that
     // can merge clusters, taking whole clusters.
-    let mut reach = Reach::default();
+    // Nothing changed (the same update again): the stored clusters stand.
+    if touched.is_empty() && dirty.is_empty() && unassigned.is_empty() && seeds.is_empty() {
+        g.stamp = store.cluster_writes();
+        return Ok(Applied {
+            written: Vec::new(),
+            stats: Stats { millis: started.elapsed().as_millis(), ..Stats::default() },
+        });
+    }
+    let mut reach = Reach::new(g);
     for s in &seeds {
         if let Some(&slot) = g.slot_of.get(s) {
             reach.cluster(g, slot);
@@ -454,7 +462,7 @@ fn run(
     }
     while let Some(n) = reach.queue.pop_front() {
         for &(o, w) in &g.adj[n as usize] {
-            if (w & SAME != 0 || w >= threshold) && !reach.in_region.contains(&o) {
+            if (w & SAME != 0 || w >= threshold) && !reach.in_region[o as usize] {
                 reach.node(g, o);
             }
         }
@@ -477,7 +485,7 @@ fn run(
             if let Some(j) = local(o)
                 && i < j
             {
-                edges.push(Edge { a: i, b: j, q: u64::from(w & !SAME), same: w & SAME != 0 });
+                edges.push(Edge { a: i as u32, b: j as u32, q: w & !SAME, same: w & SAME != 0 });
             }
         }
     }
@@ -514,7 +522,7 @@ fn run(
     let mut outside: BTreeSet<u32> = BTreeSet::new();
     for &n in &touched {
         let c = g.cluster[n as usize];
-        if !in_region.contains(&n) && c != NONE {
+        if !in_region[n as usize] && c != NONE {
             outside.insert(c);
         }
     }
@@ -525,7 +533,7 @@ fn run(
     }
     let removed: Vec<String> = visited
         .iter()
-        .filter(|s| !kept.contains(s))
+        .filter(|s| !kept.contains(*s))
         .map(|&s| g.slots[s as usize].id.clone())
         .filter(|id| !id.is_empty() && !new_ids.contains(id))
         .collect();
@@ -544,8 +552,16 @@ fn run(
     // Editors' pairs of the clusters outside the region (linkage did not
     // run there, so they stay as they were).
     let mut old_editor: HashMap<String, Vec<LinkRecord>> = HashMap::default();
-    for id in &former {
-        if let Some(c) = store.cluster(id)? {
+    let former: Vec<String> = former.into_iter().collect();
+    let read = crate::parallel::chunks(&former, |part| -> Result<Vec<ClusterRecord>> {
+        let mut out = Vec::with_capacity(part.len());
+        for id in part {
+            out.extend(store.cluster(id)?);
+        }
+        Ok(out)
+    })?;
+    for part in read {
+        for c in part? {
             for l in c.links.into_iter().chain(c.near) {
                 if l.reason == "editor" {
                     old_editor.entry(c.id.clone()).or_default().push(l);
@@ -669,16 +685,27 @@ fn run(
 }
 
 /// The region being gathered.
-#[derive(Default)]
 struct Reach {
-    in_region: HashSet<u32>,
+    /// By node.
+    in_region: Vec<bool>,
     region: Vec<u32>,
-    /// The clusters taken.
-    visited: HashSet<u32>,
+    /// The clusters taken, by slot, and in a list.
+    taken: Vec<bool>,
+    visited: Vec<u32>,
     queue: VecDeque<u32>,
 }
 
 impl Reach {
+    fn new(g: &Graph) -> Self {
+        Self {
+            in_region: vec![false; g.keys.len()],
+            region: Vec::new(),
+            taken: vec![false; g.slots.len()],
+            visited: Vec::new(),
+            queue: VecDeque::new(),
+        }
+    }
+
     /// Takes a node: its whole cluster, or itself if it has none.
     fn node(&mut self, g: &Graph, n: u32) {
         match g.cluster[n as usize] {
@@ -688,7 +715,9 @@ impl Reach {
     }
 
     fn cluster(&mut self, g: &Graph, c: u32) {
-        if self.visited.insert(c) {
+        if !self.taken[c as usize] {
+            self.taken[c as usize] = true;
+            self.visited.push(c);
             for &m in &g.slots[c as usize].members {
                 self.add(m);
             }
@@ -696,7 +725,8 @@ impl Reach {
     }
 
     fn add(&mut self, n: u32) {
-        if self.in_region.insert(n) {
+        if !self.in_region[n as usize] {
+            self.in_region[n as usize] = true;
             self.region.push(n);
             self.queue.push_back(n);
         }

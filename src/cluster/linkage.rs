@@ -33,10 +33,10 @@ pub struct Node {
 /// What linkage needs of a scored pair (node indices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
-    pub a: usize,
-    pub b: usize,
+    pub a: u32,
+    pub b: u32,
     /// The score in millionths.
-    pub q: u64,
+    pub q: u32,
     /// The same term (or the same English term): joins as a single link.
     pub same: bool,
 }
@@ -198,14 +198,18 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
     let threshold = (params.min_link * SCALE).round() as u64;
     let (same, other): (Vec<&Edge>, Vec<&Edge>) = links.iter().partition(|l| l.same);
     let mut same = same;
-    same.sort_by(|x, y| {
+    // Pairs are distinct, so the order is total (unstable sorting is safe).
+    same.sort_unstable_by(|x, y| {
         y.q.cmp(&x.q).then_with(|| {
-            let keys = |l: &Edge| (items[l.a].key.min(items[l.b].key), items[l.a].key.max(items[l.b].key));
+            let keys = |l: &Edge| {
+                let (a, b) = (items[l.a as usize].key, items[l.b as usize].key);
+                (a.min(b), a.max(b))
+            };
             keys(x).cmp(&keys(y))
         })
     });
     for l in &same {
-        let (ra, rb) = (uf.find(l.a), uf.find(l.b));
+        let (ra, rb) = (uf.find(l.a as usize), uf.find(l.b as usize));
         if ra != rb && !blocked(&clusters, &cannot, &mut uf, ra, rb) {
             merge(&mut uf, &mut clusters, ra, rb);
         }
@@ -219,12 +223,12 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
 
 fn add_sums(uf: &mut UnionFind, clusters: &mut Clusters, links: &[&Edge]) {
     for l in links {
-        let (ra, rb) = (uf.find(l.a), uf.find(l.b));
+        let (ra, rb) = (uf.find(l.a as usize), uf.find(l.b as usize));
         if ra == rb {
             continue;
         }
-        *clusters.get_mut(&ra).expect("a live root").sums.entry(rb).or_default() += l.q;
-        *clusters.get_mut(&rb).expect("a live root").sums.entry(ra).or_default() += l.q;
+        *clusters.get_mut(&ra).expect("a live root").sums.entry(rb).or_default() += u64::from(l.q);
+        *clusters.get_mut(&rb).expect("a live root").sums.entry(ra).or_default() += u64::from(l.q);
     }
 }
 

@@ -623,8 +623,10 @@ fn to_records(
     vocab: &features::Vocabulary,
 ) -> Vec<ClusterRecord> {
     let nodes: Vec<linkage::Node> = items.iter().map(|it| linkage::Node { key: it.key(), sub: it.sub }).collect();
-    let edges: Vec<linkage::Edge> =
-        links.iter().map(|l| linkage::Edge { a: l.a, b: l.b, q: l.q, same: l.kind.is_same_term() }).collect();
+    let edges: Vec<linkage::Edge> = links
+        .iter()
+        .map(|l| linkage::Edge { a: l.a as u32, b: l.b as u32, q: l.q as u32, same: l.kind.is_same_term() })
+        .collect();
     let linked = linkage::link(&nodes, &edges, constraints, params);
     let record = |l: &score::Link| link_record(items, l, vocab);
     let mut inner: HashMap<usize, Vec<LinkRecord>> = HashMap::new();
