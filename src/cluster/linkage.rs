@@ -155,6 +155,7 @@ impl PartialOrd for Candidate {
 }
 
 pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &Params) -> Linked {
+    let started = std::time::Instant::now();
     let n = items.len();
     let mut uf = UnionFind::new(n);
     let mut clusters = Clusters {
@@ -214,9 +215,12 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
             merge(&mut uf, &mut clusters, ra, rb);
         }
     }
+    tracing::trace!(elapsed = ?started.elapsed(), "linkage: same-term pairs joined");
     add_sums(&mut uf, &mut clusters, &same);
     add_sums(&mut uf, &mut clusters, &other);
+    tracing::trace!(elapsed = ?started.elapsed(), "linkage: sums");
     agglomerate(&mut uf, &mut clusters, &cannot, threshold);
+    tracing::trace!(elapsed = ?started.elapsed(), "linkage: agglomerated");
     let roots = (0..n).map(|i| uf.find(i)).collect();
     Linked { roots, editor }
 }
@@ -251,6 +255,8 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
             }
         }
     }
+    tracing::trace!(candidates = heap.len(), "linkage: heap");
+    let (mut merges, mut pushed) = (0usize, 0usize);
     while let Some(top) = heap.pop() {
         let (ra, rb) = top.roots;
         let live = |r: usize, v: u32| clusters.get(&r).is_some_and(|c| c.version == v);
@@ -271,15 +277,18 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
             continue;
         }
         let root = merge(uf, clusters, ra, rb);
+        merges += 1;
         // The merged cluster's pairs have new sums and sizes; the others keep theirs.
         let sums: Vec<(usize, u64)> = clusters[&root].sums.iter().map(|(k, v)| (*k, *v)).collect();
         for (o, sum) in sums {
             let cand = candidate(clusters, root.min(o), root.max(o), sum);
+            pushed += 1;
             if reaches(&cand) {
                 heap.push(cand);
             }
         }
     }
+    tracing::trace!(merges, pushed, "linkage: merges");
 }
 
 fn candidate(clusters: &Clusters, a: usize, b: usize, sum: u64) -> Candidate {
