@@ -147,7 +147,6 @@ fn main() {
 
         // 5. a restart: the service opened again, a new list submitted; its
         // update first reads the clustering graph from the store.
-        drop(submit);
         drop(glossary);
         let glossary = support::open(&work);
         let state = StateCode::parse(&extra[5].state).unwrap();

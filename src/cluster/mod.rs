@@ -544,15 +544,18 @@ fn resolve_constraints(
         if cur == sub {
             return Ok(None);
         }
-        if !successors.contains_key(&cur) {
-            let mut by_term = HashMap::new();
-            for x in store.entries_of(cur) {
-                let x = x?;
-                by_term.entry(x.term_key.clone()).or_insert((x.submission_id << 32) | u64::from(x.ordinal));
+        let by_term = match successors.entry(cur) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let mut by_term = HashMap::new();
+                for x in store.entries_of(cur) {
+                    let x = x?;
+                    by_term.entry(x.term_key.clone()).or_insert((x.submission_id << 32) | u64::from(x.ordinal));
+                }
+                v.insert(by_term)
             }
-            successors.insert(cur, by_term);
-        }
-        Ok(successors.get(&cur).and_then(|m| m.get(&e.term_key)).and_then(|k| lookup(*k)))
+        };
+        Ok(by_term.get(&e.term_key).and_then(|k| lookup(*k)))
     };
     let mut resolve_all = |ids: &[String]| -> Result<Vec<usize>> {
         let mut out = Vec::new();
