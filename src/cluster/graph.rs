@@ -451,22 +451,23 @@ fn run(
             stats: Stats { millis: started.elapsed().as_millis(), ..Stats::default() },
         });
     }
-    let mut reach = Reach::new(g);
+    let (node_constraints, _) = resolve_constraints(store, &|k| g.node_of.get(&k).map(|&n| n as usize))?;
+    let mut reach = Reach::new(g, &node_constraints, params);
     for s in &seeds {
         if let Some(&slot) = g.slot_of.get(s) {
-            reach.cluster(g, slot);
-        }
-    }
-    for &n in &starts {
-        reach.node(g, n);
-    }
-    while let Some(n) = reach.queue.pop_front() {
-        for &(o, w) in &g.adj[n as usize] {
-            if (w & SAME != 0 || w >= threshold) && !reach.in_region[o as usize] {
-                reach.node(g, o);
+            for &m in &g.slots[slot as usize].members {
+                reach.take(g, m);
+            }
+            if !reach.taken[slot as usize] {
+                reach.taken[slot as usize] = true;
+                reach.visited.push(slot);
             }
         }
     }
+    for &n in &starts {
+        reach.take(g, n);
+    }
+    reach.spread(g, threshold);
     let Reach { mut region, visited, in_region, .. } = reach;
     region.sort_unstable_by_key(|&n| g.keys[n as usize]);
     tracing::debug!(entries = region.len(), elapsed = ?started.elapsed(), "clustering graph: region");
@@ -684,51 +685,189 @@ fn run(
     Ok(Applied { written: records, stats })
 }
 
-/// The region being gathered.
-struct Reach {
+/// The region being gathered: whole units (entries joined by same-term
+/// pairs or an editor's group: linkage's first phase joins within them and
+/// never across), whole stored clusters, and every unit that a cluster of
+/// linkage's first phase in the region reaches with an average score of at
+/// least `min_link` (over all pairs of the two). Average linkage's second
+/// phase merges two clusters only if their average reaches `min_link`, and
+/// that average is a weighted mean of the averages between the first
+/// phase's clusters inside them, so it never crosses a weaker pair of
+/// first-phase clusters: the region is clustered alone as it would be
+/// with everything else.
+struct Reach<'c> {
     /// By node.
     in_region: Vec<bool>,
     region: Vec<u32>,
-    /// The clusters taken, by slot, and in a list.
+    /// The stored clusters taken, by slot, and in a list.
     taken: Vec<bool>,
     visited: Vec<u32>,
+    /// Units: by node, and their members.
+    unit_of: HashMap<u32, u32>,
+    units: Vec<Vec<u32>>,
+    unit_taken: Vec<bool>,
     queue: VecDeque<u32>,
+    /// First-phase clusters: by node (its first member, a node), and sizes.
+    first_of: HashMap<u32, u32>,
+    first_size: HashMap<u32, u64>,
+    /// Editors' groups and pairs kept apart, as nodes.
+    together: HashMap<u32, Vec<u32>>,
+    constraints: &'c linkage::Constraints,
+    first_params: Params,
 }
 
-impl Reach {
-    fn new(g: &Graph) -> Self {
+impl<'c> Reach<'c> {
+    fn new(g: &Graph, constraints: &'c linkage::Constraints, params: &Params) -> Self {
+        let mut together: HashMap<u32, Vec<u32>> = HashMap::default();
+        for group in &constraints.together {
+            for w in group.windows(2) {
+                let (a, b) = (w[0] as u32, w[1] as u32);
+                together.entry(a).or_default().push(b);
+                together.entry(b).or_default().push(a);
+            }
+        }
         Self {
             in_region: vec![false; g.keys.len()],
             region: Vec::new(),
             taken: vec![false; g.slots.len()],
             visited: Vec::new(),
+            unit_of: HashMap::default(),
+            units: Vec::new(),
+            unit_taken: Vec::new(),
             queue: VecDeque::new(),
+            first_of: HashMap::default(),
+            first_size: HashMap::default(),
+            together,
+            constraints,
+            // The first phase only: no average reaches this.
+            first_params: Params { min_link: 2.0, ..*params },
         }
     }
 
-    /// Takes a node: its whole cluster, or itself if it has none.
-    fn node(&mut self, g: &Graph, n: u32) {
-        match g.cluster[n as usize] {
-            NONE => self.add(n),
-            c => self.cluster(g, c),
+    /// The unit of a node (found, and its first phase run, when first asked).
+    fn unit(&mut self, g: &Graph, n: u32) -> u32 {
+        if let Some(&u) = self.unit_of.get(&n) {
+            return u;
+        }
+        let u = self.units.len() as u32;
+        let mut members = vec![n];
+        self.unit_of.insert(n, u);
+        let mut at = 0;
+        while at < members.len() {
+            let m = members[at];
+            at += 1;
+            let same = g.adj[m as usize].iter().filter(|(_, w)| w & SAME != 0).map(|(o, _)| *o);
+            let editor = self.together.get(&m).into_iter().flatten().copied();
+            let next: Vec<u32> = same.chain(editor).collect();
+            for o in next {
+                if let std::collections::hash_map::Entry::Vacant(v) = self.unit_of.entry(o) {
+                    v.insert(u);
+                    members.push(o);
+                }
+            }
+        }
+        members.sort_unstable_by_key(|&m| g.keys[m as usize]);
+        self.first_phase(g, &members);
+        self.units.push(members);
+        self.unit_taken.push(false);
+        u
+    }
+
+    /// Linkage's first phase on one unit alone (what it gives there in any
+    /// run: it only joins inside units).
+    fn first_phase(&mut self, g: &Graph, members: &[u32]) {
+        if members.len() == 1 {
+            self.first_of.insert(members[0], members[0]);
+            self.first_size.insert(members[0], 1);
+            return;
+        }
+        let local: HashMap<u32, usize> = members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+        let nodes: Vec<Node> =
+            members.iter().map(|&m| Node { key: g.keys[m as usize], sub: g.keys[m as usize] >> 32 }).collect();
+        let mut edges = Vec::new();
+        for (i, &m) in members.iter().enumerate() {
+            for &(o, w) in &g.adj[m as usize] {
+                if w & SAME != 0
+                    && let Some(&j) = local.get(&o)
+                    && i < j
+                {
+                    edges.push(Edge { a: i as u32, b: j as u32, q: w & !SAME, same: true });
+                }
+            }
+        }
+        let inside = |x: usize| local.get(&(x as u32)).copied();
+        let constraints = linkage::Constraints {
+            together: self
+                .constraints
+                .together
+                .iter()
+                .map(|grp| grp.iter().filter_map(|&x| inside(x)).collect::<Vec<_>>())
+                .filter(|grp| grp.len() >= 2)
+                .collect(),
+            apart: self.constraints.apart.iter().filter_map(|&(a, b)| Some((inside(a)?, inside(b)?))).collect(),
+        };
+        let linked = linkage::link(&nodes, &edges, &constraints, &self.first_params);
+        for (i, &m) in members.iter().enumerate() {
+            let root = members[linked.roots[i]];
+            self.first_of.insert(m, root);
+            *self.first_size.entry(root).or_default() += 1;
         }
     }
 
-    fn cluster(&mut self, g: &Graph, c: u32) {
-        if !self.taken[c as usize] {
-            self.taken[c as usize] = true;
-            self.visited.push(c);
-            for &m in &g.slots[c as usize].members {
-                self.add(m);
+    /// Takes a node's unit, and the stored cluster of each of its members
+    /// (with their units), into the region.
+    fn take(&mut self, g: &Graph, n: u32) {
+        let mut pending = vec![n];
+        while let Some(x) = pending.pop() {
+            let u = self.unit(g, x);
+            if self.unit_taken[u as usize] {
+                continue;
+            }
+            self.unit_taken[u as usize] = true;
+            self.queue.push_back(u);
+            for &m in &self.units[u as usize] {
+                self.in_region[m as usize] = true;
+                self.region.push(m);
+                let c = g.cluster[m as usize];
+                if c != NONE && !self.taken[c as usize] {
+                    self.taken[c as usize] = true;
+                    self.visited.push(c);
+                    pending.extend(g.slots[c as usize].members.iter().copied());
+                }
             }
         }
     }
 
-    fn add(&mut self, n: u32) {
-        if !self.in_region[n as usize] {
-            self.in_region[n as usize] = true;
-            self.region.push(n);
-            self.queue.push_back(n);
+    /// Takes every unit reached from the region by a pair of first-phase
+    /// clusters whose average reaches `threshold`.
+    fn spread(&mut self, g: &Graph, threshold: u32) {
+        while let Some(u) = self.queue.pop_front() {
+            let mut sums: HashMap<(u32, u32), u64> = HashMap::default();
+            let members = self.units[u as usize].clone();
+            for m in members {
+                let p = self.first_of[&m];
+                for &(o, w) in &g.adj[m as usize] {
+                    if self.in_region[o as usize] {
+                        continue;
+                    }
+                    self.unit(g, o);
+                    *sums.entry((p, self.first_of[&o])).or_default() += u64::from(w & !SAME);
+                }
+            }
+            let mut reached: Vec<(u32, u32)> = sums
+                .into_iter()
+                .filter(|&((p, q), sum)| {
+                    u128::from(sum)
+                        >= u128::from(threshold) * u128::from(self.first_size[&p]) * u128::from(self.first_size[&q])
+                })
+                .map(|(pq, _)| pq)
+                .collect();
+            reached.sort_unstable();
+            for (_, q) in reached {
+                if !self.in_region[q as usize] {
+                    self.take(g, q);
+                }
+            }
         }
     }
 }
