@@ -15,8 +15,8 @@
 //!
 //! An update (see [`apply`]) changes the graph (entries arrive with their
 //! pairs from blocking, replaced entries leave with theirs), gathers the
-//! region (the clusters of the entries it touched and every cluster that
-//! a pair able to merge clusters reaches from them), runs linkage on the
+//! region (the clusters of the entries it touched, and everything linkage
+//! could merge with them: see `Reach`), runs linkage on the
 //! region's pairs, and writes only the clusters that differ from the stored
 //! ones; each written cluster's pair records come from the stored records of
 //! its members' former clusters, and from blocking for the new pairs.
