@@ -28,7 +28,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::features::{self, Item};
 use super::linkage::{self, Edge, Node};
 use super::score::{self, Link, SCALE};
-use super::{Params, Stats, current_items, link_record, resolve_constraints, round};
+use super::{Params, Stats, current_items, editor_record, link_record, order_links, resolve_constraints};
 use crate::domain::EntryId;
 use crate::error::Result;
 use crate::index::SearchIndex;
@@ -59,20 +59,13 @@ impl Cache {
         self.graph = None;
     }
 
-    /// Whether a graph is held.
-    pub fn is_loaded(&self) -> bool {
-        self.graph.is_some()
-    }
-
     /// The graph, read from the store when there is none or it is behind.
     fn graph(&mut self, store: &Store, index: &SearchIndex, params: &Params) -> Result<&mut Graph> {
-        if self.graph.as_ref().is_some_and(|g| g.stamp != store.cluster_writes()) {
-            self.graph = None;
-        }
-        if self.graph.is_none() {
-            self.graph = Some(Graph::load(store, index, params)?);
-        }
-        Ok(self.graph.as_mut().expect("a graph was just put there"))
+        let graph = match self.graph.take() {
+            Some(g) if g.stamp == store.cluster_writes() => g,
+            _ => Graph::load(store, index, params)?,
+        };
+        Ok(self.graph.insert(graph))
     }
 
     /// Keeps the graph of a rebuild's run.
@@ -242,7 +235,6 @@ impl Graph {
         n
     }
 
-    /// Adds a pair (once).
     /// Adds a pair (once); whether it is new.
     fn add_pair(&mut self, a: u32, b: u32, w: u32) -> bool {
         if a == b || self.adj[a as usize].iter().any(|(o, _)| *o == b) {
@@ -441,8 +433,6 @@ fn run(
         }
     }
 
-    // The region: from the seeds' members and the starts, along pairs that
-    // can merge clusters, taking whole clusters.
     // Nothing changed (the same update again): the stored clusters stand.
     if touched.is_empty() && dirty.is_empty() && unassigned.is_empty() && seeds.is_empty() {
         g.stamp = store.cluster_writes();
@@ -451,7 +441,9 @@ fn run(
             stats: Stats { millis: started.elapsed().as_millis(), ..Stats::default() },
         });
     }
-    let (node_constraints, _) = resolve_constraints(store, &|k| g.node_of.get(&k).map(|&n| n as usize))?;
+    // Editors' decisions, as nodes (read once: the region's are among them).
+    let (node_constraints, node_named) = resolve_constraints(store, &|k| g.node_of.get(&k).map(|&n| n as usize))?;
+    // The region: from the seeds' members and the starts, see `Reach`.
     let mut reach = Reach::new(g, &node_constraints, params);
     for s in &seeds {
         if let Some(&slot) = g.slot_of.get(s) {
@@ -490,8 +482,17 @@ fn run(
             }
         }
     }
-    let by_key: HashMap<u64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.key, i)).collect();
-    let (constraints, constrained) = resolve_constraints(store, &|k| by_key.get(&k).copied())?;
+    // An editor's group lies in one unit: wholly in the region or outside it.
+    let constraints = linkage::Constraints {
+        together: node_constraints
+            .together
+            .iter()
+            .map(|grp| grp.iter().filter_map(|&n| local(n as u32)).collect::<Vec<_>>())
+            .filter(|grp| grp.len() >= 2)
+            .collect(),
+        apart: node_constraints.apart.iter().filter_map(|&(a, b)| Some((local(a as u32)?, local(b as u32)?))).collect(),
+    };
+    let constrained: HashSet<usize> = node_named.iter().filter_map(|&n| local(n as u32)).collect();
     let linked = linkage::link(&nodes, &edges, &constraints, params);
     tracing::debug!(pairs = edges.len(), elapsed = ?started.elapsed(), "clustering graph: linked");
 
@@ -626,22 +627,11 @@ fn run(
                 item_on_demand(store, index, vocab, &change.items, &mut on_demand, pair.1)?,
             );
             if let (Some(x), Some(y)) = (x, y) {
-                let s = score::pair(&x, &y, params);
-                links.push(LinkRecord {
-                    a: x.id.clone(),
-                    b: y.id.clone(),
-                    term: round(s.term.similarity),
-                    definition: round(s.definition),
-                    score: round(s.score),
-                    reason: "editor".to_owned(),
-                    shared: super::shared_words(&x, &y, vocab, 5),
-                    bridge: s.term.bridge,
-                });
+                links.push(editor_record(&x, &y, params, vocab));
             }
         }
-        let order = |v: &mut Vec<LinkRecord>| v.sort_by_cached_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
-        order(&mut links);
-        order(&mut near);
+        order_links(&mut links);
+        order_links(&mut near);
         let states: BTreeSet<String> =
             members.iter().map(|&m| g.states[g.state[m as usize] as usize].clone()).collect();
         records.push(ClusterRecord {
@@ -905,21 +895,9 @@ fn scored_record(
 ) -> Result<LinkRecord> {
     let x = item_on_demand(store, index, vocab, items, memo, pair.0)?;
     let y = item_on_demand(store, index, vocab, items, memo, pair.1)?;
-    let (Some(x), Some(y)) = (x, y) else {
-        return Err(crate::error::Error::Internal(format!("clustering: no entry for the pair {pair:?}")));
-    };
+    let missing = || crate::error::Error::Internal(format!("clustering: no edge for the pair {pair:?}"));
+    let (Some(x), Some(y)) = (x, y) else { return Err(missing()) };
     let two = [x, y];
-    let s = score::pair(&two[0], &two[1], params);
-    let kind = s.kind;
-    let link = Link {
-        a: 0,
-        b: 1,
-        term: s.term.similarity,
-        definition: s.definition,
-        score: s.score,
-        q: (s.score * SCALE).round() as u64,
-        kind,
-        bridge: s.term.bridge,
-    };
+    let link = score::score(&two, 0, 1, params).ok_or_else(missing)?;
     Ok(link_record(&two, &link, vocab))
 }

@@ -651,20 +651,8 @@ fn to_records(
         if joined.contains(&(a.min(b), a.max(b))) {
             continue;
         }
-        let (a, b) = if items[a].key() < items[b].key() { (a, b) } else { (b, a) };
-        let s = score::pair(&items[a], &items[b], params);
-        inner.entry(linked.roots[a]).or_default().push(LinkRecord {
-            a: items[a].id.clone(),
-            b: items[b].id.clone(),
-            term: round(s.term.similarity),
-            definition: round(s.definition),
-            score: round(s.score),
-            reason: "editor".to_owned(),
-            shared: shared_words(&items[a], &items[b], vocab, 5),
-            bridge: s.term.bridge,
-        });
+        inner.entry(linked.roots[a]).or_default().push(editor_record(&items[a], &items[b], params, vocab));
     }
-    let order = |v: &mut Vec<LinkRecord>| v.sort_by_cached_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
     linkage::groups(&linked.roots)
         .into_iter()
         .map(|mut g| {
@@ -673,8 +661,8 @@ fn to_records(
             let states: BTreeSet<String> = g.iter().map(|&i| items[i].state.clone()).collect();
             let mut links = inner.remove(&root).unwrap_or_default();
             let mut near = near.remove(&root).unwrap_or_default();
-            order(&mut links);
-            order(&mut near);
+            order_links(&mut links);
+            order_links(&mut near);
             ClusterRecord {
                 v: 1,
                 id: format!("c{}", items[g[0]].id),
@@ -685,6 +673,28 @@ fn to_records(
             }
         })
         .collect()
+}
+
+/// The record of a pair an editor joined (scored, but no edge), the entry
+/// with the smaller key first whatever the order given.
+fn editor_record(x: &Item, y: &Item, params: &Params, vocab: &features::Vocabulary) -> LinkRecord {
+    let (x, y) = if x.key() < y.key() { (x, y) } else { (y, x) };
+    let s = score::pair(x, y, params);
+    LinkRecord {
+        a: x.id.clone(),
+        b: y.id.clone(),
+        term: round(s.term.similarity),
+        definition: round(s.definition),
+        score: round(s.score),
+        reason: "editor".to_owned(),
+        shared: shared_words(x, y, vocab, 5),
+        bridge: s.term.bridge,
+    }
+}
+
+/// A cluster's pair records in the order they are stored: by entry ids.
+fn order_links(v: &mut [LinkRecord]) {
+    v.sort_by_cached_key(|l| (parse_entry_id(&l.a), parse_entry_id(&l.b)));
 }
 
 /// The stored record of a scored pair.
