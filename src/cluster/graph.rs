@@ -21,7 +21,7 @@
 //! ones; each written cluster's pair records come from the stored records of
 //! its members' former clusters, and from blocking for the new pairs.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -34,6 +34,9 @@ use crate::error::Result;
 use crate::index::SearchIndex;
 use crate::store::clusters::{ClusterRecord, LinkRecord};
 use crate::store::{Store, parse_entry_id};
+
+mod replay;
+use replay::Log;
 
 /// The flag of a same-term pair in an adjacency weight.
 const SAME: u32 = 1 << 31;
@@ -68,9 +71,12 @@ impl Cache {
         Ok(self.graph.insert(graph))
     }
 
-    /// Keeps the graph of a rebuild's run.
-    pub(super) fn keep(&mut self, graph: Graph) {
+    /// Keeps the graph of a rebuild's run (linked again in memory for its
+    /// log: see `replay`).
+    pub(super) fn keep(&mut self, mut graph: Graph, store: &Store, params: &Params) -> Result<()> {
+        graph.settle(store, params)?;
         self.graph = Some(graph);
+        Ok(())
     }
 }
 
@@ -102,6 +108,11 @@ pub(super) struct Graph {
     /// clusters at the next write. An empty member: the cluster only has a
     /// pair with such an entry, and is written again without it.
     stale: Vec<(String, String)>,
+    /// Nodes whose clusters differ from what linkage gives (found when the
+    /// graph was read): clustered again at the next write.
+    unsettled: Vec<u32>,
+    /// The last linkage run on the graph, for the next to start from.
+    log: Option<Log>,
 }
 
 fn entry_id(key: u64) -> String {
@@ -132,6 +143,8 @@ impl Graph {
             free_nodes: Vec::new(),
             free_slots: Vec::new(),
             stale: Vec::new(),
+            unsettled: Vec::new(),
+            log: None,
         }
     }
 
@@ -199,8 +212,56 @@ impl Graph {
             }
         }
         g.stale = stale;
+        g.settle(store, params)?;
         tracing::debug!(entries = items.len(), pairs = links.len(), elapsed = ?started.elapsed(), "clustering graph: read");
         Ok(g)
+    }
+
+    /// Links the whole graph: the log for the runs that follow. A cluster
+    /// that differs from what linkage gives is clustered again at the next
+    /// write (a store written by an earlier version, say).
+    pub(super) fn settle(&mut self, store: &Store, params: &Params) -> Result<()> {
+        let started = std::time::Instant::now();
+        let (constraints, _) = resolve_constraints(store, &|k| self.node_of.get(&k).map(|&n| n as usize))?;
+        let (log, roots) = self.relink(&constraints, params);
+        let mut by_root: HashMap<u32, Vec<u32>> = HashMap::default();
+        for (n, &r) in roots.iter().enumerate() {
+            if self.keys[n] != FREE {
+                by_root.entry(r).or_default().push(n as u32);
+            }
+        }
+        for members in by_root.into_values() {
+            let slot = self.cluster[members[0] as usize];
+            let same = slot != NONE
+                && self.slots[slot as usize].members.len() == members.len()
+                && members.iter().all(|&n| self.cluster[n as usize] == slot);
+            if !same {
+                self.unsettled.extend(members);
+            }
+        }
+        self.log = Some(log);
+        tracing::debug!(merges = self.log.as_ref().map_or(0, |l| l.merges.len()), unsettled = self.unsettled.len(), elapsed = ?started.elapsed(), "clustering graph: linked whole");
+        Ok(())
+    }
+
+    /// Linkage over the whole graph: its log, and each node's root.
+    fn relink(&self, constraints: &linkage::Constraints, params: &Params) -> (Log, Vec<u32>) {
+        let nodes: Vec<Node> = self.keys.iter().map(|&k| Node { key: k, sub: k >> 32 }).collect();
+        let mut edges = Vec::new();
+        for (a, adj) in self.adj.iter().enumerate() {
+            for &(b, w) in adj {
+                if (a as u32) < b {
+                    edges.push(Edge { a: a as u32, b, q: w & !SAME, same: w & SAME != 0 });
+                }
+            }
+        }
+        let linked = linkage::link(&nodes, &edges, constraints, params);
+        let log = Log {
+            threshold: (params.min_link * SCALE).round() as u64,
+            first: linked.first.iter().map(|&r| r as u32).collect(),
+            merges: linked.merges,
+        };
+        (log, linked.roots.iter().map(|&r| r as u32).collect())
     }
 
     /// The node of an entry, made if new.
@@ -376,8 +437,13 @@ fn run(
             unassigned.push(m);
         }
     }
+    // The first-phase clusters of leaving entries: their units may split.
+    let mut gone_first: HashSet<u32> = HashSet::default();
     for id in &unassigned {
         if let Some(&n) = key_of(id).and_then(|k| g.node_of.get(&k)) {
+            if let Some(f) = g.log.as_ref().and_then(|l| l.first.get(n as usize)) {
+                gone_first.insert(*f);
+            }
             if let Some(c) = g.cluster_id(n) {
                 seeds.insert(c.to_owned());
                 dirty.insert(c.to_owned());
@@ -388,16 +454,24 @@ fn run(
             touched.extend(paired);
         }
     }
-    // Arriving, with their pairs: a pair that can merge clusters takes the
-    // other end's cluster into the region; a weaker one only changes its
-    // record.
+    if let Some(log) = g.log.as_ref().filter(|_| !gone_first.is_empty()) {
+        for (m, f) in log.first.iter().enumerate() {
+            if gone_first.contains(f) && g.keys[m] != FREE {
+                starts.push(m as u32);
+            }
+        }
+    }
+    // Arriving, with their pairs. Linkage may differ where the units of
+    // `starts` are: their first phase is run again.
     let mut item_node: Vec<Option<u32>> = change.items.iter().map(|it| g.node_of.get(&it.key()).copied()).collect();
+    let mut arriving: HashSet<u32> = HashSet::default();
     for &i in &change.arriving {
         let it = &change.items[i];
         let placed = item_node[i].is_some_and(|n| g.cluster[n as usize] != NONE);
         let n = g.node(it.key(), &it.state);
         item_node[i] = Some(n);
         starts.push(n);
+        arriving.insert(n);
         if !placed {
             touched.insert(n);
         }
@@ -414,10 +488,11 @@ fn run(
         // pair the graph has (the same update again) changes nothing.
         if g.add_pair(a, b, w) {
             touched.insert(if ka > kb { a } else { b });
-        }
-        if w & SAME != 0 || w >= threshold {
-            starts.push(a);
-            starts.push(b);
+            // A pair between two entries already there changes both.
+            if !arriving.contains(&a) && !arriving.contains(&b) {
+                starts.push(a);
+                starts.push(b);
+            }
         }
         for n in [a, b] {
             if g.cluster[n as usize] == NONE {
@@ -432,9 +507,10 @@ fn run(
             touched.insert(n);
         }
     }
+    starts.append(&mut g.unsettled);
 
     // Nothing changed (the same update again): the stored clusters stand.
-    if touched.is_empty() && dirty.is_empty() && unassigned.is_empty() && seeds.is_empty() {
+    if touched.is_empty() && dirty.is_empty() && unassigned.is_empty() && seeds.is_empty() && starts.is_empty() {
         g.stamp = store.cluster_writes();
         return Ok(Applied {
             written: Vec::new(),
@@ -443,74 +519,81 @@ fn run(
     }
     // Editors' decisions, as nodes (read once: the region's are among them).
     let (node_constraints, node_named) = resolve_constraints(store, &|k| g.node_of.get(&k).map(|&n| n as usize))?;
-    // The region: from the seeds' members and the starts, see `Reach`.
-    let mut reach = Reach::new(g, &node_constraints, params);
+    let mut visited: Vec<u32> = Vec::new();
     for s in &seeds {
         if let Some(&slot) = g.slot_of.get(s) {
-            for &m in &g.slots[slot as usize].members {
-                reach.take(g, m);
-            }
-            if !reach.taken[slot as usize] {
-                reach.taken[slot as usize] = true;
-                reach.visited.push(slot);
-            }
+            starts.extend(g.slots[slot as usize].members.iter().copied());
+            visited.push(slot);
         }
     }
-    for &n in &starts {
-        reach.take(g, n);
-    }
-    reach.spread(g, threshold);
-    let Reach { mut region, visited, in_region, .. } = reach;
-    region.sort_unstable_by_key(|&n| g.keys[n as usize]);
-    tracing::debug!(entries = region.len(), elapsed = ?started.elapsed(), "clustering graph: region");
-
-    // Linkage on the region's pairs.
-    let mut local_of: Vec<u32> = vec![NONE; g.keys.len()];
-    for (i, &n) in region.iter().enumerate() {
-        local_of[n as usize] = i as u32;
-    }
-    let local = |n: u32| -> Option<usize> { Some(local_of[n as usize]).filter(|&i| i != NONE).map(|i| i as usize) };
-    let nodes: Vec<Node> =
-        region.iter().map(|&n| Node { key: g.keys[n as usize], sub: g.keys[n as usize] >> 32 }).collect();
-    let mut edges = Vec::new();
-    for (i, &n) in region.iter().enumerate() {
-        for &(o, w) in &g.adj[n as usize] {
-            if let Some(j) = local(o)
-                && i < j
-            {
-                edges.push(Edge { a: i as u32, b: j as u32, q: w & !SAME, same: w & SAME != 0 });
-            }
-        }
-    }
-    // An editor's group lies in one unit: wholly in the region or outside it.
-    let constraints = linkage::Constraints {
-        together: node_constraints
-            .together
-            .iter()
-            .map(|grp| grp.iter().filter_map(|&n| local(n as u32)).collect::<Vec<_>>())
-            .filter(|grp| grp.len() >= 2)
-            .collect(),
-        apart: node_constraints.apart.iter().filter_map(|&(a, b)| Some((local(a as u32)?, local(b as u32)?))).collect(),
+    // Linkage again: the changed entries' units' first phase, then the
+    // second phase from the log (see `replay`).
+    let log = match g.log.take() {
+        Some(log) if log.threshold == u64::from(threshold) => log,
+        _ => g.relink(&node_constraints, params).0,
     };
-    let constrained: HashSet<usize> = node_named.iter().filter_map(|&n| local(n as u32)).collect();
-    let linked = linkage::link(&nodes, &edges, &constraints, params);
-    tracing::debug!(pairs = edges.len(), elapsed = ?started.elapsed(), "clustering graph: linked");
+    let mut first = log.first.clone();
+    first.extend(first.len() as u32..g.keys.len() as u32);
+    for (n, f) in first.iter_mut().enumerate() {
+        if g.keys[n] == FREE {
+            *f = n as u32;
+        }
+    }
+    let mut units = Units::new(&node_constraints, params);
+    let mut first_dirty: Vec<u32> = Vec::new();
+    for n in starts {
+        if g.keys[n as usize] != FREE {
+            units.first_phase(g, n, &mut first, &mut first_dirty);
+        }
+    }
+    let mut cannot: HashMap<u32, Vec<u32>> = HashMap::default();
+    for &(a, b) in &node_constraints.apart {
+        cannot.entry(a as u32).or_default().push(b as u32);
+        cannot.entry(b as u32).or_default().push(a as u32);
+    }
+    let replayed = replay::replay(g, &log, &first, &first_dirty, &cannot);
+    g.log = Some(Log { threshold: log.threshold, first, merges: replayed.merges });
+    let root = replayed.root;
+    // The region: the clusters linkage made anew.
+    let mut in_region = vec![false; g.keys.len()];
+    let mut region: Vec<u32> = Vec::new();
+    for (n, &r) in root.iter().enumerate() {
+        if replayed.active[r as usize] && g.keys[n] != FREE {
+            in_region[n] = true;
+            region.push(n as u32);
+            let c = g.cluster[n];
+            if c != NONE {
+                visited.push(c);
+            }
+        }
+    }
+    visited.sort_unstable();
+    visited.dedup();
+    region.sort_unstable_by_key(|&n| g.keys[n as usize]);
+    let edges = region.iter().map(|&n| g.adj[n as usize].len()).sum::<usize>() / 2;
+    tracing::debug!(entries = region.len(), pairs = edges, elapsed = ?started.elapsed(), "clustering graph: linked");
+    let editor_pairs = editor_pairs(&node_constraints);
 
     // The clusters that differ from the stored ones.
-    let groups = linkage::groups(&linked.roots);
+    let mut by_root: HashMap<u32, Vec<u32>> = HashMap::default();
+    for &n in &region {
+        // `region` is in key order, so each group is too.
+        by_root.entry(root[n as usize]).or_default().push(n);
+    }
+    let mut groups: Vec<Vec<u32>> = by_root.into_values().collect();
+    groups.sort_unstable_by_key(|m| g.keys[m[0] as usize]);
+    let constrained: HashSet<u32> = node_named.iter().map(|&n| n as u32).collect();
     let mut new_ids: HashSet<String> = HashSet::default();
     let mut kept: HashSet<u32> = HashSet::default();
     let mut changed: Vec<(String, Vec<u32>)> = Vec::new();
-    for group in groups {
-        // `region` is in key order, so each group is too.
-        let members: Vec<u32> = group.iter().map(|&i| region[i]).collect();
+    for members in groups {
         // The same members as a stored cluster (whose id, its first
         // member's, is then the same too)?
         let slot = g.cluster[members[0] as usize];
         let same = slot != NONE
             && g.slots[slot as usize].members.len() == members.len()
             && members.iter().all(|&n| g.cluster[n as usize] == slot);
-        let quiet = members.iter().all(|&n| !touched.contains(&n)) && group.iter().all(|i| !constrained.contains(i));
+        let quiet = members.iter().all(|&n| !touched.contains(&n) && !constrained.contains(&n));
         if same && quiet && !dirty.contains(&g.slots[slot as usize].id) {
             kept.insert(slot);
             continue;
@@ -551,9 +634,7 @@ fn run(
         }
     }
     let mut stored: HashMap<(u64, u64), LinkRecord> = HashMap::default();
-    // Editors' pairs of the clusters outside the region (linkage did not
-    // run there, so they stay as they were).
-    let mut old_editor: HashMap<String, Vec<LinkRecord>> = HashMap::default();
+    let mut stored_editor: HashMap<(u64, u64), LinkRecord> = HashMap::default();
     let former: Vec<String> = former.into_iter().collect();
     let read = crate::parallel::chunks(&former, |part| -> Result<Vec<ClusterRecord>> {
         let mut out = Vec::with_capacity(part.len());
@@ -565,23 +646,19 @@ fn run(
     for part in read {
         for c in part? {
             for l in c.links.into_iter().chain(c.near) {
-                if l.reason == "editor" {
-                    old_editor.entry(c.id.clone()).or_default().push(l);
-                } else if let (Some(a), Some(b)) = (key_of(&l.a), key_of(&l.b)) {
-                    stored.insert((a.min(b), a.max(b)), l);
+                if let (Some(a), Some(b)) = (key_of(&l.a), key_of(&l.b)) {
+                    let into = if l.reason == "editor" { &mut stored_editor } else { &mut stored };
+                    into.insert((a.min(b), a.max(b)), l);
                 }
             }
         }
     }
     tracing::debug!(records = former.len(), elapsed = ?started.elapsed(), "clustering graph: former records read");
     let mut on_demand: HashMap<u64, Item> = HashMap::default();
-    let editor: HashMap<usize, Vec<(usize, usize)>> = {
-        let mut m: HashMap<usize, Vec<(usize, usize)>> = HashMap::default();
-        for &(a, b) in &linked.editor {
-            m.entry(linked.roots[a]).or_default().push((a, b));
-        }
-        m
-    };
+    let mut editor: HashMap<u32, Vec<(u32, u32)>> = HashMap::default();
+    for &(a, b) in &editor_pairs {
+        editor.entry(a).or_default().push((a, b));
+    }
     let mut records = Vec::with_capacity(changed.len());
     for (id, members) in &changed {
         let in_group: HashSet<u32> = members.iter().copied().collect();
@@ -612,14 +689,17 @@ fn run(
                 if inner { links.push(record) } else { near.push(record) }
             }
         }
-        let root = local(members[0]).map(|i| linked.roots[i]);
-        if root.is_none() {
-            links.extend(old_editor.remove(id).unwrap_or_default());
-        }
-        for &(a, b) in root.and_then(|r| editor.get(&r)).into_iter().flatten() {
-            let (ka, kb) = (nodes[a].key, nodes[b].key);
+        // Editors' pairs (in the order linkage joins them).
+        let joins: Vec<(u32, u32)> =
+            members.iter().flat_map(|m| editor.get(m).into_iter().flatten().copied()).collect();
+        for (a, b) in joins {
+            let (ka, kb) = (g.keys[a as usize], g.keys[b as usize]);
             let pair = (ka.min(kb), ka.max(kb));
-            if joined.contains(&pair) {
+            if joined.contains(&pair) || !in_group.contains(&b) {
+                continue;
+            }
+            if let Some(r) = stored_editor.remove(&pair) {
+                links.push(r);
                 continue;
             }
             let (x, y) = (
@@ -675,39 +755,46 @@ fn run(
     Ok(Applied { written: records, stats })
 }
 
-/// The region being gathered: whole units (entries joined by same-term
-/// pairs or an editor's group: linkage's first phase joins within them and
-/// never across), whole stored clusters, and every unit that a cluster of
-/// linkage's first phase in the region reaches with an average score of at
-/// least `min_link` (over all pairs of the two). Average linkage's second
-/// phase merges two clusters only if their average reaches `min_link`, and
-/// that average is a weighted mean of the averages between the first
-/// phase's clusters inside them, so it never crosses a weaker pair of
-/// first-phase clusters: the region is clustered alone as it would be
-/// with everything else.
-struct Reach<'c> {
-    /// By node.
-    in_region: Vec<bool>,
-    region: Vec<u32>,
-    /// The stored clusters taken, by slot, and in a list.
-    taken: Vec<bool>,
-    visited: Vec<u32>,
-    /// Units: by node, and their members.
-    unit_of: HashMap<u32, u32>,
-    units: Vec<Vec<u32>>,
-    unit_taken: Vec<bool>,
-    queue: VecDeque<u32>,
-    /// First-phase clusters: by node (its first member, a node), and sizes.
-    first_of: HashMap<u32, u32>,
-    first_size: HashMap<u32, u64>,
-    /// Editors' groups and pairs kept apart, as nodes.
+/// Editors' pairs as linkage joins them: each group's neighbours in turn,
+/// where not joined already.
+fn editor_pairs(constraints: &linkage::Constraints) -> Vec<(u32, u32)> {
+    let mut parent: HashMap<usize, usize> = HashMap::default();
+    fn find(parent: &mut HashMap<usize, usize>, mut x: usize) -> usize {
+        while let Some(&p) = parent.get(&x) {
+            if p == x {
+                break;
+            }
+            x = p;
+        }
+        x
+    }
+    let mut out = Vec::new();
+    for group in &constraints.together {
+        for w in group.windows(2) {
+            let (ra, rb) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            if ra != rb {
+                parent.insert(ra, ra);
+                parent.insert(rb, ra);
+                out.push((w[0] as u32, w[1] as u32));
+            }
+        }
+    }
+    out
+}
+
+/// Units: entries joined by same-term pairs or an editor's group. Linkage's
+/// first phase joins within units and never across, so a unit's first phase
+/// can be run alone.
+struct Units<'c> {
+    done: HashSet<u32>,
+    /// Editors' groups, as nodes.
     together: HashMap<u32, Vec<u32>>,
     constraints: &'c linkage::Constraints,
     first_params: Params,
 }
 
-impl<'c> Reach<'c> {
-    fn new(g: &Graph, constraints: &'c linkage::Constraints, params: &Params) -> Self {
+impl<'c> Units<'c> {
+    fn new(constraints: &'c linkage::Constraints, params: &Params) -> Self {
         let mut together: HashMap<u32, Vec<u32>> = HashMap::default();
         for group in &constraints.together {
             for w in group.windows(2) {
@@ -717,16 +804,7 @@ impl<'c> Reach<'c> {
             }
         }
         Self {
-            in_region: vec![false; g.keys.len()],
-            region: Vec::new(),
-            taken: vec![false; g.slots.len()],
-            visited: Vec::new(),
-            unit_of: HashMap::default(),
-            units: Vec::new(),
-            unit_taken: Vec::new(),
-            queue: VecDeque::new(),
-            first_of: HashMap::default(),
-            first_size: HashMap::default(),
+            done: HashSet::default(),
             together,
             constraints,
             // The first phase only: no average reaches this.
@@ -734,14 +812,13 @@ impl<'c> Reach<'c> {
         }
     }
 
-    /// The unit of a node (found, and its first phase run, when first asked).
-    fn unit(&mut self, g: &Graph, n: u32) -> u32 {
-        if let Some(&u) = self.unit_of.get(&n) {
-            return u;
+    /// Runs the first phase of `n`'s unit (once), setting its members'
+    /// roots in `first` and adding the roots to `roots`.
+    fn first_phase(&mut self, g: &Graph, n: u32, first: &mut [u32], roots: &mut Vec<u32>) {
+        if !self.done.insert(n) {
+            return;
         }
-        let u = self.units.len() as u32;
         let mut members = vec![n];
-        self.unit_of.insert(n, u);
         let mut at = 0;
         while at < members.len() {
             let m = members[at];
@@ -750,25 +827,15 @@ impl<'c> Reach<'c> {
             let editor = self.together.get(&m).into_iter().flatten().copied();
             let next: Vec<u32> = same.chain(editor).collect();
             for o in next {
-                if let std::collections::hash_map::Entry::Vacant(v) = self.unit_of.entry(o) {
-                    v.insert(u);
+                if self.done.insert(o) {
                     members.push(o);
                 }
             }
         }
         members.sort_unstable_by_key(|&m| g.keys[m as usize]);
-        self.first_phase(g, &members);
-        self.units.push(members);
-        self.unit_taken.push(false);
-        u
-    }
-
-    /// Linkage's first phase on one unit alone (what it gives there in any
-    /// run: it only joins inside units).
-    fn first_phase(&mut self, g: &Graph, members: &[u32]) {
         if members.len() == 1 {
-            self.first_of.insert(members[0], members[0]);
-            self.first_size.insert(members[0], 1);
+            first[n as usize] = n;
+            roots.push(n);
             return;
         }
         let local: HashMap<u32, usize> = members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
@@ -798,65 +865,10 @@ impl<'c> Reach<'c> {
         };
         let linked = linkage::link(&nodes, &edges, &constraints, &self.first_params);
         for (i, &m) in members.iter().enumerate() {
-            let root = members[linked.roots[i]];
-            self.first_of.insert(m, root);
-            *self.first_size.entry(root).or_default() += 1;
-        }
-    }
-
-    /// Takes a node's unit, and the stored cluster of each of its members
-    /// (with their units), into the region.
-    fn take(&mut self, g: &Graph, n: u32) {
-        let mut pending = vec![n];
-        while let Some(x) = pending.pop() {
-            let u = self.unit(g, x);
-            if self.unit_taken[u as usize] {
-                continue;
-            }
-            self.unit_taken[u as usize] = true;
-            self.queue.push_back(u);
-            for &m in &self.units[u as usize] {
-                self.in_region[m as usize] = true;
-                self.region.push(m);
-                let c = g.cluster[m as usize];
-                if c != NONE && !self.taken[c as usize] {
-                    self.taken[c as usize] = true;
-                    self.visited.push(c);
-                    pending.extend(g.slots[c as usize].members.iter().copied());
-                }
-            }
-        }
-    }
-
-    /// Takes every unit reached from the region by a pair of first-phase
-    /// clusters whose average reaches `threshold`.
-    fn spread(&mut self, g: &Graph, threshold: u32) {
-        while let Some(u) = self.queue.pop_front() {
-            let mut sums: HashMap<(u32, u32), u64> = HashMap::default();
-            let members = self.units[u as usize].clone();
-            for m in members {
-                let p = self.first_of[&m];
-                for &(o, w) in &g.adj[m as usize] {
-                    if self.in_region[o as usize] {
-                        continue;
-                    }
-                    self.unit(g, o);
-                    *sums.entry((p, self.first_of[&o])).or_default() += u64::from(w & !SAME);
-                }
-            }
-            let mut reached: Vec<(u32, u32)> = sums
-                .into_iter()
-                .filter(|&((p, q), sum)| {
-                    u128::from(sum)
-                        >= u128::from(threshold) * u128::from(self.first_size[&p]) * u128::from(self.first_size[&q])
-                })
-                .map(|(pq, _)| pq)
-                .collect();
-            reached.sort_unstable();
-            for (_, q) in reached {
-                if !self.in_region[q as usize] {
-                    self.take(g, q);
-                }
+            let root = members[linked.first[i]];
+            first[m as usize] = root;
+            if root == m {
+                roots.push(m);
             }
         }
     }

@@ -71,6 +71,31 @@ pub struct Linked {
     pub roots: Vec<usize>,
     /// Pairs joined because an editor said so.
     pub editor: Vec<(usize, usize)>,
+    /// For each item the root of its cluster after the first phase (editors'
+    /// groups and same-term pairs).
+    pub first: Vec<usize>,
+    /// The second phase's merges, in the order they were made.
+    pub merges: Vec<Merged>,
+}
+
+/// One merge of average linkage: the two clusters, each by its entry with
+/// the smallest key (`a` the smaller) and its size, and their summed score
+/// over their pair count (the merge's priority, with the keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    pub a: usize,
+    pub b: usize,
+    pub keys: (u64, u64),
+    pub sizes: (u32, u32),
+    pub sum: u64,
+    pub pairs: u64,
+}
+
+impl Merged {
+    /// Its place among candidates (see `Candidate`'s order).
+    pub(super) fn priority(&self) -> Candidate {
+        Candidate { sum: self.sum, pairs: self.pairs, keys: self.keys, roots: (0, 0), versions: (0, 0) }
+    }
 }
 
 /// A live cluster during linkage.
@@ -82,8 +107,10 @@ struct Cluster {
     tail: usize,
     /// The lists (submissions) of the members, sorted.
     lists: Vec<u64>,
-    /// The smallest entry key: the cluster's stable name for tie-breaks.
+    /// The smallest entry key: the cluster's stable name for tie-breaks,
+    /// and its item.
     key: u64,
+    key_item: usize,
     /// Summed quantized scores to each neighbouring cluster (by root).
     sums: HashMap<usize, u64>,
     version: u32,
@@ -129,14 +156,14 @@ impl std::ops::Index<&usize> for Clusters {
 }
 
 /// A candidate merge in the heap.
-#[derive(PartialEq, Eq)]
-struct Candidate {
-    sum: u64,
-    pairs: u64,
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Candidate {
+    pub(super) sum: u64,
+    pub(super) pairs: u64,
     /// The two clusters' keys, smaller first.
-    keys: (u64, u64),
-    roots: (usize, usize),
-    versions: (u32, u32),
+    pub(super) keys: (u64, u64),
+    pub(super) roots: (usize, usize),
+    pub(super) versions: (u32, u32),
 }
 
 impl Ord for Candidate {
@@ -167,6 +194,7 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
                     tail: i,
                     lists: vec![items[i].sub],
                     key: items[i].key,
+                    key_item: i,
                     sums: HashMap::default(),
                     version: 0,
                 })
@@ -216,13 +244,14 @@ pub fn link(items: &[Node], links: &[Edge], constraints: &Constraints, params: &
         }
     }
     tracing::trace!(elapsed = ?started.elapsed(), "linkage: same-term pairs joined");
+    let first = (0..n).map(|i| uf.find(i)).collect();
     add_sums(&mut uf, &mut clusters, &same);
     add_sums(&mut uf, &mut clusters, &other);
     tracing::trace!(elapsed = ?started.elapsed(), "linkage: sums");
-    agglomerate(&mut uf, &mut clusters, &cannot, threshold);
+    let merges = agglomerate(&mut uf, &mut clusters, &cannot, threshold);
     tracing::trace!(elapsed = ?started.elapsed(), "linkage: agglomerated");
     let roots = (0..n).map(|i| uf.find(i)).collect();
-    Linked { roots, editor }
+    Linked { roots, editor, first, merges }
 }
 
 fn add_sums(uf: &mut UnionFind, clusters: &mut Clusters, links: &[&Edge]) {
@@ -238,7 +267,12 @@ fn add_sums(uf: &mut UnionFind, clusters: &mut Clusters, links: &[&Edge]) {
 
 /// Merges the pair of clusters with the highest average while it reaches
 /// `threshold` (millionths), skipping blocked pairs.
-fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usize, Vec<usize>>, threshold: u64) {
+fn agglomerate(
+    uf: &mut UnionFind,
+    clusters: &mut Clusters,
+    cannot: &HashMap<usize, Vec<usize>>,
+    threshold: u64,
+) -> Vec<Merged> {
     // Only merges that reach the threshold go into the heap: the average of
     // two clusters changes only when one of them merges, and then their
     // pair is weighed again.
@@ -256,7 +290,8 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
         }
     }
     tracing::trace!(candidates = heap.len(), "linkage: heap");
-    let (mut merges, mut pushed) = (0usize, 0usize);
+    let mut merges = Vec::new();
+    let mut pushed = 0usize;
     while let Some(top) = heap.pop() {
         let (ra, rb) = top.roots;
         let live = |r: usize, v: u32| clusters.get(&r).is_some_and(|c| c.version == v);
@@ -276,8 +311,8 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
             }
             continue;
         }
+        merges.push(merged(clusters, &top));
         let root = merge(uf, clusters, ra, rb);
-        merges += 1;
         // The merged cluster's pairs have new sums and sizes; the others keep theirs.
         let sums: Vec<(usize, u64)> = clusters[&root].sums.iter().map(|(k, v)| (*k, *v)).collect();
         for (o, sum) in sums {
@@ -288,7 +323,22 @@ fn agglomerate(uf: &mut UnionFind, clusters: &mut Clusters, cannot: &HashMap<usi
             }
         }
     }
-    tracing::trace!(merges, pushed, "linkage: merges");
+    tracing::trace!(merges = merges.len(), pushed, "linkage: merges");
+    merges
+}
+
+/// The record of a merge about to be made.
+fn merged(clusters: &Clusters, top: &Candidate) -> Merged {
+    let (ca, cb) = (&clusters[&top.roots.0], &clusters[&top.roots.1]);
+    let (ca, cb) = if ca.key <= cb.key { (ca, cb) } else { (cb, ca) };
+    Merged {
+        a: ca.key_item,
+        b: cb.key_item,
+        keys: (ca.key, cb.key),
+        sizes: (ca.size as u32, cb.size as u32),
+        sum: top.sum,
+        pairs: top.pairs,
+    }
 }
 
 fn candidate(clusters: &Clusters, a: usize, b: usize, sum: u64) -> Candidate {
@@ -349,7 +399,10 @@ fn merge(uf: &mut UnionFind, clusters: &mut Clusters, a: usize, b: usize) -> usi
     k.lists.extend(g.lists);
     k.lists.sort_unstable();
     k.lists.dedup();
-    k.key = k.key.min(g.key);
+    if g.key < k.key {
+        k.key = g.key;
+        k.key_item = g.key_item;
+    }
     k.version += 1;
     clusters.next[last] = g.head;
     keep

@@ -161,7 +161,7 @@ pub fn rebuild(
     let (run, stats) = whole_run(store, index, params)?;
     store.replace_clusters(&run.records, now)?;
     store.flush()?;
-    cache.keep(graph::Graph::of_run(store.cluster_writes(), &run.items, &run.links, &run.records));
+    cache.keep(graph::Graph::of_run(store.cluster_writes(), &run.items, &run.links, &run.records), store, params)?;
     tracing::debug!(elapsed = ?started.elapsed(), "clustering: written");
     Ok(Stats { millis: started.elapsed().as_millis(), ..stats })
 }
