@@ -203,6 +203,14 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
+    /// Takes in what another vocabulary learnt (its stems' spellings and
+    /// frequencies): items made with it can then be read with this one.
+    pub fn absorb(&mut self, other: Vocabulary) {
+        self.stems.extend(other.stems);
+        self.stem_df.extend(other.stem_df);
+        self.word_df.extend(other.word_df);
+    }
+
     pub fn new(index: &SearchIndex, params: &super::Params) -> Self {
         let docs = index.searcher().num_docs().max(1) as f32;
         let mut analyzer = index.analyzer("en");

@@ -245,33 +245,52 @@ pub fn update(
     for f in found {
         found_all.extend(f?);
     }
+    // The neighbours that are current entries, with their features (on
+    // every core, each with its own vocabulary, taken in afterwards).
     let mut position: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.key(), i)).collect();
-    let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
+    let mut wanted: Vec<u64> = Vec::new();
+    let mut asked: HashSet<u64> = HashSet::new();
+    for found in &found_all {
+        for &(sub, ord) in found {
+            let key = (sub << 32) | u64::from(ord);
+            if !position.contains_key(&key) && asked.insert(key) {
+                wanted.push(key);
+            }
+        }
+    }
+    let made = crate::parallel::chunks(&wanted, |part| -> Result<(Vec<Item>, features::Vocabulary)> {
+        let mut vocab = features::Vocabulary::new(index, params);
+        let mut current: HashMap<(String, i32), Option<u64>> = HashMap::new();
+        let mut out = Vec::new();
+        for &key in part {
+            let Some(e) = store.entry(key >> 32, key as u32)? else { continue };
+            let cur = match current.get(&(e.state.clone(), e.year)) {
+                Some(c) => *c,
+                None => {
+                    let c = store.current_id(&e.state, e.year)?;
+                    current.insert((e.state.clone(), e.year), c);
+                    c
+                }
+            };
+            if cur == Some(e.submission_id) {
+                out.push(features::item(&e, index, &mut vocab)?);
+            }
+        }
+        Ok((out, vocab))
+    })?;
+    for part in made {
+        let (made, learnt) = part?;
+        vocab.absorb(learnt);
+        for it in made {
+            position.insert(it.key(), items.len());
+            items.push(it);
+        }
+    }
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for (i, found) in found_all.into_iter().enumerate() {
         for (sub, ord) in found {
-            let key = (sub << 32) | u64::from(ord);
-            let j = match position.get(&key) {
-                Some(&j) => j,
-                None => {
-                    let Some(e) = store.entry(sub, ord)? else { continue };
-                    let cur = match current.get(&(e.state.clone(), e.year)) {
-                        Some(c) => *c,
-                        None => {
-                            let c = store.current_id(&e.state, e.year)?;
-                            current.insert((e.state.clone(), e.year), c);
-                            c
-                        }
-                    };
-                    if cur != Some(e.submission_id) {
-                        continue;
-                    }
-                    items.push(features::item(&e, index, &mut vocab)?);
-                    position.insert(key, items.len() - 1);
-                    items.len() - 1
-                }
-            };
+            let Some(&j) = position.get(&((sub << 32) | u64::from(ord))) else { continue };
             if i != j && seen.insert((i.min(j), i.max(j))) {
                 pairs.push((i.min(j), i.max(j)));
             }
