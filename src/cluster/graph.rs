@@ -9,17 +9,19 @@
 //! pair's score depends on its two entries only), so a pair scored once
 //! stays right. A rebuild fills the graph from its own run; otherwise the
 //! first update or decision reads it from the stored clusters (their pairs,
-//! scored again once). It is kept only while it matches the store: the store
-//! counts its cluster writes, and a graph whose count is behind is read
-//! again.
+//! scored again once). Either way linkage then runs once over the whole
+//! graph in memory, for its log (see `replay`). The graph is kept only
+//! while it matches the store: the store counts its cluster writes, and a
+//! graph whose count is behind is read again.
 //!
 //! An update (see [`apply`]) changes the graph (entries arrive with their
-//! pairs from blocking, replaced entries leave with theirs), gathers the
-//! region (the clusters of the entries it touched, and everything linkage
-//! could merge with them: see `Reach`), runs linkage on the
-//! region's pairs, and writes only the clusters that differ from the stored
-//! ones; each written cluster's pair records come from the stored records of
-//! its members' former clusters, and from blocking for the new pairs.
+//! pairs from blocking, replaced entries leave with theirs), runs the first
+//! phase of linkage again on the units of the entries it touched, replays
+//! the last run's merges where nothing changed and merges afresh where
+//! something did (`replay`), and writes only the clusters that differ from
+//! the stored ones; each written cluster's pair records come from the
+//! stored records of its members' former clusters, and from blocking for
+//! the new pairs.
 
 use std::collections::BTreeSet;
 
