@@ -428,7 +428,7 @@ fn run(
     let mut dirty: HashSet<String> = HashSet::default();
     // Nodes whose clusters' records change (their pairs did).
     let mut touched: HashSet<u32> = HashSet::default();
-    // Where the region starts (besides the seeds).
+    // Where linkage may differ: these entries' units run their first phase again.
     let mut starts: Vec<u32> = Vec::new();
     // Leaving: replaced entries, and members left behind (not current).
     let mut unassigned: Vec<String> = change.leaving.clone();
@@ -519,7 +519,7 @@ fn run(
             stats: Stats { millis: started.elapsed().as_millis(), ..Stats::default() },
         });
     }
-    // Editors' decisions, as nodes (read once: the region's are among them).
+    // Editors' decisions, as nodes (read once).
     let (node_constraints, node_named) = resolve_constraints(store, &|k| g.node_of.get(&k).map(|&n| n as usize))?;
     let mut visited: Vec<u32> = Vec::new();
     for s in &seeds {
