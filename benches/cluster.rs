@@ -8,7 +8,8 @@
 //!
 //! Per size, on a copy of the cached data directory (`<dir>-cluster`, so the
 //! shared one stays without clusters):
-//! 1. submit a new 300-entry list while no clusters exist (the submit's base cost);
+//! 1. submit a new 300-entry list while no clusters exist (the submit's base
+//!    cost), and a revision of it (a revision's base cost);
 //! 2. `Glossary::rebuild_clusters` (= `cluster::rebuild` + audit + flush):
 //!    seconds, and peak RSS (VmHWM, reset just before; the RSS of the opened
 //!    store + index before it is printed beside it);
@@ -17,6 +18,9 @@
 //!    cost;
 //! 4. `cluster::update` called again on the first of them, 3 times (median):
 //!    a list already placed, which finds nothing to change;
+//!    then a revision of each of the other three (300 other entries for the
+//!    same State and year): the median's difference to 1.'s revision is a
+//!    revision's update cost;
 //! 5. the service opened again and one more new list submitted: its update
 //!    first reads the clustering graph from the store.
 //!
@@ -80,6 +84,15 @@ fn new_lists(taken: &BTreeSet<(String, i32)>) -> Vec<corpus::GenList> {
     out
 }
 
+/// A revision of `list`: the same State and year, 300 other entries.
+fn revision_of(list: &corpus::GenList, seed: u64) -> corpus::GenList {
+    let mut out = corpus::generate(seed, 300).into_iter().next().expect("one list");
+    out.entries.truncate(300);
+    out.state = list.state.clone();
+    out.year = list.year;
+    out
+}
+
 fn main() {
     // RUST_LOG=consensus_glossary=debug shows the rebuild's phases.
     let _ = tracing_subscriber::fmt()
@@ -112,8 +125,9 @@ fn main() {
             (t.elapsed().as_secs_f64(), receipt)
         };
 
-        // 1. a submit without clusters
+        // 1. a submit without clusters, and a revision of it
         let (submit_plain_s, r0) = submit(&extra[0]);
+        let (revision_plain_s, _) = submit(&revision_of(&extra[0], 8_000));
 
         // 2. full rebuild
         let rss_before = support::rss();
@@ -144,6 +158,9 @@ fn main() {
             last = Some(st);
         }
         direct.sort_by(f64::total_cmp);
+        let mut revised: Vec<f64> =
+            extra[2..5].iter().zip(8_002u64..).map(|(list, seed)| submit(&revision_of(list, seed)).0).collect();
+        revised.sort_by(f64::total_cmp);
 
         // 5. a restart: the service opened again, a new list submitted; its
         // update first reads the clustering graph from the store.
@@ -176,6 +193,9 @@ fn main() {
                 "update_direct_s": direct,
                 "update_direct_median_s": direct[1],
                 "update_stats": last,
+                "revision_without_clusters_s": revision_plain_s,
+                "revisions_with_clusters_s": revised,
+                "revision_update_median_s": revised[1] - revision_plain_s,
                 "submit_after_restart_s": after_restart_s,
             },
         });
@@ -195,6 +215,12 @@ fn main() {
             placed_median,
             placed_median - submit_plain_s,
             direct[1]
+        );
+        println!(
+            "cluster {n}: revision of a 300-entry list: submit {:.3} s without clusters, {:.3} s with clusters (median of 3 revisions; update ≈ {:.3} s)",
+            revision_plain_s,
+            revised[1],
+            revised[1] - revision_plain_s
         );
         println!(
             "cluster {n}: after a restart, the first new list's submit (reads the clustering graph) {after_restart_s:.3} s"

@@ -424,6 +424,10 @@ fn run(
     tracing::debug!(elapsed = ?started.elapsed(), "clustering graph: ready");
     let threshold = (params.min_link * SCALE).round() as u32;
     let mut seeds: BTreeSet<String> = change.seeds.iter().cloned().collect();
+    // Seeds whose members are all clustered again (a leaving entry's cluster
+    // is not among them: the merges that made it no longer replay, and
+    // linkage weighs its other members afresh from there).
+    let mut whole: BTreeSet<String> = seeds.clone();
     // Clusters whose records must be written again whatever linkage gives.
     let mut dirty: HashSet<String> = HashSet::default();
     // Nodes whose clusters' records change (their pairs did).
@@ -434,6 +438,7 @@ fn run(
     let mut unassigned: Vec<String> = change.leaving.clone();
     for (m, c) in std::mem::take(&mut g.stale) {
         seeds.insert(c.clone());
+        whole.insert(c.clone());
         dirty.insert(c);
         if !m.is_empty() {
             unassigned.push(m);
@@ -450,10 +455,19 @@ fn run(
                 seeds.insert(c.to_owned());
                 dirty.insert(c.to_owned());
             }
-            let mut paired = HashSet::default();
-            g.remove(n, &mut paired);
-            starts.extend(paired.iter().copied());
-            touched.extend(paired);
+            // Its same-term partners' units may split; a record holds a pair
+            // with its newer entry, so only newer partners' records change
+            // (its own cluster's is written again in any case).
+            let key = g.keys[n as usize];
+            for &(o, w) in &g.adj[n as usize] {
+                if w & SAME != 0 {
+                    starts.push(o);
+                }
+                if g.keys[o as usize] > key {
+                    touched.insert(o);
+                }
+            }
+            g.remove(n, &mut HashSet::default());
         }
     }
     if let Some(log) = g.log.as_ref().filter(|_| !gone_first.is_empty()) {
@@ -524,7 +538,9 @@ fn run(
     let mut visited: Vec<u32> = Vec::new();
     for s in &seeds {
         if let Some(&slot) = g.slot_of.get(s) {
-            starts.extend(g.slots[slot as usize].members.iter().copied());
+            if whole.contains(s) {
+                starts.extend(g.slots[slot as usize].members.iter().copied());
+            }
             visited.push(slot);
         }
     }
