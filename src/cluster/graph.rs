@@ -654,7 +654,11 @@ fn run(
     let mut stored: HashMap<(u64, u64), LinkRecord> = HashMap::default();
     let mut stored_editor: HashMap<(u64, u64), LinkRecord> = HashMap::default();
     let former: Vec<String> = former.into_iter().collect();
-    let read = crate::parallel::chunks(&former, |part| -> Result<Vec<ClusterRecord>> {
+    // Dealt out by size (a record holds its members' pairs: about the
+    // square of their number), so the threads finish together.
+    let size =
+        |id: &String| -> u64 { g.slot_of.get(id).map_or(1, |&s| g.slots[s as usize].members.len() as u64).pow(2) };
+    let read = crate::parallel::dealt(&former, size, |part| -> Result<Vec<ClusterRecord>> {
         let mut out = Vec::with_capacity(part.len());
         for id in part {
             out.extend(store.cluster(id)?);
