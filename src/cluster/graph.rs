@@ -30,7 +30,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::features::{self, Item};
 use super::linkage::{self, Edge, Node};
 use super::score::{self, Link, SCALE};
-use super::{Params, Stats, current_items, editor_record, link_record, order_links, resolve_constraints};
+use super::{Params, Stats, current_items, editor_record, link_record, resolve_constraints};
 use crate::domain::EntryId;
 use crate::error::Result;
 use crate::index::SearchIndex;
@@ -651,28 +651,28 @@ fn run(
             }
         }
     }
-    let mut stored: HashMap<(u64, u64), LinkRecord> = HashMap::default();
-    let mut stored_editor: HashMap<(u64, u64), LinkRecord> = HashMap::default();
+    // Kept as their JSON text, written back as read (only the pair is parsed).
+    let mut stored: HashMap<(u64, u64), RawLink> = HashMap::default();
+    let mut stored_editor: HashMap<(u64, u64), RawLink> = HashMap::default();
     let former: Vec<String> = former.into_iter().collect();
     // Dealt out by size (a record holds its members' pairs: about the
     // square of their number), so the threads finish together.
     let size =
         |id: &String| -> u64 { g.slot_of.get(id).map_or(1, |&s| g.slots[s as usize].members.len() as u64).pow(2) };
-    let read = crate::parallel::dealt(&former, size, |part| -> Result<Vec<ClusterRecord>> {
-        let mut out = Vec::with_capacity(part.len());
+    let read = crate::parallel::dealt(&former, size, |part| -> Result<Vec<(bool, RawLink)>> {
+        let mut out = Vec::new();
         for id in part {
-            out.extend(store.cluster(id)?);
+            if let Some(bytes) = store.cluster_bytes(id)? {
+                raw_links(&bytes, &mut out)?;
+            }
         }
         Ok(out)
     })?;
     for part in read {
-        for c in part? {
-            for l in c.links.into_iter().chain(c.near) {
-                if let (Some(a), Some(b)) = (key_of(&l.a), key_of(&l.b)) {
-                    let into = if l.reason == "editor" { &mut stored_editor } else { &mut stored };
-                    into.insert((a.min(b), a.max(b)), l);
-                }
-            }
+        for (editor, l) in part? {
+            let (a, b) = l.ends;
+            let into = if editor { &mut stored_editor } else { &mut stored };
+            into.insert((a.min(b), a.max(b)), l);
         }
     }
     tracing::debug!(records = former.len(), elapsed = ?started.elapsed(), "clustering graph: former records read");
@@ -701,11 +701,19 @@ fn run(
                     continue;
                 }
                 let record = match fresh_pairs.get(&pair) {
-                    Some(&k) => link_record(&change.items, &change.links[k], vocab),
+                    Some(&k) => OutLink::New(link_record(&change.items, &change.links[k], vocab)),
                     // Each record is used once (a pair belongs to one cluster).
                     None => match stored.remove(&pair) {
-                        Some(r) => r,
-                        None => scored_record(store, index, vocab, params, &change.items, &mut on_demand, pair)?,
+                        Some(r) => OutLink::Raw(r),
+                        None => OutLink::New(scored_record(
+                            store,
+                            index,
+                            vocab,
+                            params,
+                            &change.items,
+                            &mut on_demand,
+                            pair,
+                        )?),
                     },
                 };
                 if inner { links.push(record) } else { near.push(record) }
@@ -721,7 +729,7 @@ fn run(
                 continue;
             }
             if let Some(r) = stored_editor.remove(&pair) {
-                links.push(r);
+                links.push(OutLink::Raw(r));
                 continue;
             }
             let (x, y) = (
@@ -729,15 +737,15 @@ fn run(
                 item_on_demand(store, index, vocab, &change.items, &mut on_demand, pair.1)?,
             );
             if let (Some(x), Some(y)) = (x, y) {
-                links.push(editor_record(&x, &y, params, vocab));
+                links.push(OutLink::New(editor_record(&x, &y, params, vocab)));
             }
         }
-        order_links(&mut links);
-        order_links(&mut near);
+        // In `order_links`'s order (an entry id's order is its key's).
+        links.sort_by_cached_key(OutLink::ends);
+        near.sort_by_cached_key(OutLink::ends);
         let states: BTreeSet<String> =
             members.iter().map(|&m| g.states[g.state[m as usize] as usize].clone()).collect();
-        records.push(ClusterRecord {
-            v: 1,
+        records.push(Built {
             id: id.clone(),
             members: members.iter().map(|&m| entry_id(g.keys[m as usize])).collect(),
             states: states.into_iter().collect(),
@@ -756,7 +764,18 @@ fn run(
             }
         }
     }
-    store.rewrite_clusters(&records, &moved, &removed, &unassigned)?;
+    let all: Vec<&Built> = records.iter().collect();
+    let encoded: Vec<(&str, Vec<u8>)> = crate::parallel::dealt(
+        &all,
+        |r| (r.links.len() + r.near.len()) as u64,
+        |part| part.iter().map(|r| Ok((r.id.as_str(), r.encode()?))).collect::<Result<Vec<_>>>(),
+    )?
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?
+    .into_iter()
+    .flatten()
+    .collect();
+    store.rewrite_encoded_clusters(&encoded, &moved, &removed, &unassigned)?;
     tracing::debug!(moved = moved.len(), elapsed = ?started.elapsed(), "clustering graph: written");
     store.flush()?;
     for id in &removed {
@@ -774,7 +793,113 @@ fn run(
         links: records.iter().map(|r| r.links.len()).sum(),
         millis: started.elapsed().as_millis(),
     };
-    Ok(Applied { written: records, stats })
+    // The clusters that hold a named entry, as stored, for the caller.
+    let named: HashSet<&str> = change.named.iter().map(String::as_str).collect();
+    let mut written = Vec::new();
+    if !named.is_empty() {
+        for (id, bytes) in &encoded {
+            if records.iter().any(|r| r.id == *id && r.members.iter().any(|m| named.contains(m.as_str()))) {
+                written.push(crate::store::decode::<ClusterRecord>(bytes)?);
+            }
+        }
+    }
+    Ok(Applied { written, stats })
+}
+
+/// A stored pair record as its JSON text, with its entries' keys in the
+/// record's order.
+struct RawLink {
+    ends: (u64, u64),
+    text: Box<serde_json::value::RawValue>,
+}
+
+/// A pair record to write: as it was stored, or made in this run.
+enum OutLink {
+    Raw(RawLink),
+    New(LinkRecord),
+}
+
+impl OutLink {
+    fn ends(&self) -> (u64, u64) {
+        match self {
+            OutLink::Raw(r) => r.ends,
+            OutLink::New(l) => (key_of(&l.a).unwrap_or(0), key_of(&l.b).unwrap_or(0)),
+        }
+    }
+}
+
+/// A cluster record to write (a `ClusterRecord` once encoded).
+struct Built {
+    id: String,
+    members: Vec<String>,
+    states: Vec<String>,
+    links: Vec<OutLink>,
+    near: Vec<OutLink>,
+}
+
+impl Built {
+    /// The JSON of the `ClusterRecord` it stands for.
+    fn encode(&self) -> Result<Vec<u8>> {
+        fn list(out: &mut Vec<u8>, name: &str, links: &[OutLink]) -> Result<()> {
+            out.extend_from_slice(format!(",\"{name}\":[").as_bytes());
+            for (i, l) in links.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                match l {
+                    OutLink::Raw(r) => out.extend_from_slice(r.text.get().as_bytes()),
+                    OutLink::New(l) => serde_json::to_writer(&mut *out, l)?,
+                }
+            }
+            out.push(b']');
+            Ok(())
+        }
+        let mut out = Vec::with_capacity(64 + 200 * (self.links.len() + self.near.len()));
+        out.extend_from_slice(b"{\"v\":1,\"id\":");
+        serde_json::to_writer(&mut out, &self.id)?;
+        out.extend_from_slice(b",\"members\":");
+        serde_json::to_writer(&mut out, &self.members)?;
+        out.extend_from_slice(b",\"states\":");
+        serde_json::to_writer(&mut out, &self.states)?;
+        list(&mut out, "links", &self.links)?;
+        if !self.near.is_empty() {
+            list(&mut out, "near", &self.near)?;
+        }
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+/// The pair records of a stored cluster record, each as its JSON text with
+/// its pair (and whether an editor made it); the rest is not parsed.
+fn raw_links(bytes: &[u8], out: &mut Vec<(bool, RawLink)>) -> Result<()> {
+    use serde_json::value::RawValue;
+    use std::borrow::Cow;
+    #[derive(serde::Deserialize)]
+    struct Record<'a> {
+        #[serde(borrow)]
+        links: Vec<&'a RawValue>,
+        #[serde(borrow, default)]
+        near: Vec<&'a RawValue>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Ends<'a> {
+        #[serde(borrow)]
+        a: Cow<'a, str>,
+        #[serde(borrow)]
+        b: Cow<'a, str>,
+        #[serde(borrow)]
+        reason: Cow<'a, str>,
+    }
+    let corrupt = |e: serde_json::Error| crate::error::Error::Corrupt(e.to_string());
+    let record: Record = serde_json::from_slice(bytes).map_err(corrupt)?;
+    for raw in record.links.into_iter().chain(record.near) {
+        let ends: Ends = serde_json::from_str(raw.get()).map_err(corrupt)?;
+        if let (Some(a), Some(b)) = (key_of(&ends.a), key_of(&ends.b)) {
+            out.push((ends.reason == "editor", RawLink { ends: (a, b), text: raw.to_owned() }));
+        }
+    }
+    Ok(())
 }
 
 /// Editors' pairs as linkage joins them: each group's neighbours in turn,

@@ -222,19 +222,31 @@ impl Store {
         removed: &[String],
         unassigned: &[String],
     ) -> Result<()> {
-        self.count_cluster_write();
         // Encoded outside the transaction: a conflict retry should not pay twice.
         // On every core, dealt out by size (in any order: each is one insert).
         let all: Vec<&ClusterRecord> = clusters.iter().collect();
         let size = |c: &&ClusterRecord| (c.links.len() + c.near.len() + c.members.len()) as u64;
-        let encoded: Vec<(&ClusterRecord, Vec<u8>)> = crate::parallel::dealt(&all, size, |part| {
-            part.iter().map(|&c| Ok((c, encode(c)?))).collect::<Result<Vec<_>>>()
+        let encoded: Vec<(&str, Vec<u8>)> = crate::parallel::dealt(&all, size, |part| {
+            part.iter().map(|&c| Ok((c.id.as_str(), encode(c)?))).collect::<Result<Vec<_>>>()
         })?
         .into_iter()
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .flatten()
         .collect();
+        self.rewrite_encoded_clusters(&encoded, moved, removed, unassigned)
+    }
+
+    /// [`Store::rewrite_clusters`] with each cluster already encoded (its id,
+    /// and a `ClusterRecord` as JSON).
+    pub fn rewrite_encoded_clusters(
+        &self,
+        encoded: &[(&str, Vec<u8>)],
+        moved: &[(&str, &str)],
+        removed: &[String],
+        unassigned: &[String],
+    ) -> Result<()> {
+        self.count_cluster_write();
         self.write(
             OffsetDateTime::now_utc(),
             |tx| {
@@ -249,8 +261,8 @@ impl Store {
                 for id in removed {
                     tx.tree(CLUSTERS).remove(generation_key(g, id))?;
                 }
-                for (c, value) in &encoded {
-                    tx.tree(CLUSTERS).insert(generation_key(g, &c.id), value.as_slice())?;
+                for (id, value) in encoded {
+                    tx.tree(CLUSTERS).insert(generation_key(g, id), value.as_slice())?;
                 }
                 for (m, c) in moved {
                     tx.tree(ENTRY_CLUSTER).insert(generation_key(g, m), c.as_bytes())?;
@@ -409,6 +421,11 @@ impl Store {
 
     pub fn cluster(&self, id: &str) -> Result<Option<ClusterRecord>> {
         self.current(CLUSTERS, id)?.map(|v| decode(&v)).transpose()
+    }
+
+    /// A cluster's record as stored (a `ClusterRecord` as JSON).
+    pub fn cluster_bytes(&self, id: &str) -> Result<Option<sled::IVec>> {
+        self.current(CLUSTERS, id)
     }
 
     pub fn cluster_of(&self, entry_id: &str) -> Result<Option<String>> {
