@@ -486,9 +486,9 @@ fn run(
         let placed = item_node[i].is_some_and(|n| g.cluster[n as usize] != NONE);
         let n = g.node(it.key(), &it.state);
         item_node[i] = Some(n);
-        starts.push(n);
         arriving.insert(n);
         if !placed {
+            starts.push(n);
             touched.insert(n);
         }
     }
@@ -504,11 +504,10 @@ fn run(
         // pair the graph has (the same update again) changes nothing.
         if g.add_pair(a, b, w) {
             touched.insert(if ka > kb { a } else { b });
-            // A pair between two entries already there changes both.
-            if !arriving.contains(&a) && !arriving.contains(&b) {
-                starts.push(a);
-                starts.push(b);
-            }
+            // It changes its arriving end (a pair between two entries
+            // already there: both).
+            let ends: Vec<u32> = [a, b].into_iter().filter(|n| arriving.contains(n)).collect();
+            starts.extend(if ends.is_empty() { vec![a, b] } else { ends });
         }
         for n in [a, b] {
             if g.cluster[n as usize] == NONE {

@@ -345,8 +345,8 @@ pub fn recluster(
     let change = graph::Change { items, links: Vec::new(), arriving, leaving: Vec::new(), seeds, named: named.clone() };
     let applied = graph::apply(cache, store, index, &mut vocab, params, change)?;
     let named: HashSet<&str> = named.iter().map(String::as_str).collect();
-    let mut out: Vec<ClusterRecord> =
-        applied.written.into_iter().filter(|r| r.members.iter().any(|m| named.contains(m.as_str()))).collect();
+    // The written clusters that hold a named entry, then the others' clusters.
+    let mut out: Vec<ClusterRecord> = applied.written;
     for m in &named {
         if out.iter().any(|r| r.members.iter().any(|x| x == m)) {
             continue;

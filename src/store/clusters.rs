@@ -223,17 +223,8 @@ impl Store {
         unassigned: &[String],
     ) -> Result<()> {
         // Encoded outside the transaction: a conflict retry should not pay twice.
-        // On every core, dealt out by size (in any order: each is one insert).
-        let all: Vec<&ClusterRecord> = clusters.iter().collect();
-        let size = |c: &&ClusterRecord| (c.links.len() + c.near.len() + c.members.len()) as u64;
-        let encoded: Vec<(&str, Vec<u8>)> = crate::parallel::dealt(&all, size, |part| {
-            part.iter().map(|&c| Ok((c.id.as_str(), encode(c)?))).collect::<Result<Vec<_>>>()
-        })?
-        .into_iter()
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+        let encoded: Vec<(&str, Vec<u8>)> =
+            clusters.iter().map(|c| Ok((c.id.as_str(), encode(c)?))).collect::<Result<_>>()?;
         self.rewrite_encoded_clusters(&encoded, moved, removed, unassigned)
     }
 

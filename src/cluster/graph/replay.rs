@@ -251,29 +251,29 @@ impl State<'_> {
         });
     }
 
-    /// The clean root a logged side names, if that cluster is still as
-    /// logged; and otherwise the clean root it is in, if any.
-    fn side(&mut self, node: usize, key: u64, size: u32) -> (Option<u32>, Option<u32>) {
+    /// The clean root a logged side's entry is in, and whether that cluster
+    /// is still as logged.
+    fn side(&mut self, node: usize, key: u64, size: u32) -> Option<(u32, bool)> {
         if self.g.keys.get(node) != Some(&key) {
-            return (None, None);
+            return None;
         }
         let r = self.find(node as u32);
         if self.active[r as usize] {
-            return (None, None);
+            return None;
         }
-        let same = self.key[r as usize] == key && self.size[r as usize] == size;
-        (same.then_some(r), (!same).then_some(r))
+        Some((r, self.key[r as usize] == key && self.size[r as usize] == size))
     }
 
     fn logged(&mut self, m: &Merged) {
-        let (a, a_other) = self.side(m.a, m.keys.0, m.sizes.0);
-        let (b, b_other) = self.side(m.b, m.keys.1, m.sizes.1);
-        let (Some(a), Some(b)) = (a, b) else {
-            // Not as logged: linkage now weighs the clean sides afresh.
-            for r in [a, a_other, b, b_other].into_iter().flatten() {
-                self.activate(r);
+        let (a, b) = match (self.side(m.a, m.keys.0, m.sizes.0), self.side(m.b, m.keys.1, m.sizes.1)) {
+            (Some((a, true)), Some((b, true))) => (a, b),
+            (x, y) => {
+                // Not as logged: linkage now weighs the clean sides afresh.
+                for (r, _) in [x, y].into_iter().flatten() {
+                    self.activate(r);
+                }
+                return;
             }
-            return;
         };
         self.record(a, b, m.sum, m.pairs);
         let (keep, gone) = self.join(a, b);
