@@ -187,7 +187,9 @@ pub struct Vocabulary {
     /// The table's equivalents as stem sequences, for rewriting names and
     /// definitions.
     phrases: Phrases,
-    /// Whether definitions are rewritten through `phrases` too.
+    /// The table of definition words as stem sequences (definitions only).
+    words: Phrases,
+    /// Whether definitions are rewritten through `phrases` and `words`.
     rewrite_definitions: bool,
     /// Whether non-English definitions get their own vector.
     native_definitions: bool,
@@ -214,7 +216,8 @@ impl Vocabulary {
     pub fn new(index: &SearchIndex, params: &super::Params) -> Self {
         let docs = index.searcher().num_docs().max(1) as f32;
         let mut analyzer = index.analyzer("en");
-        let phrases = Phrases::new(&mut analyzer);
+        let phrases = Phrases::new(&mut analyzer, Equivalents::builtin());
+        let words = Phrases::new(&mut analyzer, Equivalents::definition_words());
         let mut generic = HashSet::new();
         for w in GENERIC {
             let mut stream = analyzer.token_stream(w);
@@ -225,6 +228,7 @@ impl Vocabulary {
         Self {
             stems: HashMap::new(),
             phrases,
+            words,
             rewrite_definitions: params.canonical_definitions,
             native_definitions: params.native_definitions,
             native: HashMap::new(),
@@ -408,12 +412,20 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     words.retain(|w| vocab.blocking_word(index, w));
 
     let definition = stems(&mut analyzer, english_definition(e));
-    let (tokens, replaced) =
-        if vocab.rewrite_definitions { vocab.phrases.rewrite(definition) } else { (definition, Vec::new()) };
+    // The table's terms, then the words that mean the same ("apparatus" /
+    // "device"): what one definition's translator wrote as the other's.
+    let (tokens, replaced) = if vocab.rewrite_definitions {
+        let (tokens, mut replaced) = vocab.phrases.rewrite(definition);
+        let (tokens, words) = vocab.words.rewrite(tokens);
+        replaced.extend(words);
+        (tokens, replaced)
+    } else {
+        (definition, Vec::new())
+    };
     let mut definition_bridges = Vec::new();
     for (found, canonical) in replaced {
         if !definition_bridges.iter().any(|(f, c, _): &(String, String, Vec<u64>)| *f == found && *c == canonical) {
-            let ids = canonical.split(' ').map(stem_hash).collect();
+            let ids = stems(&mut analyzer, &canonical).iter().map(|s| stem_hash(s)).collect();
             definition_bridges.push((found, canonical, ids));
         }
     }
@@ -492,8 +504,8 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
 /// in running text they are too often something else; so are members one
 /// of whose words is a function word ("IT system").
 /// One member of a class of equivalents: its stems, its class's canonical
-/// stems, and the canonical phrase as written.
-type Phrase = (Vec<String>, Vec<String>, String);
+/// stems, the member as written and the canonical name as written.
+type Phrase = (Vec<String>, Vec<String>, String, String);
 
 #[derive(Default)]
 struct Phrases {
@@ -501,8 +513,7 @@ struct Phrases {
 }
 
 impl Phrases {
-    fn new(analyzer: &mut tantivy::tokenizer::TextAnalyzer) -> Self {
-        let table = Equivalents::builtin();
+    fn new(analyzer: &mut tantivy::tokenizer::TextAnalyzer, table: &Equivalents) -> Self {
         let mut by_first: HashMap<String, Vec<Phrase>> = HashMap::new();
         for class in 0..table.len() {
             let members = table.members(class);
@@ -519,7 +530,12 @@ impl Phrases {
                 if ms.is_empty() || ms == canonical_stems || ms.len() < m.split(' ').count() {
                     continue;
                 }
-                by_first.entry(ms[0].clone()).or_default().push((ms, canonical_stems.clone(), m.clone()));
+                by_first.entry(ms[0].clone()).or_default().push((
+                    ms,
+                    canonical_stems.clone(),
+                    m.clone(),
+                    canonical.clone(),
+                ));
             }
         }
         for v in by_first.values_mut() {
@@ -530,7 +546,8 @@ impl Phrases {
     }
 
     /// Rewrites members into canonical stems, longest match first, left to
-    /// right; returns the stems and what was rewritten (member, canonical).
+    /// right; returns the stems and what was rewritten (member, canonical
+    /// name, both as written).
     fn rewrite(&self, tokens: Vec<String>) -> (Vec<String>, Vec<(String, String)>) {
         if self.by_first.is_empty() {
             return (tokens, Vec::new());
@@ -540,12 +557,12 @@ impl Phrases {
         let mut i = 0;
         while i < tokens.len() {
             let hit = self.by_first.get(&tokens[i]).and_then(|cands| {
-                cands.iter().find(|(ms, _, _)| tokens.len() - i >= ms.len() && tokens[i..i + ms.len()] == ms[..])
+                cands.iter().find(|(ms, ..)| tokens.len() - i >= ms.len() && tokens[i..i + ms.len()] == ms[..])
             });
             match hit {
-                Some((ms, cs, member)) => {
+                Some((ms, cs, member, canonical)) => {
                     out.extend(cs.iter().cloned());
-                    replaced.push((member.clone(), cs.join(" ")));
+                    replaced.push((member.clone(), canonical.clone()));
                     i += ms.len();
                 }
                 None => {
@@ -658,7 +675,7 @@ pub fn shared(a: &[(u64, f32)], b: &[(u64, f32)]) -> Vec<(f32, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Phrases, STOP, cosine, of_reordered, parenthesis, stem_hash, stems, term_head};
+    use super::{Equivalents, Phrases, STOP, cosine, of_reordered, parenthesis, stem_hash, stems, term_head};
 
     #[test]
     fn a_member_with_a_function_word_does_not_rewrite_its_neighbour() {
@@ -667,13 +684,31 @@ mod tests {
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::English))
             .build();
-        let phrases = Phrases::new(&mut en);
+        let phrases = Phrases::new(&mut en, Equivalents::builtin());
         // "IT system" is "system" once "it" is dropped: no rewriting on it.
         let (out, replaced) = phrases.rewrite(stems(&mut en, "a system that transmits data"));
         assert!(replaced.is_empty(), "{replaced:?}");
         assert_eq!(out, ["system", "transmit", "data"]);
         let (out, _) = phrases.rewrite(stems(&mut en, "an information system"));
         assert_eq!(out, ["comput", "system"]);
+    }
+
+    #[test]
+    fn definition_words_meet_in_definitions() {
+        use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+        let mut en = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let words = Phrases::new(&mut en, Equivalents::definition_words());
+        let (a, replaced) = words.rewrite(stems(&mut en, "any apparatus that performs processing"));
+        let (b, _) = words.rewrite(stems(&mut en, "any device that performs processing"));
+        assert_eq!(a, b);
+        assert_eq!(replaced, [("apparatus".to_owned(), "device".to_owned())]);
+        // A word outside the table stays as it is.
+        let (c, none) = words.rewrite(stems(&mut en, "a system"));
+        assert_eq!(c, ["system"]);
+        assert!(none.is_empty());
     }
 
     #[test]

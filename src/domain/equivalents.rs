@@ -22,6 +22,11 @@ use super::normalize;
 /// The table shipped with the project.
 pub const BUILTIN: &str = include_str!("../../data/equivalents.tsv");
 
+/// The project's table of words that mean the same in definitions
+/// (`data/definition-words.tsv`, same format): clustering compares
+/// definitions through it, never terms.
+pub const DEFINITION_WORDS: &str = include_str!("../../data/definition-words.tsv");
+
 #[derive(Debug, Clone, Default)]
 pub struct Equivalents {
     /// Each class's member keys; the first is the canonical name.
@@ -88,6 +93,13 @@ impl Equivalents {
         static TABLE: OnceLock<Equivalents> = OnceLock::new();
         // A unit test parses the same text, so a build whose tests passed never panics here.
         TABLE.get_or_init(|| Self::parse(BUILTIN).unwrap_or_else(|e| panic!("data/equivalents.tsv: {e}")))
+    }
+
+    /// The project's table of definition words (`data/definition-words.tsv`), parsed once.
+    pub fn definition_words() -> &'static Self {
+        static TABLE: OnceLock<Equivalents> = OnceLock::new();
+        // A unit test parses the same text, so a build whose tests passed never panics here.
+        TABLE.get_or_init(|| Self::parse(DEFINITION_WORDS).unwrap_or_else(|e| panic!("data/definition-words.tsv: {e}")))
     }
 
     /// How many classes the table holds.
@@ -157,6 +169,22 @@ mod tests {
         assert!(t.class_of("malware").is_some());
         assert_eq!(t.class_of("it system"), t.class_of("computer system"));
         assert_ne!(t.class_of("denial of service"), t.class_of("distributed denial of service"));
+    }
+
+    #[test]
+    fn the_definition_words_parse_apart_from_the_terms() {
+        let t = Equivalents::parse(DEFINITION_WORDS).expect("data/definition-words.tsv parses");
+        assert!(t.len() >= 5);
+        assert_eq!(t.class_of("apparatus"), t.class_of("device"));
+        assert!(t.class_of("device").is_some());
+        assert_ne!(t.class_of("device"), t.class_of("harm"));
+        // Terms are not compared through it: its words are no terms of the table of equivalents.
+        let terms = Equivalents::parse(BUILTIN).expect("data/equivalents.tsv parses");
+        for class in 0..t.len() {
+            for m in t.members(class) {
+                assert!(terms.class_of(m).is_none(), "'{m}' is in both tables");
+            }
+        }
     }
 
     #[test]
