@@ -119,9 +119,6 @@ pub const MAX_BLOCK: f32 = 5_000.0;
 /// Term words and definition stems are blocking keys up to this many
 /// documents even in a small corpus, where one in fifty is a handful.
 const MIN_BLOCK: f32 = 200.0;
-/// Definition stems an entry blocks on.
-const TOP_STEMS: usize = 8;
-
 /// One entry, ready to compare.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -198,6 +195,8 @@ pub struct Vocabulary {
     native: HashMap<String, Option<tantivy::tokenizer::TextAnalyzer>>,
     generic: HashSet<String>,
     generic_weight: f32,
+    /// Definition stems an entry blocks on (`Params::blocking_stems`).
+    blocking_stems: usize,
     /// Document frequency of definition stems and of term words.
     stem_df: HashMap<String, f32>,
     word_df: HashMap<String, f32>,
@@ -234,6 +233,7 @@ impl Vocabulary {
             native: HashMap::new(),
             generic,
             generic_weight: params.generic_weight,
+            blocking_stems: params.blocking_stems,
             stem_df: HashMap::new(),
             word_df: HashMap::new(),
             docs,
@@ -353,6 +353,8 @@ pub fn english_definition(e: &EntryRecord) -> &str {
     if e.language == "en" { &e.definition } else { e.definition_en.as_deref().unwrap_or(&e.definition) }
 }
 
+/// The stems of an English text (the index's English analyzer also reads
+/// British spellings as American ones), stop words dropped.
 fn stems(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
@@ -412,6 +414,20 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     words.retain(|w| vocab.blocking_word(index, w));
 
     let definition = stems(&mut analyzer, english_definition(e));
+    // Blocking: the weightiest rare stems as written (longer first among
+    // equals: rarer). As written, not as the tables rewrite them: the index
+    // holds the text as written, and a pair must be proposed from either
+    // side alike, or an update (which asks from the new entries only) would
+    // miss a pair that a rebuild finds from the older entry.
+    let mut top_stems = Vec::new();
+    for (s, _) in weighted(&definition, vocab) {
+        if top_stems.len() >= vocab.blocking_stems {
+            break;
+        }
+        if vocab.blocking_stem(index, s) {
+            top_stems.push(s.to_owned());
+        }
+    }
     // The table's terms, then the words that mean the same ("apparatus" /
     // "device"): what one definition's translator wrote as the other's.
     let (tokens, replaced) = if vocab.rewrite_definitions {
@@ -444,27 +460,7 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         }
     }
     let head: Vec<String> = tokens.iter().take(6).cloned().collect();
-    let mut tf: HashMap<&str, f32> = HashMap::new();
-    for t in &tokens {
-        if t.chars().count() >= 2 {
-            *tf.entry(t.as_str()).or_default() += 1.0;
-        }
-    }
-    let mut weighted: Vec<(&str, f32)> = tf
-        .into_iter()
-        .map(|(s, n)| (s, (1.0 + n.ln()) * if vocab.generic.contains(s) { vocab.generic_weight } else { 1.0 }))
-        .collect();
-    // Blocking: the weightiest rare stems (longer first among equals: rarer).
-    weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.len().cmp(&a.0.len())).then(a.0.cmp(b.0)));
-    let mut top_stems = Vec::new();
-    for (s, _) in &weighted {
-        if top_stems.len() >= TOP_STEMS {
-            break;
-        }
-        if vocab.blocking_stem(index, s) {
-            top_stems.push((*s).to_owned());
-        }
-    }
+    let weighted = weighted(&tokens, vocab);
     let mut vector: Vec<(u64, f32)> = Vec::with_capacity(weighted.len());
     for (s, w) in &weighted {
         let h = stem_hash(s);
@@ -496,6 +492,23 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
         trigrams,
         definition_bridges,
     })
+}
+
+/// A definition's stems weighted (sublinear term frequency, generic words
+/// weighted down), weightiest first, longer first among equals, then by stem.
+fn weighted<'a>(tokens: &'a [String], vocab: &Vocabulary) -> Vec<(&'a str, f32)> {
+    let mut tf: HashMap<&str, f32> = HashMap::new();
+    for t in tokens {
+        if t.chars().count() >= 2 {
+            *tf.entry(t.as_str()).or_default() += 1.0;
+        }
+    }
+    let mut out: Vec<(&str, f32)> = tf
+        .into_iter()
+        .map(|(s, n)| (s, (1.0 + n.ln()) * if vocab.generic.contains(s) { vocab.generic_weight } else { 1.0 }))
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.len().cmp(&a.0.len())).then(a.0.cmp(b.0)));
+    out
 }
 
 /// The table of equivalents as stem sequences: each member's stems → its

@@ -66,6 +66,9 @@ pub struct Params {
     pub min_link: f32,
     /// Neighbours asked of the index per entry and query.
     pub candidates: usize,
+    /// Definition stems (the weightiest rare ones, as written) an entry asks
+    /// the index for its neighbours by.
+    pub blocking_stems: usize,
     /// Terms whose spellings are this close (Dice of character trigrams of
     /// their space-free forms) are morphological variants: equivalent terms.
     pub variant_min: f32,
@@ -96,6 +99,7 @@ impl Params {
             "min_edge" => self.min_edge = f()?,
             "min_link" => self.min_link = f()?,
             "candidates" => self.candidates = value.parse().map_err(|e| format!("{name}: {e}"))?,
+            "blocking_stems" => self.blocking_stems = value.parse().map_err(|e| format!("{name}: {e}"))?,
             "variant_min" => self.variant_min = f()?,
             "canonical_definitions" => self.canonical_definitions = b()?,
             "generic_weight" => self.generic_weight = f()?,
@@ -117,6 +121,7 @@ impl Default for Params {
             min_edge: 0.15,
             min_link: 0.30,
             candidates: 20,
+            blocking_stems: 8,
             variant_min: 0.8,
             canonical_definitions: true,
             generic_weight: 0.5,

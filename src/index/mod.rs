@@ -12,6 +12,7 @@ mod exec;
 pub mod query;
 mod schema;
 mod search;
+mod spelling;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

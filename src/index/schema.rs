@@ -24,6 +24,7 @@ use tantivy::tokenizer::{
 
 use tantivy::{Index, TantivyDocument};
 
+use super::spelling::AmericanSpelling;
 use crate::store::EntryRecord;
 
 /// Languages with their own stemming analyzer. Everything else is indexed
@@ -47,7 +48,8 @@ pub const OTHER: &str = "xx";
 /// 4: `stem_keys` / `own_stem_keys` (whole terms, stemmed in their language).
 /// 5: `domain` (filter) and `domain_facet` (counts by subject field).
 /// 6: `audience` (who may read the entry's list: `Distribution::index_tokens`).
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: the English analyzer reads British spellings as American ones.
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Clone)]
 pub struct Fields {
@@ -140,11 +142,15 @@ impl TaggedTokenizer {
         let stemmers = ANALYZED
             .iter()
             .map(|(lang, language)| {
-                (
-                    *lang,
-                    TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(*language)).build(),
-                    HashMap::new(),
-                )
+                let stemmer = if *language == Language::English {
+                    TextAnalyzer::builder(RawTokenizer::default())
+                        .filter(AmericanSpelling)
+                        .filter(Stemmer::new(*language))
+                        .build()
+                } else {
+                    TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(*language)).build()
+                };
+                (*lang, stemmer, HashMap::new())
             })
             .collect();
         Self { base: simple(), stemmers }
@@ -463,13 +469,18 @@ impl Analyzers {
     }
 }
 
+/// The analyzer of a language with a stemmer; English also reads British
+/// spellings as American ones ([`AmericanSpelling`]).
 fn stemming(language: Language) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    let folded = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(language))
-        .build()
+        .filter(AsciiFoldingFilter);
+    if language == Language::English {
+        folded.filter(AmericanSpelling).filter(Stemmer::new(language)).build()
+    } else {
+        folded.filter(Stemmer::new(language)).build()
+    }
 }
 
 fn simple() -> TextAnalyzer {
