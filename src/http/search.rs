@@ -30,8 +30,10 @@ pub struct SearchHit {
     /// matches wrapped in `<b>…</b>`, HTML-escaped. Only fields that matched.
     pub highlights: BTreeMap<String, String>,
     /// For an entry found through a translation: the English translation, as a
-    /// State wrote it, of a term the query is ("matched through translation X");
-    /// its words are highlighted in the entry's term or term_en.
+    /// State wrote it, of a term the query is ("matched through translation X"),
+    /// or an equivalent English term from the project's table of equivalents
+    /// (data/equivalents.tsv: "DoS" → "denial of service"); its words are
+    /// highlighted in the entry's term or term_en.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bridged_by: Option<String>,
 }

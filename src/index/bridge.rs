@@ -17,9 +17,15 @@
 //! with `language=fr` finds `vulnérabilité`), and at most [`MAX_BRIDGES`]
 //! translations, those most sources give. Each is a few term lookups.
 //!
-//! More sources of bridges (a curated table of equivalents, say) add
-//! [`Translation`]s to [`Bridges::translations`] before [`Bridges::query`]:
-//! everything after that is the same.
+//! The project's table of equivalent English terms and acronyms
+//! (`data/equivalents.tsv`, which clustering reads too) is the other source:
+//! a query that is a member of one of its classes also stands for the
+//! class's other members, each as if one source gave it ("DoS" → "denial of
+//! service", "malware" → "malicious software"), whether or not an entry has
+//! it as its own term. A translation is not expanded through the table in
+//! turn: two steps from what was typed drift too far (`Computersystem` →
+//! "computer system" → "information system", which a State's law may name
+//! a broader notion).
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
@@ -28,6 +34,7 @@ use tantivy::{Searcher, Term};
 
 use super::query::{self, Built, FieldScope, Lexicon, SearchRequest};
 use super::{Analyzers, EntryColumns, Fields};
+use crate::domain::equivalents::Equivalents;
 use crate::domain::normalize;
 use crate::error::Result;
 use crate::store::{EntryRecord, Store};
@@ -97,6 +104,9 @@ impl Bridges {
         if key.is_empty() {
             return Ok(Self::default());
         }
+        // Without an entry to bridge from, the table's equivalents of the query alone.
+        let mut bridges = Self::default();
+        bridges.add_equivalents(&key, analyzers);
         let compact = key.replace(' ', "");
         let own = |field: Field, text: &str| Term::from_field_text(field, text);
         let mut levels: Vec<Vec<Term>> = vec![
@@ -162,7 +172,8 @@ impl Bridges {
             }
             // The query is these entries' term: their translations, or none
             // (an English term needs no bridge: `term_en` is indexed).
-            let mut bridges = Self::from_sources(&sources, &key, analyzers);
+            bridges = Self::from_sources(&sources, &key, analyzers);
+            bridges.add_equivalents(&key, analyzers);
             if let Some(exact) = bridges.query(fields) {
                 // Does a translation reach anything but the sources?
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, exact)];
@@ -176,7 +187,19 @@ impl Bridges {
             }
             return Ok(bridges);
         }
-        Ok(Self::default())
+        Ok(bridges)
+    }
+
+    /// Adds the table's equivalents of the query's `key`, each as if one
+    /// source gave it (after the translations that more sources give).
+    fn add_equivalents(&mut self, key: &str, analyzers: &mut Analyzers) {
+        let table = Equivalents::builtin();
+        let Some(class) = table.class_of(key) else { return };
+        for member in table.members(class) {
+            if member != key && !self.translations.iter().any(|t| t.key == *member) {
+                self.translations.extend(Translation::new(member, 1, analyzers));
+            }
+        }
     }
 
     /// The English terms of `sources` (other than the query's own `key`),
@@ -309,6 +332,37 @@ mod tests {
                      "source": null, "note": null, "domains": []}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn the_table_adds_the_querys_equivalents_after_the_translations() {
+        let mut analyzers = Analyzers::new();
+        // A German list that calls it "Malware" too: its translation, then the table's members.
+        let sources =
+            [entry("de", "Malware", Some("malicious software")), entry("de", "Malware", Some("malicious software"))];
+        let mut bridges = Bridges::from_sources(&sources, "malware", &mut analyzers);
+        bridges.add_equivalents("malware", &mut analyzers);
+        let keys: Vec<&str> = bridges.translations.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys[0], "malicious software");
+        assert_eq!(bridges.translations[0].sources, 2);
+        assert!(keys.contains(&"malicious code"), "{keys:?}");
+        assert!(!keys.contains(&"malware"), "{keys:?}");
+        assert!(bridges.translations[1..].iter().all(|t| t.sources == 1));
+        // A translation is not expanded in turn.
+        let sources = [entry("de", "Schadsoftware", Some("malware"))];
+        let mut bridges = Bridges::from_sources(&sources, "schadsoftware", &mut analyzers);
+        bridges.add_equivalents("schadsoftware", &mut analyzers);
+        let keys: Vec<&str> = bridges.translations.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["malware"]);
+        // A query that is itself a member: the other members, not itself.
+        let mut alone = Bridges::default();
+        alone.add_equivalents("dos", &mut analyzers);
+        let keys: Vec<&str> = alone.translations.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["denial of service"]);
+        // A query outside the table: nothing.
+        let mut none = Bridges::default();
+        none.add_equivalents("phishing", &mut analyzers);
+        assert!(none.translations.is_empty());
     }
 
     #[test]

@@ -27,8 +27,9 @@ pub struct Hit {
     pub highlights: BTreeMap<String, String>,
     /// For an entry found through a translation (tiers 3 and 1): the English
     /// translation, as a State wrote it, of a term the query is ("matched
-    /// through translation X"). Its words are highlighted in the entry's
-    /// term or English term.
+    /// through translation X"), or the table of equivalents' member that
+    /// bridged it. Its words are highlighted in the entry's term or English
+    /// term.
     pub bridged_by: Option<String>,
 }
 

@@ -242,12 +242,13 @@ async fn every_word_is_required_and_most_words_only_when_no_entry_has_them_all()
 #[tokio::test]
 async fn a_known_word_is_taken_as_typed_and_an_unknown_one_as_a_typo() {
     let app = samples().await;
-    // "malware" is a word the lists use: no fuzzy neighbours of it are added.
+    // "malware" is a word the lists use: no fuzzy neighbours of it are added
+    // (the entries bridged through the table of equivalents aside).
     let exact = search(app, &format!("{}&field=term&fuzzy=2", q("malware"))).await;
     let hits = exact["hits"].as_array().unwrap();
     assert!(!hits.is_empty(), "{exact}");
     assert!(
-        hits.iter().all(|h| ["term", "term_en"]
+        hits.iter().filter(|h| h.get("bridged_by").is_none()).all(|h| ["term", "term_en"]
             .iter()
             .any(|f| h["entry"][f].as_str().is_some_and(|t| t.to_lowercase().contains("malware")))),
         "{exact}"
@@ -423,10 +424,12 @@ async fn a_term_in_any_language_finds_the_same_notion_in_other_languages() {
         let is = |h: &Value, name: &str| {
             ["term", "term_en"].iter().any(|f| h["entry"][f].as_str().is_some_and(|t| t.to_lowercase() == name))
         };
+        // Bridged: through the translation, or an equivalent of the table's
+        // ("security vulnerability").
         let rank = |h: &Value| {
             if is(h, &query.to_lowercase()) && h["entry"]["language"] == language {
                 0
-            } else if is(h, english) {
+            } else if is(h, english) || h.get("bridged_by").is_some() {
                 1
             } else {
                 2
@@ -445,4 +448,42 @@ async fn a_term_in_any_language_finds_the_same_notion_in_other_languages() {
         typo["hits"].as_array().unwrap().iter().any(|h| h["entry"]["language"] == "en" && named(h, "vulnerability")),
         "{typo}"
     );
+}
+
+#[tokio::test]
+async fn the_table_of_equivalents_bridges_a_query_to_the_notions_other_names() {
+    let app = samples().await;
+    // No entry is named "DoS": its expansion's entries come first, and say so.
+    let body = search(app, &format!("{}&limit=10", q("DoS"))).await;
+    let hits = body["hits"].as_array().unwrap();
+    assert!(hits.len() >= 4, "{body}");
+    for h in &hits[..4] {
+        assert!(named(h, "denial of service") && !named(h, "distributed"), "DoS: {:?}", terms(&body));
+        assert_eq!(h["bridged_by"], "denial of service", "{h}");
+    }
+    // "malware": its own entries first (and those translated so), then those
+    // bridged through the table ("malicious software", "malicious code",
+    // their translations), before any mention.
+    let body = search(app, &format!("{}&limit=100", q("malware"))).await;
+    let hits = body["hits"].as_array().unwrap();
+    let own = |h: &Value| {
+        ["term", "term_en"].iter().any(|f| h["entry"][f].as_str().is_some_and(|t| t.to_lowercase() == "malware"))
+    };
+    let rank = |h: &Value| {
+        if own(h) {
+            0
+        } else if h.get("bridged_by").is_some() {
+            1
+        } else {
+            2
+        }
+    };
+    let ranks: Vec<u8> = hits.iter().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "malware: {ranks:?} {:?}", terms(&body));
+    let bridged: Vec<&Value> = hits.iter().filter(|h| rank(h) == 1).collect();
+    let equivalent = bridged.iter().filter(|h| named(h, "malicious software") || named(h, "malicious code")).count();
+    assert!(equivalent >= 6, "malware: {:?}", terms(&body));
+    // A query outside the table bridges nothing.
+    let body = search(app, &format!("{}&limit=10", q("phishing"))).await;
+    assert!(body["hits"].as_array().unwrap().iter().all(|h| h.get("bridged_by").is_none()), "{body}");
 }
