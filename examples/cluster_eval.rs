@@ -16,7 +16,10 @@
 //! `same_term_min_definition`) by leave-one-set-out cross-validation over
 //! the sets given (each set's choice made on the other sets only) and prints
 //! the held-out figures; `--param NAME=VALUE` changes a default
-//! (`cluster::Params::set` names them).
+//! (`cluster::Params::set` names them). `--keep DIR` keeps each JSON-lines
+//! set's data directory as `DIR/NAME`, with the labels as placed
+//! (`DIR/NAME/labels.jsonl`), so that the service itself measures it:
+//! `glossary --data-dir DIR/NAME cluster --evaluate DIR/NAME/labels.jsonl`.
 //!
 //! ```text
 //! cargo run --example cluster_eval -- --samples data \
@@ -49,6 +52,8 @@ struct Options {
     params: Vec<(String, String)>,
     /// The second dimension of the cross-validation grid (`--cv-param NAME=V1,V2,...`).
     cv_param: (String, Vec<String>),
+    /// Where the JSON-lines sets' data directories are kept (`--keep DIR`).
+    keep: Option<PathBuf>,
 }
 
 fn options() -> Result<Options, Error> {
@@ -60,6 +65,7 @@ fn options() -> Result<Options, Error> {
         errors: 8,
         params: Vec::new(),
         cv_param: ("same_term_min_definition".into(), ["0", "0.02", "0.04", "0.08"].map(String::from).to_vec()),
+        keep: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -68,6 +74,7 @@ fn options() -> Result<Options, Error> {
             "--curve" => o.curve = true,
             "--cv" => o.cv = true,
             "--errors" => o.errors = args.next().ok_or("--errors N")?.parse()?,
+            "--keep" => o.keep = Some(args.next().ok_or("--keep DIR")?.into()),
             "--param" => {
                 let p = args.next().ok_or("--param NAME=VALUE")?;
                 let (k, v) = p.split_once('=').ok_or("--param NAME=VALUE")?;
@@ -83,7 +90,7 @@ fn options() -> Result<Options, Error> {
         }
     }
     if o.files.is_empty() && o.samples.is_none() {
-        return Err("usage: cluster_eval [--samples DIR] [--curve] [--cv] [--cv-param NAME=V1,V2] [--param NAME=VALUE]... [--errors N] FILE.jsonl...".into());
+        return Err("usage: cluster_eval [--samples DIR] [--curve] [--cv] [--cv-param NAME=V1,V2] [--param NAME=VALUE]... [--errors N] [--keep DIR] FILE.jsonl...".into());
     }
     Ok(o)
 }
@@ -130,7 +137,11 @@ fn main() -> Result<(), Error> {
     }
     for f in &o.files {
         let by_party = jsonl::read(f)?;
-        let l = jsonl::load(&by_party)?;
+        let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("set").to_owned();
+        let l = match &o.keep {
+            Some(keep) => jsonl::load_into(&by_party, keep.join(&name))?,
+            None => jsonl::load(&by_party)?,
+        };
         let labels: Vec<Label> = l
             .placed
             .iter()
@@ -143,7 +154,15 @@ fn main() -> Result<(), Error> {
                 })
             })
             .collect();
-        let name = f.file_stem().and_then(|s| s.to_str()).unwrap_or("set").to_owned();
+        if o.keep.is_some() {
+            let mut text = String::new();
+            for l in &labels {
+                let line = serde_json::json!({"state": l.state, "year": l.year, "term": l.term, "concept": l.concept});
+                text.push_str(&line.to_string());
+                text.push('\n');
+            }
+            std::fs::write(l.dir.join("labels.jsonl"), text)?;
+        }
         loaded.push((name, l.glossary, l.dir, labels));
     }
     for (name, mut glossary, dir, labels) in loaded {
@@ -211,7 +230,17 @@ fn main() -> Result<(), Error> {
         cross_validate(&sets, &defaults, &o.cv_param)?;
     }
     for s in &sets {
-        let _ = std::fs::remove_dir_all(&s.dir);
+        match &o.keep {
+            // Kept: clustered with the defaults again (curves and CV left it otherwise).
+            Some(keep) if s.dir.starts_with(keep) => {
+                s.measure(&defaults)?;
+                let dir = s.dir.display();
+                println!("\nkept {}: glossary --data-dir {dir} cluster --evaluate {dir}/labels.jsonl", s.name);
+            }
+            _ => {
+                let _ = std::fs::remove_dir_all(&s.dir);
+            }
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@
 //!   State in two lists are compared like any others.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use consensus_glossary::clock::Clock;
 use consensus_glossary::domain::{Actor, StateCode, normalize};
@@ -92,6 +92,11 @@ pub struct Loaded {
 /// every party's lists (see the module comment).
 pub fn load(by_party: &BTreeMap<String, Vec<Row>>) -> Result<Loaded, Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("cg-eval-{}-{}", std::process::id(), by_party.len()));
+    load_into(by_party, dir)
+}
+
+/// [`load`] into the data directory `dir` (emptied first).
+pub fn load_into(by_party: &BTreeMap<String, Vec<Row>>, dir: PathBuf) -> Result<Loaded, Box<dyn std::error::Error>> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let mut glossary = Glossary::open(&dir, Clock::system())?;
