@@ -441,7 +441,9 @@ pub fn item(e: &EntryRecord, index: &SearchIndex, vocab: &mut Vocabulary) -> Res
     let mut definition_bridges = Vec::new();
     for (found, canonical) in replaced {
         if !definition_bridges.iter().any(|(f, c, _): &(String, String, Vec<u64>)| *f == found && *c == canonical) {
-            let ids = stems(&mut analyzer, &canonical).iter().map(|s| stem_hash(s)).collect();
+            // Rewritten by one of the two tables, which knows the canonical name's stems.
+            let of = vocab.phrases.canonical_stems(&canonical).or_else(|| vocab.words.canonical_stems(&canonical));
+            let ids = of.unwrap_or_default().iter().map(|s| stem_hash(s)).collect();
             definition_bridges.push((found, canonical, ids));
         }
     }
@@ -511,27 +513,31 @@ fn weighted<'a>(tokens: &'a [String], vocab: &Vocabulary) -> Vec<(&'a str, f32)>
     out
 }
 
-/// The table of equivalents as stem sequences: each member's stems → its
-/// class's canonical stems. Members that are one word of three letters or
-/// fewer (acronyms such as "IT", which is also a pronoun) are left out:
-/// in running text they are too often something else; so are members one
-/// of whose words is a function word ("IT system").
 /// One member of a class of equivalents: its stems, its class's canonical
 /// stems, the member as written and the canonical name as written.
 type Phrase = (Vec<String>, Vec<String>, String, String);
 
+/// A table of equivalents as stem sequences: each member's stems → its
+/// class's canonical stems. Members that are one word of three letters or
+/// fewer (acronyms such as "IT", which is also a pronoun) are left out:
+/// in running text they are too often something else; so are members one
+/// of whose words is a function word ("IT system").
 #[derive(Default)]
 struct Phrases {
     by_first: HashMap<String, Vec<Phrase>>,
+    /// Each canonical name as written → its stems.
+    canonical: HashMap<String, Vec<String>>,
 }
 
 impl Phrases {
     fn new(analyzer: &mut tantivy::tokenizer::TextAnalyzer, table: &Equivalents) -> Self {
         let mut by_first: HashMap<String, Vec<Phrase>> = HashMap::new();
+        let mut by_canonical = HashMap::new();
         for class in 0..table.len() {
             let members = table.members(class);
             let Some(canonical) = members.first() else { continue };
             let canonical_stems = stems(analyzer, canonical);
+            by_canonical.insert(canonical.clone(), canonical_stems.clone());
             for m in &members[1..] {
                 if !m.contains(' ') && m.chars().count() <= 3 {
                     continue;
@@ -555,7 +561,12 @@ impl Phrases {
             // Longest first; then by the member, so the order is fixed.
             v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.2.cmp(&b.2)));
         }
-        Self { by_first }
+        Self { by_first, canonical: by_canonical }
+    }
+
+    /// The stems of one of the table's canonical names (as `rewrite` names it).
+    fn canonical_stems(&self, canonical: &str) -> Option<&[String]> {
+        self.canonical.get(canonical).map(Vec::as_slice)
     }
 
     /// Rewrites members into canonical stems, longest match first, left to

@@ -91,15 +91,19 @@ impl Equivalents {
     /// The project's table (`data/equivalents.tsv`), parsed once.
     pub fn builtin() -> &'static Self {
         static TABLE: OnceLock<Equivalents> = OnceLock::new();
-        // A unit test parses the same text, so a build whose tests passed never panics here.
-        TABLE.get_or_init(|| Self::parse(BUILTIN).unwrap_or_else(|e| panic!("data/equivalents.tsv: {e}")))
+        Self::shipped(&TABLE, BUILTIN, "data/equivalents.tsv")
     }
 
     /// The project's table of definition words (`data/definition-words.tsv`), parsed once.
     pub fn definition_words() -> &'static Self {
         static TABLE: OnceLock<Equivalents> = OnceLock::new();
+        Self::shipped(&TABLE, DEFINITION_WORDS, "data/definition-words.tsv")
+    }
+
+    /// A table compiled into the binary, parsed on first use.
+    fn shipped(cell: &'static OnceLock<Self>, text: &str, file: &str) -> &'static Self {
         // A unit test parses the same text, so a build whose tests passed never panics here.
-        TABLE.get_or_init(|| Self::parse(DEFINITION_WORDS).unwrap_or_else(|e| panic!("data/definition-words.tsv: {e}")))
+        cell.get_or_init(|| Self::parse(text).unwrap_or_else(|e| panic!("{file}: {e}")))
     }
 
     /// How many classes the table holds.

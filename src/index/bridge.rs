@@ -104,9 +104,6 @@ impl Bridges {
         if key.is_empty() {
             return Ok(Self::default());
         }
-        // Without an entry to bridge from, the table's equivalents of the query alone.
-        let mut bridges = Self::default();
-        bridges.add_equivalents(&key, analyzers);
         let compact = key.replace(' ', "");
         let own = |field: Field, text: &str| Term::from_field_text(field, text);
         let mut levels: Vec<Vec<Term>> = vec![
@@ -172,7 +169,7 @@ impl Bridges {
             }
             // The query is these entries' term: their translations, or none
             // (an English term needs no bridge: `term_en` is indexed).
-            bridges = Self::from_sources(&sources, &key, analyzers);
+            let mut bridges = Self::from_sources(&sources, &key, analyzers);
             bridges.add_equivalents(&key, analyzers);
             if let Some(exact) = bridges.query(fields) {
                 // Does a translation reach anything but the sources?
@@ -187,6 +184,9 @@ impl Bridges {
             }
             return Ok(bridges);
         }
+        // Without an entry to bridge from, the table's equivalents of the query alone.
+        let mut bridges = Self::default();
+        bridges.add_equivalents(&key, analyzers);
         Ok(bridges)
     }
 
